@@ -1,0 +1,78 @@
+//! Alerts (ALR): every alert has an owner and a runbook that resolves, and hand-written
+//! expressions are valid PromQL.
+
+use std::path::{Component, Path};
+
+use super::Ctx;
+use crate::diag::codes;
+use crate::promql;
+
+/// Checks one runbook reference where it is written.
+fn runbook(ctx: &mut Ctx, doc: usize, pointer: &str, value: &str) {
+    let v = value.trim();
+    if v.starts_with("https://") {
+        if v.len() <= "https://".len() {
+            ctx.report(codes::ALR004, doc, pointer, "runbook URL has no host");
+        }
+        return;
+    }
+    if v.contains("://") || v.starts_with("mailto:") {
+        ctx.report(codes::ALR004, doc, pointer, format!("runbook `{v}` is not an https URL")).help =
+            Some("use an https:// link, or a path relative to the repository root".into());
+        return;
+    }
+    let p = Path::new(v);
+    if p.is_absolute() || p.components().any(|c| matches!(c, Component::ParentDir)) || v.is_empty() {
+        ctx.report(codes::ALR004, doc, pointer, format!("runbook `{v}` is not a path inside the repository")).help =
+            Some("give a path relative to the repository root, without `..`".into());
+        return;
+    }
+    if !ctx.root.join(p).exists() {
+        let root = ctx.root.display().to_string();
+        ctx.report(codes::ALR003, doc, pointer, format!("runbook `{v}` does not exist")).help =
+            Some(format!("paths are relative to the repository root ({root}); create the file or fix the path"));
+    }
+}
+
+pub fn check(ctx: &mut Ctx) {
+    let repo = ctx.repo;
+    for s in &repo.services {
+        if let Some(r) = &s.spec.runbook {
+            runbook(ctx, s.doc, "/spec/runbook", r);
+        }
+    }
+    for a in &repo.alerts {
+        if a.spec.owner.is_none() {
+            ctx.report(codes::ALR001, a.doc, "/spec", format!("alert `{}` has no owner", a.name)).help =
+                Some("add `owner: <team>`: the team best placed to act on it".into());
+        }
+        match &a.spec.runbook {
+            Some(r) => runbook(ctx, a.doc, "/spec/runbook", r),
+            None if repo.alert_runbook(&a.spec).is_none() => {
+                ctx.report(codes::ALR002, a.doc, "/spec", format!("alert `{}` has no runbook", a.name)).help =
+                    Some(format!("add `runbook:` here or on service `{}`", a.spec.service));
+            }
+            None => {}
+        }
+        if let Err(e) = promql::check_vector(&a.spec.expr) {
+            ctx.report(codes::ALR005, a.doc, "/spec/expr", format!("invalid PromQL: {e}")).help =
+                Some("the expression must parse as PromQL (Prometheus 2.x syntax)".into());
+        }
+    }
+    for s in &repo.slos {
+        let Some(alerting) = &s.spec.alerting else { continue };
+        if let Some(r) = &alerting.runbook {
+            runbook(ctx, s.doc, "/spec/alerting/runbook", r);
+        }
+        if !(alerting.page_enabled() || alerting.ticket_enabled()) {
+            continue;
+        }
+        if repo.slo_owner(&s.spec).is_none() && repo.service(&s.spec.service).is_some() {
+            ctx.report(codes::ALR001, s.doc, "/spec/alerting", format!("SLO `{}` alerts but has no owner", s.name));
+        }
+        if repo.slo_runbook(&s.spec).is_none() && repo.service(&s.spec.service).is_some() {
+            ctx.report(codes::ALR002, s.doc, "/spec/alerting", format!("SLO `{}` alerts but has no runbook", s.name)).help =
+                Some(format!("add `alerting.runbook`, or a `runbook` on service `{}`", s.spec.service));
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Checking, in phases that each collect every finding: YAML (done while loading), schema,
+//! then — on the documents that passed their schema — references and the lint rules of each
+//! family. The typed documents that come out (`Repo`) are what the model is lowered from.
+
+mod alerts;
+mod chaos;
+mod concerns;
+mod ownership;
+mod refs;
+pub mod schema;
+mod slo;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Finding, Rule};
+use crate::source::Span;
+use crate::spec::*;
+use crate::syntax::{Document, Loaded};
+
+/// A decoded document of one kind: where it came from and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item<T> {
+    /// Index into `Loaded::docs`.
+    pub doc: usize,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub spec: T,
+}
+
+/// Every document that passed its schema, by kind, in load order.
+#[derive(Debug, Default, Clone)]
+pub struct Repo {
+    pub projects: Vec<Item<ProjectSpec>>,
+    pub teams: Vec<Item<TeamSpec>>,
+    pub services: Vec<Item<ServiceSpec>>,
+    pub slis: Vec<Item<SliSpec>>,
+    pub slos: Vec<Item<SloSpec>>,
+    pub alerts: Vec<Item<AlertSpec>>,
+    pub concerns: Vec<Item<ConcernSpec>>,
+    pub chaos: Vec<Item<ChaosPlanSpec>>,
+    /// Documents whose schema failed, by kind and name: references to them are not reported
+    /// as unknown (the schema finding already says what is wrong).
+    pub broken: Vec<(Kind, String)>,
+}
+
+fn find<'a, T>(items: &'a [Item<T>], name: &str) -> Option<&'a Item<T>> {
+    items.iter().find(|i| i.name == name)
+}
+
+impl Repo {
+    pub fn project(&self) -> Option<&Item<ProjectSpec>> {
+        self.projects.first()
+    }
+    pub fn team(&self, n: &str) -> Option<&Item<TeamSpec>> {
+        find(&self.teams, n)
+    }
+    pub fn service(&self, n: &str) -> Option<&Item<ServiceSpec>> {
+        find(&self.services, n)
+    }
+    pub fn sli(&self, n: &str) -> Option<&Item<SliSpec>> {
+        find(&self.slis, n)
+    }
+    pub fn slo(&self, n: &str) -> Option<&Item<SloSpec>> {
+        find(&self.slos, n)
+    }
+    pub fn alert(&self, n: &str) -> Option<&Item<AlertSpec>> {
+        find(&self.alerts, n)
+    }
+    pub fn concern(&self, n: &str) -> Option<&Item<ConcernSpec>> {
+        find(&self.concerns, n)
+    }
+
+    /// Names of every document of `kind` (including ones whose schema failed).
+    pub fn names(&self, kind: Kind) -> Vec<&str> {
+        let mut v: Vec<&str> = match kind {
+            Kind::Project => self.projects.iter().map(|i| i.name.as_str()).collect(),
+            Kind::Team => self.teams.iter().map(|i| i.name.as_str()).collect(),
+            Kind::Service => self.services.iter().map(|i| i.name.as_str()).collect(),
+            Kind::Sli => self.slis.iter().map(|i| i.name.as_str()).collect(),
+            Kind::Slo => self.slos.iter().map(|i| i.name.as_str()).collect(),
+            Kind::Alert => self.alerts.iter().map(|i| i.name.as_str()).collect(),
+            Kind::Concern => self.concerns.iter().map(|i| i.name.as_str()).collect(),
+            Kind::ChaosPlan => self.chaos.iter().map(|i| i.name.as_str()).collect(),
+        };
+        v.extend(self.broken.iter().filter(|(k, _)| *k == kind).map(|(_, n)| n.as_str()));
+        v
+    }
+
+    /// The SLO period in effect for an SLO, as written (`30d` by default).
+    pub fn window_of<'a>(&'a self, slo: &'a SloSpec) -> &'a str {
+        slo.window.as_deref().or_else(|| self.project().and_then(|p| p.spec.window.as_deref())).unwrap_or("30d")
+    }
+
+    /// The indicator an SLO measures: its own, or its SLI's.
+    pub fn indicator_of<'a>(&'a self, slo: &'a SloSpec) -> Option<&'a Indicator> {
+        match (&slo.indicator, &slo.sli) {
+            (Some(i), None) => Some(i),
+            (None, Some(s)) => self.sli(s).map(|s| &s.spec.indicator),
+            _ => None,
+        }
+    }
+
+    /// The team an SLO's alerts route to.
+    pub fn slo_owner<'a>(&'a self, slo: &'a SloSpec) -> Option<&'a str> {
+        slo.alerting.as_ref().and_then(|a| a.owner.as_deref()).or_else(|| self.service(&slo.service).map(|s| s.spec.owner.as_str()))
+    }
+
+    /// The runbook an SLO's alerts link to.
+    pub fn slo_runbook<'a>(&'a self, slo: &'a SloSpec) -> Option<&'a str> {
+        slo.alerting.as_ref().and_then(|a| a.runbook.as_deref()).or_else(|| self.service(&slo.service).and_then(|s| s.spec.runbook.as_deref()))
+    }
+
+    pub fn alert_runbook<'a>(&'a self, a: &'a AlertSpec) -> Option<&'a str> {
+        a.runbook.as_deref().or_else(|| self.service(&a.service).and_then(|s| s.spec.runbook.as_deref()))
+    }
+}
+
+/// What the lint phases share: the documents (for positions), the typed repo and the repo root.
+pub struct Ctx<'a> {
+    pub docs: &'a [Document],
+    pub files: &'a [crate::source::SourceFile],
+    pub repo: &'a Repo,
+    pub root: &'a Path,
+    pub findings: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    pub fn at(&self, doc: usize, pointer: &str) -> (usize, Span) {
+        let d = &self.docs[doc];
+        (d.file, d.locate(pointer))
+    }
+
+    /// `file:line` of the node at `pointer` in `doc`, for help lines.
+    pub fn where_(&self, doc: usize, pointer: &str) -> String {
+        let (file, span) = self.at(doc, pointer);
+        format!("{}:{}", self.files.get(file).map(|f| f.display.as_str()).unwrap_or("?"), span.start.line)
+    }
+
+    /// Records a finding at `pointer` in document `doc`; returns it for a help line.
+    pub fn report(&mut self, rule: &'static Rule, doc: usize, pointer: &str, message: impl Into<String>) -> &mut Finding {
+        let (file, span) = self.at(doc, pointer);
+        self.findings.push(Finding::new(rule, file, span, message));
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+/// The result of checking a directory.
+pub struct Checked {
+    pub repo: Repo,
+    pub findings: Vec<Finding>,
+    /// The repository root runbook paths are resolved against.
+    pub root: PathBuf,
+}
+
+/// Finds the repository root: the git work tree holding `dir`, or `dir`'s parent outside git.
+pub fn repo_root(dir: &Path) -> PathBuf {
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut cur = Some(abs.as_path());
+    while let Some(c) = cur {
+        if c.join(".git").exists() {
+            return c.to_path_buf();
+        }
+        cur = c.parent();
+    }
+    abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+}
+
+fn decode<T: DeserializeOwned>(doc: &Document, idx: usize, out: &mut Vec<Finding>) -> Option<Item<T>> {
+    match serde_json::from_value::<Doc<T>>(doc.yaml.value.clone()) {
+        Ok(d) => Some(Item { doc: idx, name: d.metadata.name, labels: d.metadata.labels, spec: d.spec }),
+        Err(e) => {
+            out.push(Finding::new(crate::diag::codes::SCH003, doc.file, doc.locate(""), format!("cannot read document: {e}")));
+            None
+        }
+    }
+}
+
+/// Runs the schema phase and decodes every valid document.
+pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
+    let mut repo = Repo::default();
+    for (i, doc) in loaded.docs.iter().enumerate() {
+        let Some(kind) = schema::check_document(doc, findings) else {
+            let kind = doc.yaml.value.get("kind").and_then(|k| k.as_str()).and_then(Kind::parse);
+            let name = doc.yaml.value.pointer("/metadata/name").and_then(|n| n.as_str());
+            if let (Some(k), Some(n)) = (kind, name) {
+                repo.broken.push((k, n.to_string()));
+            }
+            continue;
+        };
+        match kind {
+            Kind::Project => repo.projects.extend(decode(doc, i, findings)),
+            Kind::Team => repo.teams.extend(decode(doc, i, findings)),
+            Kind::Service => repo.services.extend(decode(doc, i, findings)),
+            Kind::Sli => repo.slis.extend(decode(doc, i, findings)),
+            Kind::Slo => repo.slos.extend(decode(doc, i, findings)),
+            Kind::Alert => repo.alerts.extend(decode(doc, i, findings)),
+            Kind::Concern => repo.concerns.extend(decode(doc, i, findings)),
+            Kind::ChaosPlan => repo.chaos.extend(decode(doc, i, findings)),
+        }
+    }
+    repo
+}
+
+/// Checks everything loaded from `dir`.
+pub fn check(loaded: &Loaded, dir: &Path) -> Checked {
+    let mut findings = loaded.findings.clone();
+    let repo = decode_all(loaded, &mut findings);
+    let root = repo_root(dir);
+    let mut ctx = Ctx { docs: &loaded.docs, files: &loaded.files, repo: &repo, root: &root, findings: vec![] };
+    refs::check(&mut ctx);
+    ownership::check(&mut ctx);
+    alerts::check(&mut ctx);
+    slo::check(&mut ctx);
+    concerns::check(&mut ctx);
+    chaos::check(&mut ctx);
+    findings.append(&mut ctx.findings);
+    crate::diag::sort(&mut findings, &loaded.files);
+    Checked { repo, findings, root }
+}
+
+/// Whether a free-text answer is real text rather than a placeholder.
+pub fn is_real_text(s: Option<&str>) -> bool {
+    let Some(s) = s else { return false };
+    let t = s.trim().trim_end_matches('.').to_ascii_lowercase();
+    !(t.is_empty()
+        || ["tbd", "tbc", "todo", "n/a", "na", "none", "?", "??", "???", "-", "--", "...", "xxx", "fixme", "unknown", "later"].contains(&t.as_str()))
+}

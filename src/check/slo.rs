@@ -1,0 +1,142 @@
+//! SLOs and SLIs (SLO): objectives in range, windows that are real durations of a day or more,
+//! exactly one indicator, queries with `{{window}}` that parse as PromQL, and alerts that can
+//! actually fire at the objective given.
+
+use super::Ctx;
+use crate::diag::codes;
+use crate::model::burn::{self, Tier};
+use crate::spec::Indicator;
+use crate::{duration, promql};
+
+const DAY: u64 = 86400;
+
+pub fn check(ctx: &mut Ctx) {
+    let repo = ctx.repo;
+    if let Some(p) = repo.project() {
+        if let Some(w) = &p.spec.window {
+            window(ctx, p.doc, "/spec/window", w);
+        }
+    }
+    for s in &repo.slis {
+        indicator(ctx, s.doc, "/spec/indicator", &s.spec.indicator);
+    }
+    for s in &repo.slos {
+        let o = s.spec.objective;
+        let objective_ok = o > 0.0 && o < 100.0;
+        if !objective_ok {
+            let f = ctx.report(codes::SLO001, s.doc, "/spec/objective", format!("objective {o} is not strictly between 0 and 100"));
+            f.help = Some(if o >= 100.0 {
+                "100% leaves no error budget: every error would page; choose e.g. 99.9".into()
+            } else {
+                "objectives are percentages, e.g. 99.9".into()
+            });
+        } else if o < 1.0 {
+            ctx.report(codes::SLO001, s.doc, "/spec/objective", format!("objective {o} is below 1%")).help =
+                Some(format!("objectives are percentages: did you mean {}?", burn::num(o * 100.0)));
+        }
+        let period = match &s.spec.window {
+            Some(w) => window(ctx, s.doc, "/spec/window", w),
+            None => duration::parse(repo.window_of(&s.spec)).filter(|d| *d >= DAY),
+        };
+        match (&s.spec.sli, &s.spec.indicator) {
+            (Some(_), Some(_)) => {
+                ctx.report(codes::SLO007, s.doc, "/spec/indicator", format!("SLO `{}` has both `sli` and `indicator`", s.name)).help =
+                    Some("reference an SLI document or give the indicator inline, not both".into());
+            }
+            (None, None) => {
+                ctx.report(codes::SLO007, s.doc, "/spec", format!("SLO `{}` has no indicator", s.name)).help =
+                    Some("add `sli: <name>` or an inline `indicator` (ratio, latency or raw)".into());
+            }
+            (None, Some(i)) => indicator(ctx, s.doc, "/spec/indicator", i),
+            (Some(_), None) => {}
+        }
+        // Can the page ever fire? With 14.4x a 10% budget, no error ratio is high enough.
+        if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting) {
+            if alerting.page_enabled() {
+                let budget = 1.0 - o / 100.0;
+                let possible = burn::WINDOWS.iter().filter(|w| w.tier == Tier::Page).any(|w| w.factor(period) * budget < 1.0);
+                if !possible {
+                    let need = burn::WINDOWS.iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(period) * budget).fold(f64::MAX, f64::min);
+                    ctx.report(codes::SLO008, s.doc, "/spec/objective", format!("the page alert of SLO `{}` can never fire: it needs an error ratio above {}", s.name, burn::num(need)))
+                        .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
+                }
+            }
+        }
+    }
+}
+
+/// Checks a window and returns it in seconds when valid.
+fn window(ctx: &mut Ctx, doc: usize, pointer: &str, w: &str) -> Option<u64> {
+    match duration::parse(w) {
+        None => {
+            ctx.report(codes::SLO002, doc, pointer, format!("`{w}` is not a Prometheus duration")).help =
+                Some("write the period as a duration such as 30d, 28d or 4w".into());
+            None
+        }
+        Some(d) if d < DAY => {
+            ctx.report(codes::SLO002, doc, pointer, format!("window `{w}` is shorter than one day")).help =
+                Some("the SLO period is the time the error budget covers: use at least 1d (30d and 28d are usual)".into());
+            None
+        }
+        Some(d) => Some(d),
+    }
+}
+
+fn query(ctx: &mut Ctx, doc: usize, pointer: &str, q: &str) {
+    if !promql::has_window(q) {
+        ctx.report(codes::SLO003, doc, pointer, "query has no `{{window}}` placeholder").help =
+            Some("write the range as `[{{window}}]`; rely evaluates the query over every alert window".into());
+        return;
+    }
+    if let Err(e) = promql::check_vector(&promql::with_window(q, "5m")) {
+        ctx.report(codes::SLO004, doc, pointer, format!("invalid PromQL: {e}")).help =
+            Some("the query must parse as PromQL once `{{window}}` is replaced by a duration such as 5m".into());
+    }
+}
+
+fn indicator(ctx: &mut Ctx, doc: usize, base: &str, i: &Indicator) {
+    let n = usize::from(i.ratio.is_some()) + usize::from(i.latency.is_some()) + usize::from(i.raw.is_some());
+    if n != 1 {
+        ctx.report(codes::SLO007, doc, base, format!("an indicator has exactly one of ratio, latency or raw; this one has {n}"));
+        return;
+    }
+    if let Some(r) = &i.ratio {
+        let p = format!("{base}/ratio");
+        let bad = match (&r.errors, &r.good) {
+            (Some(e), None) => Some(("errors", e)),
+            (None, Some(g)) => Some(("good", g)),
+            _ => {
+                ctx.report(codes::SLO007, doc, &p, "a ratio has exactly one of `errors` or `good`").help =
+                    Some("`errors` counts bad events; `good` counts good ones; rely derives the other".into());
+                None
+            }
+        };
+        if let Some((field, q)) = bad {
+            query(ctx, doc, &format!("{p}/{field}"), q);
+            if promql::normalise(q) == promql::normalise(&r.total) {
+                ctx.report(codes::SLO005, doc, &format!("{p}/{field}"), format!("`{field}` is the same query as `total`")).help =
+                    Some(format!("`{field}` must select only the {} events, e.g. with a `code=~\"5..\"` matcher", if field == "errors" { "failed" } else { "successful" }));
+            }
+        }
+        query(ctx, doc, &format!("{p}/total"), &r.total);
+    }
+    if let Some(l) = &i.latency {
+        let p = format!("{base}/latency");
+        if !(l.threshold > 0.0 && l.threshold.is_finite()) {
+            ctx.report(codes::SLO006, doc, &format!("{p}/threshold"), format!("latency threshold {} is not a positive number of seconds", l.threshold)).help =
+                Some("give the threshold in seconds, matching a histogram bucket bound (`le`), e.g. 0.3".into());
+        }
+        let sel = l.selector.as_deref().unwrap_or("");
+        let probe = format!("{}_bucket{sel}", l.histogram);
+        if !promql::is_metric_name(&l.histogram) || l.histogram.ends_with("_bucket") {
+            ctx.report(codes::SLO004, doc, &format!("{p}/histogram"), format!("`{}` is not a histogram base name", l.histogram)).help =
+                Some("give the metric name without `_bucket`, e.g. http_request_duration_seconds".into());
+        } else if !matches!(promql::parse(&probe), Ok(promql_parser::parser::Expr::VectorSelector(_))) {
+            ctx.report(codes::SLO004, doc, &format!("{p}/selector"), format!("`{sel}` is not a label selector")).help =
+                Some("write label matchers in braces, e.g. '{job=\"api\"}'".into());
+        }
+    }
+    if let Some(r) = &i.raw {
+        query(ctx, doc, &format!("{base}/raw/error_ratio"), &r.error_ratio);
+    }
+}

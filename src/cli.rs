@@ -1,0 +1,89 @@
+//! The command line: every command and flag, in one clap definition.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diag::render::Format;
+
+#[derive(Debug, Parser)]
+#[command(name = "rely", version, about = "Reliability as code: validate SLOs, alerts, concerns and chaos plans; generate what ops apply")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate every document under the reliability directory.
+    Check(CheckArgs),
+    /// Validate, then write every generated output.
+    Build(BuildArgs),
+    /// Write the JSON Schemas of every kind (the committed `schema/` must equal this).
+    Schema {
+        /// Directory to write into.
+        #[arg(long, default_value = "schema")]
+        out: PathBuf,
+    },
+    /// Print the documentation of a diagnostic code (e.g. `rely explain SCH001`).
+    Explain {
+        /// A code such as SCH001, or a rule name such as unknown-field.
+        code: String,
+    },
+    /// List every diagnostic code.
+    Rules {
+        /// Print the full documentation of each rule.
+        #[arg(long)]
+        long: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Output format of findings.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Deny: `-D warnings` turns every warning into an error; `-D CODE` makes CODE an error.
+    #[arg(short = 'D', value_name = "warnings|CODE")]
+    pub deny: Vec<String>,
+    /// Warn: report CODE as a warning.
+    #[arg(short = 'W', value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Allow: do not report CODE.
+    #[arg(short = 'A', value_name = "CODE")]
+    pub allow: Vec<String>,
+    /// When to colour human output (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: Color,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The reliability directory.
+    #[arg(default_value = "reliability")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The reliability directory.
+    #[arg(default_value = "reliability")]
+    pub dir: PathBuf,
+    /// Where to write the outputs.
+    #[arg(long, default_value = "generated")]
+    pub out: PathBuf,
+    /// Write nothing; exit 1 if the output directory differs from what would be written.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub lint: LintArgs,
+}

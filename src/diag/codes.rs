@@ -1,0 +1,262 @@
+//! Every diagnostic rely can emit, in one list. The list drives `rely rules`, `rely explain`,
+//! the README's table and the fixture test that demands one fixture per code, so a code cannot
+//! exist without its documentation. Codes are stable: never renumber, only add.
+
+use super::Severity;
+
+/// A diagnostic rule: stable code, kebab-case name, default severity and its documentation.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub why: &'static str,
+    pub example: &'static str,
+}
+
+impl Rule {
+    pub fn family(&self) -> &'static str {
+        &self.code[..3]
+    }
+
+    /// The documentation printed by `rely explain CODE`.
+    pub fn explain(&self) -> String {
+        format!(
+            "# {} ({}), default severity: {}\n\n## What it does\n{}\n\n## Why is this bad?\n{}\n\n## Example\n```yaml\n{}\n```\n",
+            self.code,
+            self.name,
+            self.severity.as_str(),
+            self.summary,
+            self.why,
+            self.example.trim_end()
+        )
+    }
+}
+
+pub fn lookup(code: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+}
+
+macro_rules! rules {
+    ($( $id:ident: $name:literal, $sev:ident,
+        what: $what:literal, why: $why:literal, example: $ex:literal; )*) => {
+        $( pub const $id: &Rule = &Rule {
+            code: stringify!($id), name: $name, severity: Severity::$sev,
+            summary: $what, why: $why, example: $ex,
+        }; )*
+        /// Every rule, in code order.
+        pub const ALL: &[&Rule] = &[$($id),*];
+    };
+}
+
+rules! {
+    YML001: "invalid-yaml", Error,
+        what: "Reports a file that is not well-formed YAML.",
+        why: "Nothing in a file that does not parse can be checked or generated; the parser's message points at where it gave up.",
+        example: "spec:\n  objective: [99.9   # the flow sequence is never closed";
+    YML002: "tab-indentation", Error,
+        what: "Reports a tab character used for indentation.",
+        why: "YAML forbids tabs in indentation; editors show them at different widths, so the structure you see is not the one parsed.",
+        example: "spec:\n\tobjective: 99.9   # indented with a tab";
+    YML003: "duplicate-key", Error,
+        what: "Reports a mapping that sets the same key twice.",
+        why: "Most YAML loaders silently keep the last value, so a reviewer reading the first one approves something that is not applied.",
+        example: "spec:\n  objective: 99.9\n  objective: 95   # which one is meant?";
+    YML004: "alias-expansion-limit", Error,
+        what: "Reports YAML anchors and aliases that expand to more nodes than rely accepts (a \"billion laughs\" document).",
+        why: "A few lines of aliases can expand to billions of nodes and exhaust memory in every tool that reads the file.",
+        example: "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]";
+    YML005: "file-too-large", Error,
+        what: "Reports a file larger than rely reads (4 MiB).",
+        why: "Reliability documents are small; a multi-megabyte file is generated or pasted by mistake, and reading it would slow every CI run.",
+        example: "# a 10 MB dump of metrics pasted into reliability/";
+    YML006: "invalid-utf8", Error,
+        what: "Reports a file that is not valid UTF-8 text or contains NUL bytes.",
+        why: "YAML is text; bytes that are not UTF-8 are usually a binary file or a wrong encoding, and would be mangled in every output.",
+        example: "description: caf\\xe9   # Latin-1 byte, not UTF-8";
+    YML007: "empty-file", Warning,
+        what: "Reports a YAML file with no documents in it.",
+        why: "An empty file in the reliability directory is usually a half-finished change or a file emptied by mistake.",
+        example: "# only a comment, no document";
+    YML008: "nesting-too-deep", Error,
+        what: "Reports YAML nested more deeply than 64 levels.",
+        why: "No rely document needs that depth; such input is generated or hostile, and deep recursion is how parsers are crashed.",
+        example: "a: [[[[[[[[[[[[[[[[[[[[ ... ]]]]]]]]]]]]]]]]]]]]";
+    SCH001: "unknown-field", Error,
+        what: "Reports a field that the document's kind does not have.",
+        why: "A misspelt field is silently ignored by lenient tools: `runbok:` would leave an alert with no runbook while looking fine in review.",
+        example: "kind: Alert\nspec:\n  runbok: runbooks/queue.md   # did you mean `runbook`?";
+    SCH002: "missing-field", Error,
+        what: "Reports a required field that is missing.",
+        why: "Without it rely cannot know what the document means; the message names the field and where it belongs.",
+        example: "kind: SLO\nspec:\n  service: checkout   # no `objective`";
+    SCH003: "wrong-type", Error,
+        what: "Reports a value of the wrong type, such as a list where a number is expected.",
+        why: "A value of the wrong type means something other than what the author intended, or nothing at all.",
+        example: "spec:\n  objective: \"ninety-nine\"";
+    SCH004: "invalid-value", Error,
+        what: "Reports a value outside what the field accepts: not one of the allowed words, not matching the pattern, out of range.",
+        why: "An invalid value (a severity `critcal`, a duration `5x`) would produce broken or surprising outputs.",
+        example: "spec:\n  severity: critical   # page | ticket | info";
+    SCH005: "unknown-kind", Error,
+        what: "Reports a document whose `kind` rely does not know, or a document that is not a mapping.",
+        why: "rely reads every YAML file in the directory; a document of an unknown kind is usually a typo and would otherwise be ignored.",
+        example: "apiVersion: rely/v1\nkind: Slo   # did you mean `SLO`?";
+    SCH006: "unsupported-api-version", Error,
+        what: "Reports a document whose `apiVersion` is not `rely/v1`.",
+        why: "The apiVersion says which contract the document follows; another version may mean different fields.",
+        example: "apiVersion: rely/v2";
+    SCH007: "invalid-name", Error,
+        what: "Reports a `metadata.name` that is not a lowercase DNS label (`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`).",
+        why: "Names become file names, dashboard uids and metric label values; `../x` or `Checkout Svc` would escape the output directory or break PromQL.",
+        example: "metadata:\n  name: ../../etc/passwd";
+    REF001: "unknown-reference", Error,
+        what: "Reports a reference to a team, service, SLI, SLO, alert or concern that does not exist.",
+        why: "A dangling reference routes pages to nobody or makes an SLO measure nothing; it is almost always a typo or a rename.",
+        example: "kind: Service\nspec:\n  owner: platfrom   # did you mean `platform`?";
+    REF002: "duplicate-name", Error,
+        what: "Reports two documents of the same kind with the same name, in any files.",
+        why: "Names are identities: two SLOs with one name would overwrite each other's rules and dashboards.",
+        example: "# services/a.yaml and services/b.yaml both define SLO `api-availability`";
+    REF003: "multiple-projects", Error,
+        what: "Reports more than one Project document.",
+        why: "The Project holds repository-wide defaults; two of them would disagree about the SLO window or outputs.",
+        example: "# project.yaml and old-project.yaml both have kind: Project";
+    REF004: "dependency-cycle", Warning,
+        what: "Reports services whose `dependencies` form a cycle.",
+        why: "A dependency cycle means no service can be brought up first; it is usually a mistake in the map, and it defeats impact analysis.",
+        example: "# api depends on auth, auth depends on api";
+    ALR001: "alert-without-owner", Error,
+        what: "Reports an alert (a hand-written Alert, or an SLO with alerting) that has no owner team.",
+        why: "An alert nobody owns pages nobody, or everybody. Every alert must route to the team best placed to fix it.",
+        example: "kind: Alert\nspec:\n  severity: page   # no `owner`";
+    ALR002: "alert-without-runbook", Error,
+        what: "Reports an alert with no runbook: neither on the Alert, nor on the SLO's alerting, nor on its Service.",
+        why: "A page without a runbook leaves the responder guessing at 3 a.m.; an actionable alert says what to do.",
+        example: "kind: Alert\nspec:\n  owner: platform   # no `runbook`";
+    ALR003: "runbook-not-found", Error,
+        what: "Reports a runbook that is a repository path which does not exist.",
+        why: "A link to a missing runbook is worse than none: the responder loses time finding out it is broken.",
+        example: "runbook: runbooks/qeue.md   # the file is runbooks/queue.md";
+    ALR004: "runbook-not-https", Error,
+        what: "Reports a runbook that is neither an `https://` URL nor a relative repository path.",
+        why: "Plain http links are blocked or rewritten by many companies' networks, and absolute paths only exist on one machine.",
+        example: "runbook: http://wiki.example.com/queue";
+    ALR005: "invalid-alert-expression", Error,
+        what: "Reports a hand-written Alert whose `expr` is not valid PromQL.",
+        why: "Prometheus refuses to load a rule file with one broken expression, so every alert in it stops working.",
+        example: "expr: sum(rate(queue_depth[5m]) > 100   # unclosed parenthesis";
+    SLO001: "objective-out-of-range", Error,
+        what: "Reports an objective that is not strictly between 0 and 100.",
+        why: "Objectives are percentages; 100 leaves no error budget (every error pages), 0 or less is meaningless, and 0.999 is probably 99.9 written as a ratio.",
+        example: "objective: 100";
+    SLO002: "invalid-window", Error,
+        what: "Reports an SLO window that is not a Prometheus duration or is shorter than one day.",
+        why: "The window is the period the error budget covers; multi-window burn-rate alerts need at least a day to mean anything.",
+        example: "window: 30 days";
+    SLO003: "missing-window-placeholder", Error,
+        what: "Reports an SLI query without the `{{window}}` placeholder.",
+        why: "rely evaluates every query over several windows (5m to the SLO period); a fixed range would make every window the same.",
+        example: "errors: sum(rate(http_requests_total{code=~\"5..\"}[5m]))";
+    SLO004: "invalid-promql", Error,
+        what: "Reports an SLI query that is not valid PromQL once `{{window}}` is substituted.",
+        why: "Prometheus refuses to load a rule file with one broken expression, so every SLO in it stops being measured.",
+        example: "total: sum(rate(http_requests_total[{{window}}])";
+    SLO005: "errors-equal-total", Error,
+        what: "Reports a ratio indicator whose `errors` (or `good`) query is the same as its `total` query.",
+        why: "The ratio would always be 1: the SLO would be permanently failing (or permanently perfect).",
+        example: "errors: sum(rate(http_requests_total[{{window}}]))\ntotal:  sum(rate(http_requests_total[{{window}}]))";
+    SLO006: "invalid-latency-threshold", Error,
+        what: "Reports a latency threshold that is not a positive number of seconds.",
+        why: "The threshold selects the histogram bucket `le` that counts good requests; zero or less selects nothing.",
+        example: "latency: {histogram: http_request_duration_seconds, threshold: 0}";
+    SLO007: "indicator-shape", Error,
+        what: "Reports an SLO without exactly one indicator (`sli` or an inline `indicator` with exactly one of ratio, latency or raw), or a ratio without exactly one of `errors` and `good`.",
+        why: "rely must know unambiguously what the SLO measures; two indicators would silently pick one.",
+        example: "indicator:\n  ratio: {...}\n  raw: {...}   # choose one";
+    SLO008: "page-cannot-fire", Warning,
+        what: "Reports an SLO whose objective is so low that the page burn-rate threshold exceeds an error ratio of 1.",
+        why: "With 14.4 times the error budget above 100% errors the page alert can never fire, and nobody would notice (a known Sloth pitfall).",
+        example: "objective: 90   # 14.4 x 10% = 144% errors needed to page";
+    CON001: "criterion-unanswered", Error,
+        what: "Reports a concern that does not answer one of the three criteria (why is this SRE? why is it important? what is involved?) with real text.",
+        why: "The council triages concerns by these answers; `TBD` or an empty answer cannot be weighed against other work.",
+        example: "criteria:\n  why_sre: TBD";
+    CON002: "missing-assessment", Error,
+        what: "Reports a concern that is accepted, in progress or addressed but has no value/effort assessment.",
+        why: "The backlog is ranked by value against effort; an accepted concern without an assessment cannot be ranked.",
+        example: "status: accepted   # no assessment";
+    CON003: "missing-results", Error,
+        what: "Reports an addressed concern without `results` (before and after).",
+        why: "Saying a concern is addressed without evidence is how the same risk comes back next quarter.",
+        example: "status: addressed   # no results: {before, after}";
+    CON004: "concern-not-observed", Warning,
+        what: "Reports an accepted or in-progress concern that no SLO or alert observes.",
+        why: "If nothing makes the risk knowable, nobody will know whether the work reduced it.",
+        example: "status: accepted\nobserved_by: []";
+    OWN001: "page-without-receiver", Error,
+        what: "Reports a team that is paged (it owns a page-severity Alert, or an SLO's page routes to it) but has no `notify.page` receiver.",
+        why: "A page routed to a team with nowhere to send pages is silently dropped by Alertmanager.",
+        example: "kind: Team\nspec:\n  notify:\n    ticket: [{email: {to: team@example.com}}]   # but it owns page alerts";
+    OWN002: "inline-secret", Error,
+        what: "Reports a receiver with an inline secret (an API key, a Slack webhook URL, a password) instead of a `*_file` path.",
+        why: "Secrets committed to git leak to everyone with read access and live forever in history.",
+        example: "slack: {channel: \"#ops\", api_url: https://hooks.slack.com/services/T000/B000/XXXX}";
+    OWN003: "receiver-shape", Error,
+        what: "Reports a receiver that does not name exactly one kind (email, slack, pagerduty, victorops, opsgenie, webhook).",
+        why: "A receiver entry with two kinds or none cannot be turned into an Alertmanager receiver unambiguously.",
+        example: "page: [{}]";
+    OWN004: "escalation-not-increasing", Error,
+        what: "Reports an on-call escalation whose `after` delays do not strictly increase.",
+        why: "Steps are taken in order of delay; a step with the same or an earlier delay than the one before it never gets its turn.",
+        example: "escalation: [{after: 15m, notify: primary}, {after: 5m, notify: secondary}]";
+    OWN005: "team-without-members", Warning,
+        what: "Reports a team that owns services or alerts but lists no members.",
+        why: "Pages routed to an empty team reach nobody; on-call exports need people.",
+        example: "kind: Team\nspec:\n  members: []";
+    CHS001: "missing-backout", Error,
+        what: "Reports a chaos experiment without a back-out plan.",
+        why: "Every fault injected on a chaos day must be reversible by a known step; without one a rehearsal becomes an incident.",
+        example: "experiments:\n  - name: kill-db   # no backout";
+    CHS002: "production-without-approval", Error,
+        what: "Reports a chaos plan in production without `approved_by`.",
+        why: "Experiments in production affect customers; somebody accountable must have said yes.",
+        example: "environment: production   # no approved_by";
+    CHS003: "paging-not-email-only", Error,
+        what: "Reports a chaos plan outside production whose paging is not `email-only`.",
+        why: "A staging chaos day must not wake people on their personal devices; expected alerts go to email.",
+        example: "environment: staging\npaging: normal";
+    CHS004: "unknown-expected-alert", Error,
+        what: "Reports an experiment that expects an alert which is neither an Alert document nor an SLO with alerting.",
+        why: "The point of the experiment is to see that alert fire; if it does not exist the result is known before the day.",
+        example: "expect:\n  fires: [{alert: websocket-disconnect-high, within: 5m}]";
+    CHS005: "experiment-without-hypothesis", Error,
+        what: "Reports an experiment whose hypothesis, blast radius or roles are missing or empty.",
+        why: "A chaos experiment without a hypothesis about steady state learns nothing; without named roles nobody records or stops it.",
+        example: "hypothesis: \"\"";
+    CHS006: "expected-alert-cannot-fire", Error,
+        what: "Reports an expected page that cannot fire under the experiment's declared fault (too small an error ratio, or too short).",
+        why: "Finding out on the chaos day that the alert could never have fired wastes the day; rely does the arithmetic first.",
+        example: "fault: {slo: api-availability, error_ratio: 0.001, for: 15m}   # below 14.4x the budget";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_well_formed_and_documented() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in ALL {
+            assert!(seen.insert(r.code), "duplicate code {}", r.code);
+            assert_eq!(r.code.len(), 6, "{}", r.code);
+            assert!(r.code[3..].chars().all(|c| c.is_ascii_digit()), "{}", r.code);
+            assert!(["YML", "SCH", "REF", "SLO", "ALR", "CON", "CHS", "OWN", "GEN"].contains(&r.family()));
+            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
+            assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.example.is_empty());
+        }
+        assert_eq!(lookup("sch001").map(|r| r.name), Some("unknown-field"));
+        assert_eq!(lookup("unknown-field").map(|r| r.code), Some("SCH001"));
+    }
+}

@@ -1,0 +1,176 @@
+//! rely is a small compiler for reliability practice kept as YAML:
+//! load → parse → check (schema, references, lint rules) → lower to a model → emit → write.
+//! Each stage is a module; `run` wires them to the command line.
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod duration;
+pub mod model;
+pub mod promql;
+pub mod source;
+pub mod spec;
+pub mod syntax;
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use cli::{Cli, Color, Command, LintArgs};
+use diag::{Finding, Overrides, Severity, Summary, codes};
+
+/// Exit codes (SPEC.md section 3).
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_TOOL: u8 = 2;
+
+/// Runs a command and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Check(args) => run_check(&args.dir, &args.lint),
+        Command::Build(_) => Err(anyhow::anyhow!("`rely build` is not implemented yet")),
+        Command::Schema { out } => write_schemas(&out).map(|()| EXIT_OK),
+        Command::Explain { code } => match codes::lookup(&code) {
+            Some(r) => {
+                print!("{}", r.explain());
+                Ok(EXIT_OK)
+            }
+            None => Err(anyhow::anyhow!("unknown code `{code}`; `rely rules` lists them all")),
+        },
+        Command::Rules { long } => {
+            print!("{}", rules_text(long));
+            Ok(EXIT_OK)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rely: error: {e:#}");
+            EXIT_TOOL
+        }
+    }
+}
+
+/// `rely rules`: one line per code, or every rule's full documentation.
+pub fn rules_text(long: bool) -> String {
+    let mut out = String::new();
+    for r in codes::ALL {
+        if long {
+            out += &r.explain();
+            out.push('\n');
+        } else {
+            out += &format!("{}  {:<32} {:<8} {}\n", r.code, r.name, r.severity.as_str(), r.summary);
+        }
+    }
+    out
+}
+
+/// Builds the severity overrides from the Project's `spec.lint` and the command line.
+fn overrides(lint: &LintArgs, project: Option<&spec::ProjectSpec>) -> Result<Overrides> {
+    let mut o = Overrides::default();
+    if let Some(p) = project {
+        for (code, level) in &p.lint {
+            if let Some(r) = codes::lookup(code) {
+                let s = match level {
+                    spec::LintLevel::Error => Severity::Error,
+                    spec::LintLevel::Warning => Severity::Warning,
+                    spec::LintLevel::Allow => Severity::Allow,
+                };
+                o.per_code.insert(r.code.to_string(), s);
+            }
+        }
+    }
+    let mut set = |codes_: &[String], s: Severity| -> Result<()> {
+        for c in codes_ {
+            if s == Severity::Error && c == "warnings" {
+                o.deny_warnings = true;
+                continue;
+            }
+            match codes::lookup(c) {
+                Some(r) => {
+                    o.per_code.insert(r.code.to_string(), s);
+                }
+                None => bail!("unknown code `{c}` (see `rely rules`)"),
+            }
+        }
+        Ok(())
+    };
+    set(&lint.warn, Severity::Warning)?;
+    set(&lint.allow, Severity::Allow)?;
+    set(&lint.deny, Severity::Error)?;
+    Ok(o)
+}
+
+fn use_color(c: Color) -> bool {
+    match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// Loads and checks `dir`, applying severity overrides; returns everything needed to report.
+pub fn load_and_check(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked)> {
+    let loaded = syntax::load_dir(dir)?;
+    let mut checked = check::check(&loaded, dir);
+    let o = overrides(lint, checked.repo.project().map(|p| &p.spec))?;
+    lint_codes_known(&loaded, &checked.repo, &mut checked.findings);
+    o.apply(&mut checked.findings);
+    Ok((loaded, checked))
+}
+
+/// Unknown codes in the Project's `spec.lint` are findings, pointing at the key.
+fn lint_codes_known(loaded: &syntax::Loaded, repo: &check::Repo, findings: &mut Vec<Finding>) {
+    let Some(p) = repo.project() else { return };
+    let doc = &loaded.docs[p.doc];
+    for code in p.spec.lint.keys() {
+        if codes::lookup(code).is_none() {
+            let at = doc.yaml.index.locate_key(&format!("/spec/lint/{}", syntax::yaml::escape_pointer(code)));
+            let guess = diag::closest(code, codes::ALL.iter().map(|r| r.code));
+            findings.push(Finding::new(codes::SCH004, doc.file, at, format!("unknown diagnostic code `{code}` in `lint`")).did_you_mean(guess));
+        }
+    }
+}
+
+fn run_check(dir: &Path, lint: &LintArgs) -> Result<u8> {
+    let (loaded, checked) = load_and_check(dir, lint)?;
+    let summary = Summary::of(&checked.findings, loaded.files.len());
+    print!("{}", diag::render::render(lint.format, &checked.findings, &loaded.files, summary, use_color(lint.color)));
+    Ok(if summary.errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// The schema files `rely schema` writes: one per kind, plus `rely.schema.json` for any document.
+pub fn schema_files() -> Vec<(String, String)> {
+    let mut files = vec![];
+    let mut branches = vec![];
+    for (kind, schema) in check::schema::schemas() {
+        let name = format!("{}.schema.json", kind.slug());
+        files.push((name.clone(), serde_json::to_string_pretty(schema).expect("json") + "\n"));
+        branches.push(serde_json::json!({
+            "if": { "properties": { "kind": { "const": kind.as_str() } }, "required": ["kind"] },
+            "then": { "$ref": name },
+        }));
+    }
+    let all = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "rely document (any kind)",
+        "type": "object",
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+        "properties": { "kind": { "enum": spec::Kind::ALL.map(spec::Kind::as_str) } },
+        "allOf": branches,
+    });
+    files.push(("rely.schema.json".into(), serde_json::to_string_pretty(&all).expect("json") + "\n"));
+    files.sort();
+    files
+}
+
+fn write_schemas(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, text) in schema_files() {
+        let path = out.join(&name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!("wrote {} schemas to {}", schema_files().len(), out.display());
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! Multi-window, multi-burn-rate alerting (Google SRE Workbook, ch. 5) as data plus one formula.
+//! A window pair fires when the error ratio over both its short and long window exceeds
+//! `factor × error budget`, where `factor = budget share × period / long window`: the rate at
+//! which that share of the period's budget would be spent within the long window.
+
+/// Severity of a generated SLO alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    Page,
+    Ticket,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Page => "page",
+            Tier::Ticket => "ticket",
+        }
+    }
+}
+
+/// One window pair of the multi-window alert.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BurnWindow {
+    pub tier: Tier,
+    pub short: u64,
+    pub long: u64,
+    /// Share of the period's error budget this pair guards (0.02 = 2%).
+    pub budget_share: f64,
+}
+
+const M: u64 = 60;
+const H: u64 = 3600;
+const D: u64 = 86400;
+
+/// The Workbook's four pairs; for a 30d period their factors are 14.4, 6, 3 and 1.
+pub const WINDOWS: [BurnWindow; 4] = [
+    BurnWindow { tier: Tier::Page, short: 5 * M, long: H, budget_share: 0.02 },
+    BurnWindow { tier: Tier::Page, short: 30 * M, long: 6 * H, budget_share: 0.05 },
+    BurnWindow { tier: Tier::Ticket, short: 2 * H, long: D, budget_share: 0.10 },
+    BurnWindow { tier: Tier::Ticket, short: 6 * H, long: 3 * D, budget_share: 0.10 },
+];
+
+impl BurnWindow {
+    /// The burn-rate factor for an SLO period of `period` seconds.
+    pub fn factor(&self, period: u64) -> f64 {
+        round_sig(self.budget_share * period as f64 / self.long as f64)
+    }
+
+    /// Seconds after a constant error ratio `ratio` starts until this pair fires (ignoring
+    /// scrape and evaluation delays), or `None` if it never does. `budget` is 1 - objective.
+    pub fn time_to_fire(&self, period: u64, budget: f64, ratio: f64) -> Option<f64> {
+        let threshold = self.factor(period) * budget;
+        // The long window's ratio is the last to cross: ratio × t / long > threshold.
+        (ratio > threshold).then(|| threshold * self.long as f64 / ratio)
+    }
+}
+
+/// The SLI windows recorded for an SLO: every alert window, then the period.
+pub fn sli_windows(period: u64) -> Vec<u64> {
+    let mut w: Vec<u64> = WINDOWS.iter().flat_map(|p| [p.short, p.long]).collect();
+    w.push(period);
+    w.sort_unstable();
+    w.dedup();
+    w
+}
+
+/// Rounds to 12 significant digits, so `0.999` never prints as `0.9990000000000001`.
+pub fn round_sig(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{x:.11e}").parse().unwrap_or(x)
+}
+
+/// Prints a number for PromQL and YAML: shortest form after rounding (`0.999`, `14.4`, `1`).
+pub fn num(x: f64) -> String {
+    let r = round_sig(x);
+    if r == r.trunc() && r.abs() < 1e15 { format!("{}", r as i64) } else { format!("{r}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factors_match_the_workbook_and_sloth() {
+        let f30: Vec<String> = WINDOWS.iter().map(|w| num(w.factor(30 * D))).collect();
+        assert_eq!(f30, ["14.4", "6", "3", "1"]);
+        let f28: Vec<String> = WINDOWS.iter().map(|w| num(w.factor(28 * D))).collect();
+        assert_eq!(f28, ["13.44", "5.6", "2.8", "0.933333333333"]);
+    }
+
+    #[test]
+    fn numbers_print_exactly() {
+        assert_eq!(num(99.9 / 100.0), "0.999");
+        assert_eq!(num(1.0 - 99.9 / 100.0), "0.001");
+        assert_eq!(num(1.0 - 99.95 / 100.0), "0.0005");
+        assert_eq!(num(30.0), "30");
+        assert_eq!(num(14.4 * 0.001), "0.0144");
+    }
+
+    #[test]
+    fn windows_and_time_to_fire() {
+        assert_eq!(sli_windows(30 * D), vec![300, 1800, 3600, 7200, 21600, 86400, 259200, 30 * 86400]);
+        assert_eq!(sli_windows(D).len(), 7);
+        // 50% errors against a 99.9% SLO: the fast page pair fires after ~104 s.
+        let t = WINDOWS[0].time_to_fire(30 * D, 0.001, 0.5).unwrap();
+        assert!((t - 103.68).abs() < 1e-6, "{t}");
+        assert_eq!(WINDOWS[0].time_to_fire(30 * D, 0.001, 0.01), None);
+    }
+}

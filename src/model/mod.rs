@@ -1,0 +1,4 @@
+//! The validated model the back ends read: SLOs lowered to concrete windows, thresholds, owners
+//! and runbooks, with every generated name decided in one place.
+
+pub mod burn;

@@ -1,0 +1,186 @@
+//! The YAML users write, as serde types that mirror it field for field (SPEC.md section 2).
+//! Unknown fields are rejected, and the JSON Schemas in `schema/` are generated from these
+//! types, so the editor, `rely check` and the back ends all agree on one definition.
+//! Rules that need more than a field's own value (references, "exactly one of") live in `check`.
+
+mod chaos;
+mod concern;
+mod project;
+mod service;
+mod slo;
+mod team;
+
+pub use chaos::*;
+pub use concern::*;
+pub use project::*;
+pub use service::*;
+pub use slo::*;
+pub use team::*;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub const API_VERSION: &str = "rely/v1";
+pub const NAME_PATTERN: &str = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+/// A Prometheus duration such as `5m`, `1h30m` or `30d`.
+pub const DURATION_PATTERN: &str = "^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$";
+
+/// Every document: `apiVersion`, `kind`, `metadata` and a kind-specific `spec`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Doc<S> {
+    /// Always `rely/v1`.
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: Metadata,
+    pub spec: S,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Lowercase letters, digits and dashes; unique per kind. Used in file names and metric labels.
+    #[schemars(regex(pattern = NAME_PATTERN), length(max = 63))]
+    pub name: String,
+    /// Free-form labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The kinds of document rely reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Project,
+    Team,
+    Service,
+    Sli,
+    Slo,
+    Alert,
+    Concern,
+    ChaosPlan,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] =
+        [Kind::Project, Kind::Team, Kind::Service, Kind::Sli, Kind::Slo, Kind::Alert, Kind::Concern, Kind::ChaosPlan];
+
+    /// The `kind:` value in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Project => "Project",
+            Kind::Team => "Team",
+            Kind::Service => "Service",
+            Kind::Sli => "SLI",
+            Kind::Slo => "SLO",
+            Kind::Alert => "Alert",
+            Kind::Concern => "Concern",
+            Kind::ChaosPlan => "ChaosPlan",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Lowercase form used in schema file names and `rely new`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Kind::Project => "project",
+            Kind::Team => "team",
+            Kind::Service => "service",
+            Kind::Sli => "sli",
+            Kind::Slo => "slo",
+            Kind::Alert => "alert",
+            Kind::Concern => "concern",
+            Kind::ChaosPlan => "chaosplan",
+        }
+    }
+
+    /// The JSON Schema of a whole document of this kind.
+    pub fn schema(self) -> serde_json::Value {
+        // Optional fields are simply not required: no `anyOf [T, null]`, whose errors would be
+        // reported as "not valid under any of the schemas" instead of the real problem.
+        let mut g = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+        let mut s = match self {
+            Kind::Project => g.root_schema_for::<Doc<ProjectSpec>>(),
+            Kind::Team => g.root_schema_for::<Doc<TeamSpec>>(),
+            Kind::Service => g.root_schema_for::<Doc<ServiceSpec>>(),
+            Kind::Sli => g.root_schema_for::<Doc<SliSpec>>(),
+            Kind::Slo => g.root_schema_for::<Doc<SloSpec>>(),
+            Kind::Alert => g.root_schema_for::<Doc<AlertSpec>>(),
+            Kind::Concern => g.root_schema_for::<Doc<ConcernSpec>>(),
+            Kind::ChaosPlan => g.root_schema_for::<Doc<ChaosPlanSpec>>(),
+        }
+        .to_value();
+        strip_null(&mut s);
+        s["title"] = format!("rely {} document", self.as_str()).into();
+        s["properties"]["kind"] = serde_json::json!({ "const": self.as_str() });
+        s["properties"]["apiVersion"] = serde_json::json!({ "const": API_VERSION, "description": "Always `rely/v1`." });
+        s
+    }
+}
+
+/// Removes `null` from optional fields' schemas (`anyOf [T, null]` becomes `T`): an optional
+/// field is one that may be left out, and `anyOf` errors would hide the real problem.
+fn strip_null(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    if let Value::Object(m) = v {
+        if let Some(Value::Array(types)) = m.get_mut("type") {
+            types.retain(|t| t != "null");
+            if types.len() == 1 {
+                let t = types[0].clone();
+                m.insert("type".into(), t);
+            }
+        }
+        if let Some(Value::Array(any)) = m.get("anyOf") {
+            let rest: Vec<Value> = any.iter().filter(|s| s.get("type").is_none_or(|t| t != "null")).cloned().collect();
+            if rest.len() == 1 && rest.len() < any.len() {
+                m.remove("anyOf");
+                if let Value::Object(inner) = &rest[0] {
+                    for (k, val) in inner {
+                        m.insert(k.clone(), val.clone());
+                    }
+                }
+            }
+        }
+        if m.get("default").is_some_and(Value::is_null) {
+            m.remove("default");
+        }
+        for val in m.values_mut() {
+            strip_null(val);
+        }
+    } else if let Value::Array(a) = v {
+        a.iter_mut().for_each(strip_null);
+    }
+}
+
+/// Document categories shared by SLIs and SLOs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Availability,
+    Latency,
+    Correctness,
+    Freshness,
+}
+
+/// low | medium | high
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Low,
+    Medium,
+    High,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        }
+    }
+}

@@ -1,0 +1,98 @@
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Defaults for the whole repository (at most one Project).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSpec {
+    /// Default SLO period, a Prometheus duration (default `30d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
+    /// Environments that get an Alertmanager configuration (default `[production, staging]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<Vec<String>>,
+    /// The Team that runs the reliability council (reviews concerns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub council: Option<String>,
+    /// Which back ends `rely build` writes (all on by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Outputs>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<PrometheusOptions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grafana: Option<GrafanaOptions>,
+    /// Per-code severity overrides, e.g. `{CON004: allow, REF004: error}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lint: BTreeMap<String, LintLevel>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LintLevel {
+    Error,
+    Warning,
+    Allow,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grafana: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub council: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusOptions {
+    /// `rules` (plain rule files), `prometheus-operator` (PrometheusRule objects) or `mimir`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<RuleFormat>,
+    /// Extra labels added to every generated rule.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// `sloth`: name the identifying labels `sloth_id`, `sloth_service`, ... for Sloth's dashboards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compat: Option<Compat>,
+    /// Base URL that repository-relative runbook paths are resolved against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_base_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleFormat {
+    #[default]
+    Rules,
+    PrometheusOperator,
+    Mimir,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Compat {
+    Sloth,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrafanaOptions {
+    /// uid of the Prometheus datasource dashboards query (default `prometheus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasource_uid: Option<String>,
+    /// Grafana folder for the provisioned dashboards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    /// Grafana's external URL, used for `dashboard_url` annotations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}

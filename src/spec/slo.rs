@@ -1,0 +1,126 @@
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Category;
+
+/// An indicator: what users experience, measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SliSpec {
+    pub service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// Measured from outside, as a user would see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blackbox: Option<bool>,
+    pub indicator: Indicator,
+}
+
+/// Exactly one of `ratio`, `latency` or `raw`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Ratio>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Latency>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Raw>,
+}
+
+/// Bad (or good) events over all events; queries contain `{{window}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ratio {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub good: Option<String>,
+    pub total: String,
+}
+
+/// Requests slower than `threshold` seconds, from a Prometheus histogram.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    /// The histogram's base name (without `_bucket`).
+    pub histogram: String,
+    /// Label matchers, e.g. `{job="api"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
+    /// Seconds; must be one of the histogram's bucket bounds (`le`).
+    pub threshold: f64,
+}
+
+/// A query that already returns an error ratio, with `{{window}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Raw {
+    pub error_ratio: String,
+}
+
+/// A service level objective.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SloSpec {
+    pub service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blackbox: Option<bool>,
+    /// Percent, strictly between 0 and 100.
+    pub objective: f64,
+    /// SLO period; the Project's default (30d) otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
+    /// An SLI document to target, instead of an inline indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sli: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<Indicator>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerting: Option<Alerting>,
+    /// Concerns this SLO observes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concerns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alerting {
+    /// The team paged (default: the service's owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Default: the service's runbook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<AlertToggle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<AlertToggle>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertToggle {
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Optional `for:` on the generated alert.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::DURATION_PATTERN))]
+    pub for_: Option<String>,
+}
+
+impl Alerting {
+    pub fn page_enabled(&self) -> bool {
+        self.page.as_ref().and_then(|t| t.enabled).unwrap_or(true)
+    }
+    pub fn ticket_enabled(&self) -> bool {
+        self.ticket.as_ref().and_then(|t| t.enabled).unwrap_or(true)
+    }
+}

@@ -1,0 +1,131 @@
+//! Loading: find every `*.yaml`/`*.yml` under the reliability directory (sorted, dot-folders
+//! skipped, symlinks not followed), decode it, and split it into documents with positions.
+//! Problems with a file's bytes or syntax are findings; only I/O failures are errors.
+
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::diag::{Finding, codes};
+use crate::source::{Pos, SourceFile, Span, display_path};
+pub use yaml::{PointerIndex, YamlDoc};
+
+/// Largest file rely reads.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A document and the file it came from.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: usize,
+    pub yaml: YamlDoc,
+}
+
+impl Document {
+    pub fn locate(&self, pointer: &str) -> Span {
+        self.yaml.index.locate(pointer)
+    }
+}
+
+/// Everything read from a reliability directory.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub docs: Vec<Document>,
+    pub findings: Vec<Finding>,
+}
+
+/// Lists the YAML files under `dir`, sorted by path.
+pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).with_context(|| format!("cannot read directory {}", d.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot read directory {}", d.display()))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let ty = entry.file_type()?;
+            let path = entry.path();
+            if ty.is_dir() {
+                stack.push(path);
+            } else if ty.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads and parses every YAML file under `dir`.
+pub fn load_dir(dir: &Path) -> Result<Loaded> {
+    if !dir.is_dir() {
+        anyhow::bail!("{} is not a directory (pass the reliability directory, e.g. `rely check reliability`)", dir.display());
+    }
+    let mut loaded = Loaded::default();
+    for path in discover(dir)? {
+        let display = display_path(&path);
+        let size = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?.len();
+        if size > MAX_FILE_BYTES {
+            let id = loaded.files.len();
+            loaded.files.push(SourceFile::new(path, display, String::new()));
+            loaded.findings.push(
+                Finding::new(codes::YML005, id, Span::point(1, 1), format!("file is {size} bytes; rely reads files up to {MAX_FILE_BYTES} bytes"))
+                    .help("split the file, or move what is not a rely document out of the reliability directory"),
+            );
+            continue;
+        }
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        add_source(&mut loaded, path, display, bytes);
+    }
+    Ok(loaded)
+}
+
+/// Adds one file's bytes (from disk or from a git blob) to `loaded`.
+pub fn add_source(loaded: &mut Loaded, path: PathBuf, display: String, bytes: Vec<u8>) {
+    let id = loaded.files.len();
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let at = position_after(valid);
+            loaded.files.push(SourceFile::new(path, display, String::new()));
+            loaded.findings.push(
+                Finding::new(codes::YML006, id, Span::point(at.line, at.col), "file is not valid UTF-8")
+                    .help("save the file as UTF-8; rely reads YAML as UTF-8 text"),
+            );
+            return;
+        }
+    };
+    if let Some(nul) = text.find('\0') {
+        let at = position_after(&text.as_bytes()[..nul]);
+        loaded.files.push(SourceFile::new(path, display, String::new()));
+        loaded.findings.push(
+            Finding::new(codes::YML006, id, Span::point(at.line, at.col), "file contains a NUL byte")
+                .help("this looks like a binary file; remove it from the reliability directory"),
+        );
+        return;
+    }
+    let (docs, findings) = yaml::parse(id, &text);
+    if docs.iter().all(|d| d.value.is_null()) && findings.is_empty() {
+        loaded.findings.push(
+            Finding::new(codes::YML007, id, Span::point(1, 1), "file has no YAML documents")
+                .help("add a document (see `rely new`), or delete the file"),
+        );
+    }
+    loaded.files.push(SourceFile::new(path, display, text));
+    loaded.findings.extend(findings);
+    loaded.docs.extend(docs.into_iter().filter(|d| !d.value.is_null()).map(|yaml| Document { file: id, yaml }));
+}
+
+fn position_after(valid: &[u8]) -> Pos {
+    let text = String::from_utf8_lossy(valid);
+    let line = text.matches('\n').count() + 1;
+    let col = text.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    Pos { line, col }
+}

@@ -1,0 +1,398 @@
+//! YAML text → JSON values plus a JSON-pointer → span index, from saphyr-parser's event stream.
+//! We build our own values (rather than use serde_yaml) for four reasons: positions for every
+//! node, duplicate keys reported instead of silently overwritten, YAML 1.2 scalars (`NO` stays a
+//! string), and hard limits on alias expansion and depth so hostile input cannot exhaust memory.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+use serde_json::{Map, Number, Value};
+
+use crate::diag::{Finding, codes};
+use crate::source::{Pos, Span};
+
+/// Most nodes one file may expand to, aliases included.
+pub const MAX_NODES: usize = 250_000;
+/// Deepest nesting accepted.
+pub const MAX_DEPTH: usize = 64;
+
+/// Where a node sits: the key that introduced it (for mapping values) and the value itself.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeSpan {
+    pub key: Option<Span>,
+    pub value: Span,
+    /// Mappings and sequences are pointed at through their key; scalars at their value.
+    pub collection: bool,
+}
+
+/// One YAML document, as a JSON value with positions.
+#[derive(Debug, Clone)]
+pub struct YamlDoc {
+    pub value: Value,
+    pub index: PointerIndex,
+    /// Where the document starts.
+    pub start: Span,
+}
+
+/// Maps JSON pointers (`/spec/alerting/runbook`) to the span of the node.
+#[derive(Debug, Clone, Default)]
+pub struct PointerIndex {
+    map: HashMap<String, NodeSpan>,
+}
+
+impl PointerIndex {
+    pub fn get(&self, pointer: &str) -> Option<NodeSpan> {
+        self.map.get(pointer).copied()
+    }
+
+    /// The span of the node at `pointer`, or of its nearest existing ancestor. Scalars point at
+    /// their value; mappings and sequences at the key that introduced them.
+    pub fn locate(&self, pointer: &str) -> Span {
+        let mut p = pointer;
+        loop {
+            if let Some(n) = self.map.get(p) {
+                let s = if n.collection { n.key.unwrap_or(n.value) } else { n.value };
+                return one_line(s);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return Span::point(1, 1),
+            }
+        }
+    }
+
+    /// The span of the key at `pointer` (for unknown fields), falling back to `locate`.
+    pub fn locate_key(&self, pointer: &str) -> Span {
+        self.map.get(pointer).and_then(|n| n.key).map(one_line).unwrap_or_else(|| self.locate(pointer))
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Shortens a multi-line span to its first line, so renderers underline one line.
+fn one_line(s: Span) -> Span {
+    if s.end.line == s.start.line && s.end.col > s.start.col {
+        s
+    } else {
+        Span { start: s.start, end: Pos { line: s.start.line, col: s.start.col + 1 } }
+    }
+}
+
+/// Escapes a mapping key for use in a JSON pointer (RFC 6901).
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn pos(m: &Marker) -> Pos {
+    Pos { line: m.line(), col: m.col() + 1 }
+}
+
+fn span(s: &saphyr_parser::Span) -> Span {
+    Span { start: pos(&s.start), end: pos(&s.end) }
+}
+
+enum Frame {
+    Map { map: Map<String, Value>, pointer: String, key: Option<(String, Span)>, anchor: usize, open: Span, own_key: Option<Span> },
+    Seq { seq: Vec<Value>, pointer: String, anchor: usize, open: Span, own_key: Option<Span> },
+}
+
+struct Builder {
+    file: usize,
+    docs: Vec<YamlDoc>,
+    findings: Vec<Finding>,
+    stack: Vec<Frame>,
+    index: PointerIndex,
+    anchors: HashMap<usize, (Value, usize)>,
+    nodes: usize,
+    doc_start: Span,
+    root: Option<Value>,
+}
+
+/// Parses every document in `text`. Syntax problems become findings; documents before the
+/// first error are still returned so that as much as possible can be checked.
+pub fn parse(file: usize, text: &str) -> (Vec<YamlDoc>, Vec<Finding>) {
+    let mut b = Builder {
+        file,
+        docs: vec![],
+        findings: vec![],
+        stack: vec![],
+        index: PointerIndex::default(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        doc_start: Span::point(1, 1),
+        root: None,
+    };
+    let parser = Parser::new_from_str(text);
+    for item in parser {
+        match item {
+            Ok((event, sp)) => {
+                if let Err(f) = b.event(event, span(&sp)) {
+                    b.findings.push(*f);
+                    return (vec![], b.findings);
+                }
+            }
+            Err(e) => {
+                let at = pos(e.marker());
+                let mut at_span = Span { start: at, end: Pos { line: at.line, col: at.col + 1 } };
+                let info = e.info().to_string();
+                let tab_line = text.lines().enumerate().find(|(_, l)| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'));
+                let f = if info.contains("tab") || (tab_line.is_some() && !info.is_empty() && tab_line.map(|(i, _)| i + 1) <= Some(at.line)) {
+                    if let Some((i, l)) = tab_line {
+                        let col = l.find('\t').unwrap_or(0) + 1;
+                        at_span = Span { start: Pos { line: i + 1, col }, end: Pos { line: i + 1, col: col + 1 } };
+                    }
+                    Finding::new(codes::YML002, file, at_span, "tab character used for indentation")
+                        .help("indent with spaces; YAML does not allow tabs in indentation")
+                } else {
+                    Finding::new(codes::YML001, file, at_span, format!("invalid YAML: {info}"))
+                        .help("fix the syntax at this position; everything after it in this file was not read")
+                };
+                b.findings.push(f);
+                return (b.docs, b.findings);
+            }
+        }
+    }
+    (b.docs, b.findings)
+}
+
+impl Builder {
+    fn child_pointer(&self) -> String {
+        match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Map { pointer, key, .. }) => {
+                format!("{pointer}/{}", escape_pointer(key.as_ref().map(|k| k.0.as_str()).unwrap_or("")))
+            }
+            Some(Frame::Seq { pointer, seq, .. }) => format!("{pointer}/{}", seq.len()),
+        }
+    }
+
+    fn pending_key_span(&self) -> Option<Span> {
+        match self.stack.last() {
+            Some(Frame::Map { key: Some((_, s)), .. }) => Some(*s),
+            _ => None,
+        }
+    }
+
+    fn count(&mut self, n: usize, at: Span) -> Result<(), Box<Finding>> {
+        self.nodes += n;
+        if self.nodes > MAX_NODES {
+            return Err(Box::new(
+                Finding::new(codes::YML004, self.file, at, format!("aliases expand to more than {MAX_NODES} nodes"))
+                    .help("remove the nested anchors and aliases; rely documents never need this many nodes"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, event: Event<'_>, sp: Span) -> Result<(), Box<Finding>> {
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::DocumentStart(_) => {
+                self.doc_start = sp;
+                self.index = PointerIndex::default();
+                self.root = None;
+            }
+            Event::DocumentEnd => {
+                if let Some(value) = self.root.take() {
+                    let index = std::mem::take(&mut self.index);
+                    self.docs.push(YamlDoc { value, index, start: self.doc_start });
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if let Some(Frame::Map { key: key @ None, map, .. }) = self.stack.last_mut() {
+                    let k = text.to_string();
+                    if map.contains_key(&k) {
+                        let msg = format!("duplicate key `{k}`");
+                        return Err(Box::new(
+                            Finding::new(codes::YML003, self.file, sp, msg)
+                                .help("remove one of the two; YAML loaders keep only the last value, silently"),
+                        ));
+                    }
+                    *key = Some((k, sp));
+                    return Ok(());
+                }
+                self.count(1, sp)?;
+                let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if style == ScalarStyle::Plain && !is_str_tag { resolve_plain(&text) } else { Value::String(text.into_owned()) };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (value.clone(), 1));
+                }
+                self.insert(value, sp, 1);
+            }
+            Event::Alias(id) => {
+                if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+                    return Err(Box::new(
+                        Finding::new(codes::YML001, self.file, sp, "an alias cannot be used as a mapping key")
+                            .help("write the key out in full"),
+                    ));
+                }
+                let Some((value, n)) = self.anchors.get(&id).cloned() else {
+                    return Err(Box::new(Finding::new(codes::YML001, self.file, sp, "alias to an unknown anchor")));
+                };
+                self.count(n, sp)?;
+                self.insert(value, sp, n);
+            }
+            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+                if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+                    return Err(Box::new(
+                        Finding::new(codes::YML001, self.file, sp, "complex mapping keys are not supported")
+                            .help("use a plain string as the key"),
+                    ));
+                }
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(Box::new(
+                        Finding::new(codes::YML008, self.file, sp, format!("YAML nested more than {MAX_DEPTH} levels deep"))
+                            .help("rely documents are a few levels deep; flatten this structure"),
+                    ));
+                }
+                self.count(1, sp)?;
+                let pointer = self.child_pointer();
+                let own_key = self.pending_key_span();
+                let frame = if matches!(event, Event::MappingStart(..)) {
+                    Frame::Map { map: Map::new(), pointer, key: None, anchor, open: sp, own_key }
+                } else {
+                    Frame::Seq { seq: vec![], pointer, anchor, open: sp, own_key }
+                };
+                self.stack.push(frame);
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let Some(frame) = self.stack.pop() else { return Ok(()) };
+                let (value, anchor, open, pointer, own_key) = match frame {
+                    Frame::Map { map, anchor, open, pointer, own_key, .. } => (Value::Object(map), anchor, open, pointer, own_key),
+                    Frame::Seq { seq, anchor, open, pointer, own_key } => (Value::Array(seq), anchor, open, pointer, own_key),
+                };
+                let whole = Span { start: open.start, end: sp.end };
+                let n = count_nodes(&value);
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (value.clone(), n));
+                }
+                self.index.map.insert(pointer, NodeSpan { key: own_key, value: whole, collection: true });
+                self.place(value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts a scalar or alias value into the current container, indexing its span.
+    fn insert(&mut self, value: Value, sp: Span, _nodes: usize) {
+        let pointer = self.child_pointer();
+        let key = self.pending_key_span();
+        self.index.map.insert(pointer, NodeSpan { key, value: sp, collection: false });
+        self.place(value);
+    }
+
+    fn place(&mut self, value: Value) {
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
+            Some(Frame::Map { map, key, .. }) => {
+                if let Some((k, _)) = key.take() {
+                    map.insert(k, value);
+                }
+            }
+            Some(Frame::Seq { seq, .. }) => seq.push(value),
+        }
+    }
+}
+
+fn count_nodes(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(count_nodes).sum::<usize>(),
+        Value::Object(m) => 1 + m.values().map(count_nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema. Values that JSON cannot hold
+/// (`.inf`, `.nan`, numbers too large for a double) stay strings, so the schema reports them.
+pub fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let b = s.as_bytes();
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if digits(unsigned) {
+        if let Ok(i) = s.parse::<i64>() {
+            return Value::Number(i.into());
+        }
+    } else if let Some(h) = s.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(h, 16) {
+            return Value::Number(i.into());
+        }
+    } else if let Some(o) = s.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(o, 8) {
+            return Value::Number(i.into());
+        }
+    }
+    let looks_float = !b.is_empty()
+        && unsigned.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && unsigned.bytes().any(|c| c.is_ascii_digit())
+        && unsigned.bytes().next().is_some_and(|c| c.is_ascii_digit() || c == b'.');
+    if looks_float {
+        if let Ok(f) = s.parse::<f64>() {
+            if let Some(n) = Number::from_f64(f).filter(|_| f.is_finite()) {
+                return Value::Number(n);
+            }
+        }
+    }
+    Value::String(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_12_scalars() {
+        assert_eq!(resolve_plain("NO"), Value::String("NO".into()));
+        assert_eq!(resolve_plain("yes"), Value::String("yes".into()));
+        assert_eq!(resolve_plain("true"), Value::Bool(true));
+        assert_eq!(resolve_plain("99.9"), serde_json::json!(99.9));
+        assert_eq!(resolve_plain("1"), serde_json::json!(1));
+        assert_eq!(resolve_plain(".nan"), Value::String(".nan".into()));
+        assert_eq!(resolve_plain("1e999"), Value::String("1e999".into()));
+        assert_eq!(resolve_plain("30d"), Value::String("30d".into()));
+        assert_eq!(resolve_plain("~"), Value::Null);
+    }
+
+    #[test]
+    fn pointers_locate_nodes_in_every_document() {
+        let src = "a: 1\nb:\n  c: [x, y]\n---\nkind: SLO\nspec:\n  objective: 99.9\n";
+        let (docs, findings) = parse(0, src);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].index.locate("/b/c/1").start, Pos { line: 3, col: 10 });
+        assert_eq!(docs[1].index.locate("/spec/objective").start, Pos { line: 7, col: 14 });
+        assert_eq!(docs[1].index.locate("/spec/missing").start, Pos { line: 6, col: 1 });
+        assert_eq!(docs[1].index.locate_key("/spec/objective").start, Pos { line: 7, col: 3 });
+    }
+
+    #[test]
+    fn duplicate_keys_alias_bombs_and_tabs_are_findings() {
+        let (_, f) = parse(0, "a: 1\na: 2\n");
+        assert_eq!(f[0].rule.code, "YML003");
+        assert_eq!(f[0].span.start, Pos { line: 2, col: 1 });
+        let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+        for i in 1..9 {
+            let p = (b'a' + i - 1) as char;
+            let c = (b'a' + i) as char;
+            bomb += &format!("{c}: &{c} [{}]\n", vec![format!("*{p}"); 10].join(","));
+        }
+        let (_, f) = parse(0, &bomb);
+        assert_eq!(f[0].rule.code, "YML004");
+        let (_, f) = parse(0, "a:\n\tb: 1\n");
+        assert_eq!(f[0].rule.code, "YML002");
+        let deep = format!("a: {}{}", "[".repeat(100), "]".repeat(100));
+        let (_, f) = parse(0, &deep);
+        assert_eq!(f[0].rule.code, "YML008");
+    }
+}
