@@ -33,8 +33,11 @@ pub enum Command {
     /// List every diagnostic code.
     Rules {
         /// Print the full documentation of each rule.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "markdown")]
         long: bool,
+        /// Print a Markdown table (the one in the README).
+        #[arg(long)]
+        markdown: bool,
     },
 }
 
@@ -62,6 +65,12 @@ pub struct LintArgs {
     /// When to colour human output (auto: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
+}
+
+impl Default for LintArgs {
+    fn default() -> Self {
+        LintArgs { format: Format::Human, deny: vec![], warn: vec![], allow: vec![], color: Color::Never }
+    }
 }
 
 #[derive(Debug, Args)]

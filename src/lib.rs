@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod duration;
+pub mod emit;
 pub mod model;
 pub mod promql;
 pub mod source;
@@ -29,7 +30,7 @@ pub const EXIT_TOOL: u8 = 2;
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => run_check(&args.dir, &args.lint),
-        Command::Build(_) => Err(anyhow::anyhow!("`rely build` is not implemented yet")),
+        Command::Build(args) => run_build(&args),
         Command::Schema { out } => write_schemas(&out).map(|()| EXIT_OK),
         Command::Explain { code } => match codes::lookup(&code) {
             Some(r) => {
@@ -38,8 +39,8 @@ pub fn run(cli: Cli) -> u8 {
             }
             None => Err(anyhow::anyhow!("unknown code `{code}`; `rely rules` lists them all")),
         },
-        Command::Rules { long } => {
-            print!("{}", rules_text(long));
+        Command::Rules { long, markdown } => {
+            print!("{}", if markdown { rules_markdown() } else { rules_text(long) });
             Ok(EXIT_OK)
         }
     };
@@ -62,6 +63,15 @@ pub fn rules_text(long: bool) -> String {
         } else {
             out += &format!("{}  {:<32} {:<8} {}\n", r.code, r.name, r.severity.as_str(), r.summary);
         }
+    }
+    out
+}
+
+/// The Markdown table of every code, as kept in the README.
+pub fn rules_markdown() -> String {
+    let mut out = String::from("| code | name | default | what it reports |\n|---|---|---|---|\n");
+    for r in codes::ALL {
+        out += &format!("| `{}` | {} | {} | {} |\n", r.code, r.name, r.severity.as_str(), r.summary.replace('|', "\\|"));
     }
     out
 }
@@ -138,6 +148,54 @@ fn run_check(dir: &Path, lint: &LintArgs) -> Result<u8> {
     let summary = Summary::of(&checked.findings, loaded.files.len());
     print!("{}", diag::render::render(lint.format, &checked.findings, &loaded.files, summary, use_color(lint.color)));
     Ok(if summary.errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Checks, lowers and emits: the files `rely build` would write, or the findings that stop it.
+pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked, Option<Vec<emit::OutputFile>>)> {
+    let (loaded, checked) = load_and_check(dir, lint)?;
+    if checked.findings.iter().any(|f| f.severity == Severity::Error) {
+        return Ok((loaded, checked, None));
+    }
+    let model = {
+        let files = &loaded.files;
+        let docs = &loaded.docs;
+        let source = |doc: usize| files[docs[doc].file].display.clone();
+        model::lower(&checked.repo, &source)
+    };
+    let files = emit::emit_all(&model);
+    Ok((loaded, checked, Some(files)))
+}
+
+fn run_build(args: &cli::BuildArgs) -> Result<u8> {
+    let (loaded, checked, files) = build_outputs(&args.dir, &args.lint)?;
+    let summary = Summary::of(&checked.findings, loaded.files.len());
+    if !checked.findings.is_empty() {
+        print!("{}", diag::render::render(args.lint.format, &checked.findings, &loaded.files, summary, use_color(args.lint.color)));
+    }
+    let Some(files) = files else {
+        eprintln!("rely: nothing written: fix the errors above first");
+        return Ok(EXIT_FINDINGS);
+    };
+    if args.check {
+        let d = emit::drift(&args.out, &files)?;
+        if d.is_empty() {
+            println!("{} is up to date ({} files)", args.out.display(), files.len());
+            return Ok(EXIT_OK);
+        }
+        println!("{} is stale; run `rely build --out {}`:", args.out.display(), args.out.display());
+        for (what, list) in [("added", &d.added), ("changed", &d.changed), ("removed", &d.removed)] {
+            for f in list {
+                println!("  {what}: {f}");
+            }
+        }
+        return Ok(EXIT_FINDINGS);
+    }
+    emit::write(&args.out, &files)?;
+    for f in &files {
+        println!("wrote {}", args.out.join(&f.path).display());
+    }
+    println!("{} files written to {}", files.len(), args.out.display());
+    Ok(EXIT_OK)
 }
 
 /// The schema files `rely schema` writes: one per kind, plus `rely.schema.json` for any document.

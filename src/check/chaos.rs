@@ -76,7 +76,7 @@ pub fn check(ctx: &mut Ctx) {
                 }
                 let budget = 1.0 - o / 100.0;
                 let alerting = slo.spec.alerting.clone().unwrap_or_default();
-                let earliest = burn::WINDOWS
+                let earliest = burn::windows(period)
                     .iter()
                     .filter(|w| match w.tier {
                         burn::Tier::Page => alerting.page_enabled(),

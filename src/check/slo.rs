@@ -54,9 +54,9 @@ pub fn check(ctx: &mut Ctx) {
         if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting) {
             if alerting.page_enabled() {
                 let budget = 1.0 - o / 100.0;
-                let possible = burn::WINDOWS.iter().filter(|w| w.tier == Tier::Page).any(|w| w.factor(period) * budget < 1.0);
+                let possible = burn::windows(period).iter().filter(|w| w.tier == Tier::Page).any(|w| w.factor(period) * budget < 1.0);
                 if !possible {
-                    let need = burn::WINDOWS.iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(period) * budget).fold(f64::MAX, f64::min);
+                    let need = burn::windows(period).iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(period) * budget).fold(f64::MAX, f64::min);
                     ctx.report(codes::SLO008, s.doc, "/spec/objective", format!("the page alert of SLO `{}` can never fire: it needs an error ratio above {}", s.name, burn::num(need)))
                         .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
                 }

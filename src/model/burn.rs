@@ -33,13 +33,31 @@ const M: u64 = 60;
 const H: u64 = 3600;
 const D: u64 = 86400;
 
-/// The Workbook's four pairs; for a 30d period their factors are 14.4, 6, 3 and 1.
+/// The Workbook's four pairs, for periods of 28 days or more; for 30d their factors are 14.4,
+/// 6, 3 and 1, for 28d 13.44, 5.6, 2.8 and 0.9333 (as Sloth generates).
 pub const WINDOWS: [BurnWindow; 4] = [
     BurnWindow { tier: Tier::Page, short: 5 * M, long: H, budget_share: 0.02 },
     BurnWindow { tier: Tier::Page, short: 30 * M, long: 6 * H, budget_share: 0.05 },
     BurnWindow { tier: Tier::Ticket, short: 2 * H, long: D, budget_share: 0.10 },
     BurnWindow { tier: Tier::Ticket, short: 6 * H, long: 3 * D, budget_share: 0.10 },
 ];
+
+/// For periods shorter than 28 days the Workbook's shares give factors below 1 (a 7d ticket at
+/// 0.23x would fire while the budget is being spent slower than it accrues), so larger shares
+/// are used, as in Sloth's 7d catalog: 13.44, 3.5, 1.4 and 0.98 for 7d.
+pub const SHORT_PERIOD_WINDOWS: [BurnWindow; 4] = [
+    BurnWindow { tier: Tier::Page, short: 5 * M, long: H, budget_share: 0.08 },
+    BurnWindow { tier: Tier::Page, short: 30 * M, long: 6 * H, budget_share: 0.125 },
+    BurnWindow { tier: Tier::Ticket, short: 2 * H, long: D, budget_share: 0.20 },
+    BurnWindow { tier: Tier::Ticket, short: 6 * H, long: 3 * D, budget_share: 0.42 },
+];
+
+/// The window pairs for an SLO period: the catalog that fits it, without pairs whose long
+/// window would be longer than the period itself.
+pub fn windows(period: u64) -> Vec<BurnWindow> {
+    let catalog = if period >= 28 * D { &WINDOWS } else { &SHORT_PERIOD_WINDOWS };
+    catalog.iter().copied().filter(|w| w.long <= period).collect()
+}
 
 impl BurnWindow {
     /// The burn-rate factor for an SLO period of `period` seconds.
@@ -58,7 +76,7 @@ impl BurnWindow {
 
 /// The SLI windows recorded for an SLO: every alert window, then the period.
 pub fn sli_windows(period: u64) -> Vec<u64> {
-    let mut w: Vec<u64> = WINDOWS.iter().flat_map(|p| [p.short, p.long]).collect();
+    let mut w: Vec<u64> = windows(period).iter().flat_map(|p| [p.short, p.long]).collect();
     w.push(period);
     w.sort_unstable();
     w.dedup();
@@ -89,6 +107,9 @@ mod tests {
         assert_eq!(f30, ["14.4", "6", "3", "1"]);
         let f28: Vec<String> = WINDOWS.iter().map(|w| num(w.factor(28 * D))).collect();
         assert_eq!(f28, ["13.44", "5.6", "2.8", "0.933333333333"]);
+        let f7: Vec<String> = windows(7 * D).iter().map(|w| num(w.factor(7 * D))).collect();
+        assert_eq!(f7, ["13.44", "3.5", "1.4", "0.98"]);
+        assert_eq!(windows(2 * D).len(), 3, "the 3d pair does not fit a 2d period");
     }
 
     #[test]
@@ -103,7 +124,7 @@ mod tests {
     #[test]
     fn windows_and_time_to_fire() {
         assert_eq!(sli_windows(30 * D), vec![300, 1800, 3600, 7200, 21600, 86400, 259200, 30 * 86400]);
-        assert_eq!(sli_windows(D).len(), 7);
+        assert_eq!(sli_windows(D), vec![300, 1800, 3600, 7200, 21600, 86400]);
         // 50% errors against a 99.9% SLO: the fast page pair fires after ~104 s.
         let t = WINDOWS[0].time_to_fire(30 * D, 0.001, 0.5).unwrap();
         assert!((t - 103.68).abs() < 1e-6, "{t}");

@@ -1,4 +1,8 @@
 //! The validated model the back ends read: SLOs lowered to concrete windows, thresholds, owners
-//! and runbooks, with every generated name decided in one place.
+//! and runbooks, with every generated name decided in one place (`names`).
 
 pub mod burn;
+mod lower;
+pub mod names;
+
+pub use lower::*;

@@ -1,0 +1,302 @@
+//! Prometheus back end: per service, SLI recording rules for every window, metadata rules, and
+//! multi-window multi-burn-rate alerts per SLO, then the service's hand-written alerts. Rules are
+//! typed structs serialised to YAML; PromQL text is assembled here from names in `model::names`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{OutputFile, yaml_header};
+use crate::duration;
+use crate::model::burn::{self, Tier, num};
+use crate::model::names;
+use crate::model::{Alert, Model, Service, Sli, Slo};
+use crate::promql::{quote, with_window};
+use crate::spec::RuleFormat;
+
+#[derive(Debug, Serialize)]
+pub struct RuleFile {
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Group {
+    pub name: String,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Rule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    pub expr: String,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct PrometheusRule<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: K8sMeta,
+    spec: &'a RuleFile,
+}
+
+#[derive(Serialize)]
+struct K8sMeta {
+    name: String,
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct MimirNamespace<'a> {
+    namespace: &'a str,
+    groups: &'a [Group],
+}
+
+/// The SLO id used in the identifying label (`<service>-<slo>`, as Sloth does).
+pub fn slo_id(slo: &Slo) -> String {
+    format!("{}-{}", slo.service, slo.name)
+}
+
+/// Label matchers selecting one SLO's series.
+pub fn id_selector(model: &Model, slo: &Slo) -> String {
+    let l = &model.labels;
+    format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
+}
+
+fn id_labels(model: &Model, slo: &Slo) -> BTreeMap<String, String> {
+    let mut m = model.extra_labels.clone();
+    m.insert(model.labels.id.into(), slo_id(slo));
+    m.insert(model.labels.service.into(), slo.service.clone());
+    m.insert(model.labels.slo.into(), slo.name.clone());
+    m
+}
+
+fn record(name: String, expr: String, labels: BTreeMap<String, String>) -> Rule {
+    Rule { record: Some(name), expr, labels, ..Default::default() }
+}
+
+/// SLI recording rules: one error ratio per window, traffic-weighted over the period.
+pub fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
+    let ids = id_selector(model, slo);
+    let with_win = |w: u64| {
+        let mut l = id_labels(model, slo);
+        l.insert(model.labels.window.into(), duration::format(w));
+        l
+    };
+    let windows = burn::sli_windows(slo.period);
+    let mut rules = vec![];
+    for &w in windows.iter().filter(|w| **w != slo.period) {
+        let d = duration::format(w);
+        let expr = match &slo.sli {
+            Sli::Events { errors, total, .. } => format!("(\n  {}\n)\n/\n(\n  {}\n)", with_window(errors, &d), with_window(total, &d)),
+            Sli::Raw { error_ratio } => format!("(\n  {}\n)", with_window(error_ratio, &d)),
+        };
+        rules.push(record(names::sli_ratio(w), expr, with_win(w)));
+    }
+    let p = duration::format(slo.period);
+    match &slo.sli {
+        Sli::Events { errors, total, .. } => {
+            // The period ratio divides summed events, so a busy hour weighs more than a quiet one.
+            rules.push(record(names::ERROR_EVENTS_5M.into(), with_window(errors, "5m"), with_win(300)));
+            rules.push(record(names::TOTAL_EVENTS_5M.into(), with_window(total, "5m"), with_win(300)));
+            let expr = format!(
+                "sum_over_time({e}{ids}[{p}])\n/ ignoring ({w})\nsum_over_time({t}{ids}[{p}])",
+                e = names::ERROR_EVENTS_5M,
+                t = names::TOTAL_EVENTS_5M,
+                w = model.labels.window
+            );
+            rules.push(record(names::sli_ratio(slo.period), expr, with_win(slo.period)));
+        }
+        Sli::Raw { .. } => {
+            // A raw ratio carries no event counts: the best available is the mean of 5m ratios.
+            let expr = format!("avg_over_time({}{ids}[{p}])", names::sli_ratio(300));
+            rules.push(record(names::sli_ratio(slo.period), expr, with_win(slo.period)));
+        }
+    }
+    rules
+}
+
+/// Metadata rules: objective, budget, period, burn rates, remaining budget and an info series.
+pub fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
+    let ids = id_selector(model, slo);
+    let l = &model.labels;
+    let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
+    let labels = id_labels(model, slo);
+    let mut info = labels.clone();
+    info.insert("rely_objective".into(), num(slo.objective));
+    info.insert("rely_period".into(), duration::format(slo.period));
+    info.insert("team".into(), slo.owner.clone());
+    vec![
+        record(names::OBJECTIVE.into(), format!("vector({})", num(slo.objective_ratio())), labels.clone()),
+        record(names::ERROR_BUDGET.into(), format!("vector({})", num(slo.budget())), labels.clone()),
+        record(names::PERIOD_DAYS.into(), format!("vector({})", num(slo.period as f64 / 86400.0)), labels.clone()),
+        record(names::CURRENT_BURN.into(), format!("{}{ids}\n/ {on}\n{}{ids}", names::sli_ratio(300), names::ERROR_BUDGET), labels.clone()),
+        record(names::PERIOD_BURN.into(), format!("{}{ids}\n/ {on}\n{}{ids}", names::sli_ratio(slo.period), names::ERROR_BUDGET), labels.clone()),
+        record(names::BUDGET_REMAINING.into(), format!("1 - {}{ids}", names::PERIOD_BURN), labels),
+        record(l.info_metric.into(), "vector(1)".into(), info),
+    ]
+}
+
+/// The multi-window, multi-burn-rate alert of one tier.
+pub fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
+    let ids = id_selector(model, slo);
+    let budget = num(slo.budget());
+    let w = model.labels.window;
+    let pairs: Vec<String> = burn::windows(slo.period)
+        .iter()
+        .filter(|p| p.tier == tier)
+        .map(|p| {
+            let f = num(p.factor(slo.period));
+            format!(
+                "(\n  max({s}{ids} > ({f} * {budget})) without ({w})\n  and\n  max({l}{ids} > ({f} * {budget})) without ({w})\n)",
+                s = names::sli_ratio(p.short),
+                l = names::sli_ratio(p.long)
+            )
+        })
+        .collect();
+    let toggle = if tier == Tier::Page { &slo.page } else { &slo.ticket };
+    Rule {
+        alert: Some(names::slo_alert(&slo.name)),
+        expr: pairs.join("\nor\n"),
+        for_: toggle.for_.clone(),
+        labels: alert_labels(model, &slo.owner, tier.as_str(), &slo.service, Some(&slo.name), &BTreeMap::new()),
+        annotations: slo_annotations(model, slo, tier),
+        ..Default::default()
+    }
+}
+
+fn alert_labels(model: &Model, team: &str, severity: &str, service: &str, slo: Option<&str>, user: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut m = user.clone();
+    m.insert("team".into(), team.into());
+    m.insert("severity".into(), severity.into());
+    m.insert("service".into(), service.into());
+    if let Some(s) = slo {
+        m.insert(model.labels.slo.into(), s.into());
+    }
+    m
+}
+
+/// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
+pub fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+    let pairs: Vec<String> = burn::windows(slo.period)
+        .iter()
+        .filter(|p| p.tier == tier)
+        .map(|p| {
+            format!(
+                "above {}x the budget over both {} and {} ({}% of the budget in {})",
+                num(p.factor(slo.period)),
+                duration::format(p.long),
+                duration::format(p.short),
+                num(p.budget_share * 100.0),
+                duration::format(p.long)
+            )
+        })
+        .collect();
+    let what = if slo.description.is_empty() { String::new() } else { format!(" ({})", slo.description.trim_end_matches('.')) };
+    let mut a = BTreeMap::new();
+    a.insert(
+        "summary".into(),
+        format!("{}: SLO {} is burning its error budget too fast ({})", slo.service, slo.name, tier.as_str()),
+    );
+    a.insert(
+        "description".into(),
+        format!(
+            "SLO {}{what} promises {}% over {}, an error budget of {} of errors per period. The error ratio is {}.",
+            slo.name,
+            num(slo.objective),
+            duration::format(slo.period),
+            duration::human(slo.budget_seconds()),
+            pairs.join(", or ")
+        ),
+    );
+    if let Some(r) = &slo.runbook_url {
+        a.insert("runbook_url".into(), r.clone());
+    }
+    if let Some(d) = model.dashboard_url(&slo.service) {
+        a.insert("dashboard_url".into(), d);
+    }
+    a
+}
+
+/// A hand-written Alert, with the same label and annotation conventions.
+pub fn hand_alert(model: &Model, a: &Alert) -> Rule {
+    let mut ann = BTreeMap::new();
+    ann.insert("summary".into(), a.summary.clone());
+    ann.insert("description".into(), a.description.clone().unwrap_or_else(|| a.summary.clone()));
+    if let Some(r) = &a.runbook_url {
+        ann.insert("runbook_url".into(), r.clone());
+    }
+    if let Some(d) = model.dashboard_url(&a.service) {
+        ann.insert("dashboard_url".into(), d);
+    }
+    Rule {
+        alert: Some(names::alert(&a.name)),
+        expr: a.expr.clone(),
+        for_: a.for_.clone(),
+        labels: alert_labels(model, &a.owner, a.severity.as_str(), &a.service, None, &a.labels),
+        annotations: ann,
+        ..Default::default()
+    }
+}
+
+/// The rule groups of one service.
+pub fn groups(model: &Model, svc: &Service) -> Vec<Group> {
+    let mut groups = vec![];
+    for slo in &svc.slos {
+        groups.push(Group { name: format!("rely-slo-{}-sli", slo.name), rules: sli_rules(model, slo) });
+        groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), rules: meta_rules(model, slo) });
+        let alerts: Vec<Rule> = [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
+        if !alerts.is_empty() {
+            groups.push(Group { name: format!("rely-slo-{}-alerts", slo.name), rules: alerts });
+        }
+    }
+    if !svc.alerts.is_empty() {
+        groups.push(Group { name: format!("rely-service-{}-alerts", svc.name), rules: svc.alerts.iter().map(|a| hand_alert(model, a)).collect() });
+    }
+    groups
+}
+
+/// Path of a service's rule file for the configured format.
+pub fn rules_path(model: &Model, service: &str) -> String {
+    match model.format {
+        RuleFormat::Rules => names::rules_file(service),
+        RuleFormat::PrometheusOperator => format!("prometheus/{service}.prometheusrule.yml"),
+        RuleFormat::Mimir => format!("prometheus/{service}.mimir.yml"),
+    }
+}
+
+pub fn emit(model: &Model) -> Vec<OutputFile> {
+    let mut out = vec![];
+    for svc in &model.services {
+        let groups = groups(model, svc);
+        if groups.is_empty() {
+            continue;
+        }
+        let file = RuleFile { groups };
+        let body = match model.format {
+            RuleFormat::Rules => serde_yaml::to_string(&file),
+            RuleFormat::PrometheusOperator => serde_yaml::to_string(&PrometheusRule {
+                api_version: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: K8sMeta {
+                    name: format!("rely-{}", svc.name),
+                    labels: [("app.kubernetes.io/managed-by".to_string(), "rely".to_string())].into(),
+                },
+                spec: &file,
+            }),
+            RuleFormat::Mimir => serde_yaml::to_string(&MimirNamespace { namespace: &svc.name, groups: &file.groups }),
+        }
+        .expect("rules serialise");
+        out.push(OutputFile { path: rules_path(model, &svc.name), contents: yaml_header(&svc.sources) + &body });
+    }
+    out
+}

@@ -1,0 +1,211 @@
+//! Generated promtool unit tests (`prometheus/tests/<service>.test.yml`): for every SLO with
+//! alerts whose queries can be driven by synthetic counters, a burn well above the fastest page
+//! threshold must page (and ticket), a burn between the ticket and page thresholds must only
+//! ticket, and half the budget rate must stay quiet. SLOs that cannot be driven are listed in
+//! the file's header with the reason, never silently dropped.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::prometheus::{id_selector, slo_annotations, slo_id};
+use super::synth::{self, Role};
+use super::{OutputFile, yaml_header};
+use crate::model::burn::{self, Tier, num};
+use crate::model::{Model, Slo, names};
+use crate::spec::RuleFormat;
+
+/// Events per minute in synthetic traffic.
+const RATE: f64 = 1000.0;
+/// Minutes of synthetic series.
+const STEPS: u32 = 70;
+
+#[derive(Debug, Serialize)]
+pub struct TestFile {
+    pub rule_files: Vec<String>,
+    pub evaluation_interval: String,
+    pub tests: Vec<TestGroup>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TestGroup {
+    pub name: String,
+    pub interval: String,
+    pub input_series: Vec<InputSeries>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alert_rule_test: Vec<AlertTest>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub promql_expr_test: Vec<ExprTest>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InputSeries {
+    pub series: String,
+    pub values: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlertTest {
+    pub eval_time: String,
+    pub alertname: String,
+    pub exp_alerts: Vec<ExpAlert>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExpAlert {
+    pub exp_labels: BTreeMap<String, String>,
+    pub exp_annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExprTest {
+    pub expr: String,
+    pub eval_time: String,
+    pub exp_samples: Vec<ExpSample>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExpSample {
+    pub labels: String,
+    pub value: f64,
+}
+
+/// Input series for an SLI at a constant error `ratio`, or why it cannot be driven.
+pub fn inputs(slo: &Slo, ratio: f64, steps: u32) -> Result<Vec<InputSeries>, String> {
+    let series = synth::series(&slo.sli)?;
+    Ok(series
+        .iter()
+        .map(|s| {
+            let inc = match s.role {
+                Role::Error => ratio * RATE,
+                Role::Good => (1.0 - ratio) * RATE,
+                Role::Total => RATE,
+            };
+            InputSeries { series: s.selector(), values: format!("0+{}x{steps}", num(inc)) }
+        })
+        .collect())
+}
+
+/// The labels a firing burn alert of `tier` carries.
+pub fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+    let mut l = model.extra_labels.clone();
+    l.insert(model.labels.id.into(), slo_id(slo));
+    l.insert(model.labels.service.into(), slo.service.clone());
+    l.insert(model.labels.slo.into(), slo.name.clone());
+    l.insert("team".into(), slo.owner.clone());
+    l.insert("severity".into(), tier.as_str().into());
+    l.insert("service".into(), slo.service.clone());
+    l
+}
+
+fn expect(model: &Model, slo: &Slo, tiers: &[Tier]) -> Vec<ExpAlert> {
+    tiers
+        .iter()
+        .filter(|t| slo.alert_enabled(**t))
+        .map(|t| ExpAlert { exp_labels: expected_labels(model, slo, *t), exp_annotations: slo_annotations(model, slo, *t) })
+        .collect()
+}
+
+fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
+    burn::windows(slo.period).iter().filter(|w| w.tier == tier).map(|w| w.factor(slo.period)).collect()
+}
+
+/// The test groups for one SLO, or the reason there are none.
+pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
+    if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
+        return Err("it has no alerts".into());
+    }
+    let b = slo.budget();
+    let page_max = factors(slo, Tier::Page).into_iter().fold(0.0, f64::max);
+    let page_min = factors(slo, Tier::Page).into_iter().fold(f64::MAX, f64::min);
+    let ticket_max = factors(slo, Tier::Ticket).into_iter().fold(0.0, f64::max);
+    let alertname = names::slo_alert(&slo.name);
+    let sli_check = |ratio: f64| ExprTest {
+        expr: format!("abs({}{} - {}) < bool 1e-9", names::sli_ratio(300), id_selector(model, slo), num(ratio)),
+        eval_time: "10m".into(),
+        exp_samples: vec![ExpSample { labels: sli_labels(model, slo), value: 1.0 }],
+    };
+    let mut groups = vec![];
+    let fast = burn::round_sig((page_max * b * 1.4).min(1.0));
+    if slo.alert_enabled(Tier::Page) && fast > page_max * b {
+        groups.push(TestGroup {
+            name: format!("{}: {}x the budget rate pages within 5m", slo.name, num(burn::round_sig(fast / b))),
+            interval: "1m".into(),
+            input_series: inputs(slo, fast, STEPS)?,
+            alert_rule_test: vec![AlertTest { eval_time: "5m".into(), alertname: alertname.clone(), exp_alerts: expect(model, slo, &[Tier::Page, Tier::Ticket]) }],
+            promql_expr_test: vec![sli_check(fast)],
+        });
+    }
+    let mid = burn::round_sig((ticket_max * page_min).sqrt() * b);
+    if slo.alert_enabled(Tier::Ticket) && mid < 1.0 {
+        groups.push(TestGroup {
+            name: format!("{}: {}x the budget rate opens a ticket and does not page", slo.name, num(burn::round_sig(mid / b))),
+            interval: "1m".into(),
+            input_series: inputs(slo, mid, STEPS)?,
+            alert_rule_test: vec![AlertTest { eval_time: "10m".into(), alertname: alertname.clone(), exp_alerts: expect(model, slo, &[Tier::Ticket]) }],
+            promql_expr_test: vec![sli_check(mid)],
+        });
+    }
+    let quiet = burn::round_sig(0.5 * b);
+    groups.push(TestGroup {
+        name: format!("{}: half the budget rate is quiet", slo.name),
+        interval: "1m".into(),
+        input_series: inputs(slo, quiet, STEPS)?,
+        alert_rule_test: ["10m", "1h"].iter().map(|t| AlertTest { eval_time: (*t).into(), alertname: alertname.clone(), exp_alerts: vec![] }).collect(),
+        promql_expr_test: vec![sli_check(quiet)],
+    });
+    Ok(groups)
+}
+
+/// Labels of an SLI recording rule's series, in promtool's notation.
+fn sli_labels(model: &Model, slo: &Slo) -> String {
+    let mut l = model.extra_labels.clone();
+    l.insert(model.labels.id.into(), slo_id(slo));
+    l.insert(model.labels.service.into(), slo.service.clone());
+    l.insert(model.labels.slo.into(), slo.name.clone());
+    l.insert(model.labels.window.into(), "5m".into());
+    let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
+    format!("{{{}}}", parts.join(", "))
+}
+
+pub fn emit(model: &Model) -> Vec<OutputFile> {
+    if model.format != RuleFormat::Rules {
+        return vec![];
+    }
+    let mut out = vec![];
+    let mut all_untested = vec![];
+    for svc in &model.services {
+        let mut tests = vec![];
+        let mut untested = vec![];
+        for slo in &svc.slos {
+            match slo_tests(model, slo) {
+                Ok(g) => tests.extend(g),
+                Err(why) => {
+                    untested.push(format!("#   not tested: SLO {}: {why}\n", slo.name));
+                    all_untested.push(format!("| {} | {} | {why} |\n", svc.name, slo.name));
+                }
+            }
+        }
+        if tests.is_empty() {
+            continue;
+        }
+        let file = TestFile {
+            rule_files: vec![format!("../{}.rules.yml", svc.name)],
+            evaluation_interval: "1m".into(),
+            tests,
+        };
+        let body = serde_yaml::to_string(&file).expect("tests serialise");
+        let mut header = yaml_header(&svc.sources);
+        header += "# promtool unit tests: run `promtool test rules` on this file.\n";
+        header += &untested.concat();
+        out.push(OutputFile { path: names::rules_test_file(&svc.name), contents: header + &body });
+    }
+    if !all_untested.is_empty() {
+        let mut md = String::from("<!-- Generated by rely; do not edit. -->\n# SLOs without generated promtool tests\n\n");
+        md += "rely drives each SLO's own queries with synthetic counters; these SLOs could not be driven that way, \
+               so their alerts are checked by `promtool check rules` only.\n\n| service | SLO | why |\n|---|---|---|\n";
+        md += &all_untested.concat();
+        out.push(OutputFile { path: "prometheus/tests/UNTESTED.md".into(), contents: md });
+    }
+    out
+}

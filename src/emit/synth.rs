@@ -1,0 +1,215 @@
+//! Synthetic input series for generated promtool tests. From an SLI's queries we find the
+//! selectors they read and invent label sets that satisfy them — one series counting failed
+//! events, one counting good (or all) events — so a test can drive the user's own queries at a
+//! chosen error ratio. Only simple shapes (`sum(rate(selector[w]))`) are synthesised; anything
+//! else is reported as not testable rather than guessed at.
+
+use std::collections::BTreeMap;
+
+use promql_parser::label::{MatchOp, Matcher};
+use promql_parser::parser::Expr;
+
+use crate::model::{EventsSource, Sli};
+use crate::promql::{parse, quote, with_window};
+
+/// What a synthetic counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Failed events: increases by `ratio × rate`.
+    Error,
+    /// Successful events: increases by `(1 - ratio) × rate`.
+    Good,
+    /// All events: increases by `rate`.
+    Total,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    pub metric: String,
+    pub labels: BTreeMap<String, String>,
+    pub role: Role,
+}
+
+impl Series {
+    /// The series in promtool's notation: `name{a="b"}`.
+    pub fn selector(&self) -> String {
+        let l: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}={}", quote(v))).collect();
+        format!("{}{{{}}}", self.metric, l.join(", "))
+    }
+}
+
+struct Sel {
+    name: String,
+    matchers: Vec<Matcher>,
+}
+
+/// `sum(rate(x{..}[w]))` (or `increase`) → its selector.
+fn simple_selector(query: &str) -> Result<Sel, String> {
+    let e = parse(&with_window(query, "5m"))?;
+    let Expr::Aggregate(agg) = strip(&e) else { return Err("it is not `sum(rate(...))`".into()) };
+    if agg.op.to_string() != "sum" || agg.modifier.as_ref().is_some_and(|m| !m.labels().is_empty()) {
+        return Err("it is not a plain `sum(...)` without grouping".into());
+    }
+    let Expr::Call(call) = strip(&agg.expr) else { return Err("the sum is not over rate() or increase()".into()) };
+    if !matches!(call.func.name, "rate" | "increase") {
+        return Err(format!("the sum is over {}(), not rate() or increase()", call.func.name));
+    }
+    let Some(Expr::MatrixSelector(ms)) = call.args.args.first().map(|a| strip(a)) else { return Err("rate() is not over a range selector".into()) };
+    if ms.vs.offset.is_some() || ms.vs.at.is_some() || !ms.vs.matchers.or_matchers.is_empty() {
+        return Err("the selector uses offset, @ or `or` matchers".into());
+    }
+    let mut matchers: Vec<Matcher> = ms.vs.matchers.matchers.clone();
+    let name = match &ms.vs.name {
+        Some(n) => n.clone(),
+        None => {
+            let pos = matchers.iter().position(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal)).ok_or("the selector has no metric name")?;
+            matchers.remove(pos).value
+        }
+    };
+    Ok(Sel { name, matchers })
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        e => e,
+    }
+}
+
+/// Candidate values for a label, guessed from the matchers on it.
+fn candidates(matchers: &[&Matcher]) -> Vec<String> {
+    let mut c = vec![];
+    for m in matchers {
+        match &m.op {
+            MatchOp::Equal => c.push(m.value.clone()),
+            MatchOp::Re(_) | MatchOp::NotRe(_) => {
+                let v = &m.value;
+                c.push(v.replace('.', "0"));
+                for alt in v.trim_matches(|ch| ch == '(' || ch == ')' || ch == '^' || ch == '$').split('|') {
+                    let alt = alt.trim_matches(|ch| ch == '(' || ch == ')');
+                    c.push(alt.replace(".*", "").replace(".+", "x").replace('.', "0").replace(['\\', '?', '*', '+', '[', ']'], ""));
+                }
+            }
+            MatchOp::NotEqual => {}
+        }
+    }
+    for s in ["500", "503", "429", "200", "204", "error", "failed", "success", "ok", "true", "false", "1", "0", "rely-synthetic"] {
+        c.push(s.to_string());
+    }
+    c
+}
+
+/// A label set satisfying every matcher in `all`, and — when `violate` is given — failing at
+/// least one of the matchers in `violate`.
+fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap<String, String>> {
+    let mut names: Vec<&str> = all.iter().map(|m| m.name.as_str()).collect();
+    if let Some(v) = violate {
+        names.extend(v.iter().map(|m| m.name.as_str()));
+    }
+    names.sort_unstable();
+    names.dedup();
+    let pick = |name: &str, must: &[&Matcher], must_not: Option<&Matcher>| -> Option<String> {
+        let on: Vec<&Matcher> = must.iter().copied().filter(|m| m.name == name).collect();
+        let mut cands = candidates(&on);
+        if let Some(n) = must_not {
+            cands.extend(candidates(&[n]));
+        }
+        cands.into_iter().find(|v| on.iter().all(|m| m.is_match(v)) && must_not.is_none_or(|n| !n.is_match(v)))
+    };
+    let build = |breaking: Option<&Matcher>| -> Option<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
+        for name in &names {
+            let brk = breaking.filter(|b| b.name == *name);
+            let v = pick(name, all, brk)?;
+            // An empty value means "label absent" to Prometheus.
+            if !v.is_empty() {
+                out.insert(name.to_string(), v);
+            }
+        }
+        Some(out)
+    };
+    match violate {
+        None => build(None),
+        Some(v) => v.iter().find_map(|m| build(Some(m))),
+    }
+}
+
+/// Synthetic series for an SLI, or why it cannot be synthesised.
+pub fn series(sli: &Sli) -> Result<Vec<Series>, String> {
+    let Sli::Events { errors, total, source } = sli else {
+        return Err("a raw error-ratio query cannot be reproduced from synthetic counters".into());
+    };
+    let total_sel = simple_selector(total).map_err(|e| format!("total query: {e}"))?;
+    match source {
+        EventsSource::Latency { histogram, selector, le } => {
+            let probe = parse(&format!("{histogram}_count{{{selector}}}"))?;
+            let Expr::VectorSelector(vs) = probe else { return Err("latency selector".into()) };
+            let ms: Vec<&Matcher> = vs.matchers.matchers.iter().collect();
+            let base = labels_for(&ms, None).ok_or("no label set satisfies the selector")?;
+            let with = |k: &str, v: &str| {
+                let mut l = base.clone();
+                l.insert(k.into(), v.into());
+                l
+            };
+            Ok(vec![
+                Series { metric: format!("{histogram}_bucket"), labels: with("le", le), role: Role::Good },
+                Series { metric: format!("{histogram}_bucket"), labels: with("le", "+Inf"), role: Role::Total },
+                Series { metric: format!("{histogram}_count"), labels: base, role: Role::Total },
+            ])
+        }
+        EventsSource::Errors | EventsSource::Good(_) => {
+            let (part_q, part_role, rest_role) = match source {
+                EventsSource::Good(g) => (g.as_str(), Role::Good, Role::Error),
+                _ => (errors.as_str(), Role::Error, Role::Good),
+            };
+            let part = simple_selector(part_q).map_err(|e| format!("{} query: {e}", if part_role == Role::Good { "good" } else { "errors" }))?;
+            let t: Vec<&Matcher> = total_sel.matchers.iter().collect();
+            let p: Vec<&Matcher> = part.matchers.iter().collect();
+            if part.name == total_sel.name {
+                let both: Vec<&Matcher> = t.iter().chain(p.iter()).copied().collect();
+                let part_labels = labels_for(&both, None).ok_or("no label set satisfies both queries")?;
+                let rest_labels = labels_for(&t, Some(&p)).ok_or("no label set is counted by `total` but not by the other query")?;
+                Ok(vec![
+                    Series { metric: part.name.clone(), labels: part_labels, role: part_role },
+                    Series { metric: total_sel.name, labels: rest_labels, role: rest_role },
+                ])
+            } else {
+                Ok(vec![
+                    Series { metric: part.name, labels: labels_for(&p, None).ok_or("no label set satisfies the query")?, role: part_role },
+                    Series { metric: total_sel.name, labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?, role: Role::Total },
+                ])
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(errors: &str, total: &str) -> Sli {
+        Sli::Events { errors: errors.into(), total: total.into(), source: EventsSource::Errors }
+    }
+
+    #[test]
+    fn same_metric_split_by_a_regex() {
+        let s = series(&ev(
+            r#"sum(rate(http_requests_total{job="api",code=~"(5..|429)"}[{{window}}]))"#,
+            r#"sum(rate(http_requests_total{job="api"}[{{window}}]))"#,
+        ))
+        .unwrap();
+        assert_eq!(s[0].selector(), r#"http_requests_total{code="500", job="api"}"#);
+        assert_eq!(s[0].role, Role::Error);
+        assert_eq!(s[1].role, Role::Good);
+        assert_eq!(s[1].labels["job"], "api");
+        assert!(!["500", "429"].contains(&s[1].labels["code"].as_str()));
+    }
+
+    #[test]
+    fn different_metrics_and_unsupported_shapes() {
+        let s = series(&ev("sum(rate(errors_total[{{window}}]))", "sum(increase(requests_total[{{window}}]))")).unwrap();
+        assert_eq!((s[0].role, s[1].role), (Role::Error, Role::Total));
+        assert!(series(&ev("sum by (x) (rate(e[{{window}}]))", "sum(rate(t[{{window}}]))")).is_err());
+        assert!(series(&Sli::Raw { error_ratio: "x".into() }).is_err());
+    }
+}

@@ -1,0 +1,250 @@
+//! Lowering: the checked `Repo` becomes the `Model` the back ends read. Defaults are resolved
+//! here (period, owner, runbook, alert toggles), indicators become error/total queries, and
+//! runbook paths become URLs, so no back end repeats that logic.
+
+use std::collections::BTreeMap;
+
+use super::burn;
+use super::names::{self, Labels};
+use crate::check::Repo;
+use crate::duration;
+use crate::spec::{AlertSeverity, Compat, Indicator, RuleFormat};
+
+/// What an SLO measures, lowered to queries with the `{{window}}` placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sli {
+    /// Bad events over all events (ratio and latency indicators): traffic-weighted period ratio.
+    Events { errors: String, total: String, source: EventsSource },
+    /// A query that already returns the error ratio: the period ratio averages the 5m ratio.
+    Raw { error_ratio: String },
+}
+
+/// Where an `Events` SLI came from, for test synthesis.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventsSource {
+    Errors,
+    Good(String),
+    Latency { histogram: String, selector: String, le: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloAlert {
+    pub enabled: bool,
+    pub for_: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slo {
+    pub name: String,
+    pub service: String,
+    pub description: String,
+    pub category: Option<String>,
+    /// Percent, e.g. 99.9.
+    pub objective: f64,
+    pub period: u64,
+    pub sli: Sli,
+    pub owner: String,
+    pub runbook_url: Option<String>,
+    pub page: SloAlert,
+    pub ticket: SloAlert,
+    pub has_alerting: bool,
+    pub source: String,
+}
+
+impl Slo {
+    pub fn budget(&self) -> f64 {
+        burn::round_sig(1.0 - self.objective / 100.0)
+    }
+    pub fn objective_ratio(&self) -> f64 {
+        burn::round_sig(self.objective / 100.0)
+    }
+    /// Error budget in seconds per period (99.9% over 30d: 43m12s).
+    pub fn budget_seconds(&self) -> f64 {
+        self.budget() * self.period as f64
+    }
+    pub fn alert_enabled(&self, tier: burn::Tier) -> bool {
+        self.has_alerting
+            && match tier {
+                burn::Tier::Page => self.page.enabled,
+                burn::Tier::Ticket => self.ticket.enabled,
+            }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub name: String,
+    pub service: String,
+    pub owner: String,
+    pub severity: AlertSeverity,
+    pub expr: String,
+    pub for_: Option<String>,
+    pub summary: String,
+    pub description: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub runbook_url: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub owner: String,
+    pub tier: u8,
+    pub description: String,
+    pub slos: Vec<Slo>,
+    pub alerts: Vec<Alert>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub services: Vec<Service>,
+    pub labels: Labels,
+    pub extra_labels: BTreeMap<String, String>,
+    pub format: RuleFormat,
+    pub grafana_url: Option<String>,
+}
+
+impl Model {
+    pub fn dashboard_url(&self, service: &str) -> Option<String> {
+        self.grafana_url.as_ref().map(|u| format!("{}/d/{}/{}", u.trim_end_matches('/'), names::dashboard_uid(service), service))
+    }
+}
+
+/// Lowers a checked repository. Call only when `rely check` found no errors.
+pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
+    let project = repo.project().map(|p| p.spec.clone()).unwrap_or_default();
+    let prom = project.prometheus.clone().unwrap_or_default();
+    let base = prom.runbook_base_url.clone();
+    let runbook_url = |r: Option<&str>| -> Option<String> {
+        r.map(|r| match (&base, r.starts_with("https://")) {
+            (Some(b), false) => format!("{}/{}", b.trim_end_matches('/'), r.trim_start_matches("./")),
+            _ => r.to_string(),
+        })
+    };
+    let mut services: Vec<Service> = repo
+        .services
+        .iter()
+        .map(|s| Service {
+            name: s.name.clone(),
+            owner: s.spec.owner.clone(),
+            tier: s.spec.tier,
+            description: s.spec.description.clone().unwrap_or_default(),
+            slos: vec![],
+            alerts: vec![],
+            sources: vec![sources(s.doc)],
+        })
+        .collect();
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    for s in &repo.slos {
+        let Some(svc) = services.iter_mut().find(|x| x.name == s.spec.service) else { continue };
+        let Some(indicator) = repo.indicator_of(&s.spec) else { continue };
+        let Some(period) = duration::parse(repo.window_of(&s.spec)) else { continue };
+        let alerting = s.spec.alerting.clone();
+        let toggle = |t: Option<&crate::spec::AlertToggle>| SloAlert {
+            enabled: t.and_then(|t| t.enabled).unwrap_or(true),
+            for_: t.and_then(|t| t.for_.clone()),
+        };
+        let source = sources(s.doc);
+        if !svc.sources.contains(&source) {
+            svc.sources.push(source.clone());
+        }
+        if let Some(sli_name) = &s.spec.sli {
+            if let Some(sli) = repo.sli(sli_name) {
+                let src = sources(sli.doc);
+                if !svc.sources.contains(&src) {
+                    svc.sources.push(src);
+                }
+            }
+        }
+        svc.slos.push(Slo {
+            name: s.name.clone(),
+            service: s.spec.service.clone(),
+            description: s.spec.description.clone().unwrap_or_default(),
+            category: s.spec.category.map(|c| format!("{c:?}").to_lowercase()),
+            objective: s.spec.objective,
+            period,
+            sli: lower_indicator(indicator),
+            owner: repo.slo_owner(&s.spec).unwrap_or_default().to_string(),
+            runbook_url: runbook_url(repo.slo_runbook(&s.spec)),
+            page: toggle(alerting.as_ref().and_then(|a| a.page.as_ref())),
+            ticket: toggle(alerting.as_ref().and_then(|a| a.ticket.as_ref())),
+            has_alerting: alerting.is_some(),
+            source,
+        });
+    }
+    for a in &repo.alerts {
+        let Some(svc) = services.iter_mut().find(|x| x.name == a.spec.service) else { continue };
+        let source = sources(a.doc);
+        if !svc.sources.contains(&source) {
+            svc.sources.push(source.clone());
+        }
+        svc.alerts.push(Alert {
+            name: a.name.clone(),
+            service: a.spec.service.clone(),
+            owner: a.spec.owner.clone().unwrap_or_default(),
+            severity: a.spec.severity,
+            expr: a.spec.expr.trim().to_string(),
+            for_: a.spec.for_.clone(),
+            summary: a.spec.summary.clone(),
+            description: a.spec.description.clone(),
+            labels: a.spec.labels.clone(),
+            runbook_url: runbook_url(repo.alert_runbook(&a.spec)),
+            source,
+        });
+    }
+    for s in &mut services {
+        s.slos.sort_by(|a, b| a.name.cmp(&b.name));
+        s.alerts.sort_by(|a, b| a.name.cmp(&b.name));
+        s.sources.sort();
+        s.sources.dedup();
+    }
+    Model {
+        services,
+        labels: if prom.compat == Some(Compat::Sloth) { names::SLOTH } else { names::RELY },
+        extra_labels: prom.labels.clone(),
+        format: prom.format.unwrap_or_default(),
+        grafana_url: project.grafana.as_ref().and_then(|g| g.url.clone()),
+    }
+}
+
+fn lower_indicator(i: &Indicator) -> Sli {
+    if let Some(r) = &i.ratio {
+        let total = r.total.trim().to_string();
+        return match (&r.errors, &r.good) {
+            (Some(e), _) => Sli::Events { errors: e.trim().to_string(), total, source: EventsSource::Errors },
+            (None, Some(g)) => Sli::Events {
+                errors: format!("({total}) - ({})", g.trim()),
+                total,
+                source: EventsSource::Good(g.trim().to_string()),
+            },
+            (None, None) => Sli::Raw { error_ratio: "vector(0)".into() },
+        };
+    }
+    if let Some(l) = &i.latency {
+        let sel = l.selector.clone().unwrap_or_default();
+        let inner = sel.trim().trim_start_matches('{').trim_end_matches('}').trim();
+        let le = burn::num(l.threshold);
+        let join = |extra: &str| -> String {
+            match (inner.is_empty(), extra.is_empty()) {
+                (true, _) => format!("{{{extra}}}"),
+                (false, true) => format!("{{{inner}}}"),
+                (false, false) => format!("{{{inner},{extra}}}"),
+            }
+        };
+        let h = &l.histogram;
+        let count_sel = if inner.is_empty() { String::new() } else { join("") };
+        let total = format!("sum(rate({h}_count{count_sel}[{{{{window}}}}]))");
+        let good = format!("sum(rate({h}_bucket{}[{{{{window}}}}]))", join(&format!("le=\"{le}\"")));
+        return Sli::Events {
+            errors: format!("{total} - {good}"),
+            total,
+            source: EventsSource::Latency { histogram: h.clone(), selector: inner.to_string(), le },
+        };
+    }
+    match &i.raw {
+        Some(r) => Sli::Raw { error_ratio: r.error_ratio.trim().to_string() },
+        None => Sli::Raw { error_ratio: "vector(0)".into() },
+    }
+}

@@ -1,0 +1,93 @@
+//! Every generated name in one place: rule and metric names, label names, alert names,
+//! output paths and dashboard uids. Back ends ask here instead of formatting names themselves.
+
+use crate::duration;
+
+/// Label names identifying an SLO's series; `compat: sloth` renames them for Sloth's dashboards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    pub id: &'static str,
+    pub service: &'static str,
+    pub slo: &'static str,
+    pub window: &'static str,
+    pub info_metric: &'static str,
+}
+
+pub const RELY: Labels = Labels { id: "rely_id", service: "rely_service", slo: "rely_slo", window: "rely_window", info_metric: "rely_slo_info" };
+pub const SLOTH: Labels = Labels { id: "sloth_id", service: "sloth_service", slo: "sloth_slo", window: "sloth_window", info_metric: "sloth_slo_info" };
+
+/// `slo:sli_error:ratio_rate5m` — the SLI error ratio over a window.
+pub fn sli_ratio(window_secs: u64) -> String {
+    format!("slo:sli_error:ratio_rate{}", duration::format(window_secs))
+}
+
+/// Error and total event rates over 5m, recorded so the period ratio can be traffic-weighted.
+pub const ERROR_EVENTS_5M: &str = "slo:sli_error_events:rate5m";
+pub const TOTAL_EVENTS_5M: &str = "slo:sli_total_events:rate5m";
+pub const OBJECTIVE: &str = "slo:objective:ratio";
+pub const ERROR_BUDGET: &str = "slo:error_budget:ratio";
+pub const PERIOD_DAYS: &str = "slo:time_period:days";
+pub const CURRENT_BURN: &str = "slo:current_burn_rate:ratio";
+pub const PERIOD_BURN: &str = "slo:period_burn_rate:ratio";
+pub const BUDGET_REMAINING: &str = "slo:period_error_budget_remaining:ratio";
+
+/// `checkout-queue-backlog` → `CheckoutQueueBacklog`.
+pub fn camel(name: &str) -> String {
+    name.split('-')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The alert an SLO fires (page and ticket share it, told apart by `severity`).
+pub fn slo_alert(slo: &str) -> String {
+    format!("{}BudgetBurn", camel(slo))
+}
+
+/// The alert a hand-written Alert document fires.
+pub fn alert(name: &str) -> String {
+    camel(name)
+}
+
+/// Grafana dashboard uid of a service: at most 40 characters, stable, and distinct after
+/// truncation (a short hash of the full name is kept when it has to be cut).
+pub fn dashboard_uid(service: &str) -> String {
+    let uid = format!("rely-{service}");
+    if uid.len() <= 40 {
+        return uid;
+    }
+    let hash = fnv1a(service.as_bytes());
+    format!("{}-{:08x}", &uid[..31].trim_end_matches('-'), hash as u32)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+}
+
+pub fn rules_file(service: &str) -> String {
+    format!("prometheus/{service}.rules.yml")
+}
+
+pub fn rules_test_file(service: &str) -> String {
+    format!("prometheus/tests/{service}.test.yml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(alert("checkout-queue-backlog"), "CheckoutQueueBacklog");
+        assert_eq!(slo_alert("checkout-availability"), "CheckoutAvailabilityBudgetBurn");
+        assert_eq!(sli_ratio(28 * 86400), "slo:sli_error:ratio_rate4w");
+        assert_eq!(dashboard_uid("api"), "rely-api");
+        let long = "a".repeat(60);
+        let uid = dashboard_uid(&long);
+        assert!(uid.len() <= 40, "{uid}");
+        assert_ne!(uid, dashboard_uid(&format!("{}b", "a".repeat(59))));
+    }
+}
