@@ -67,10 +67,18 @@ pub fn human(secs: f64) -> String {
     let s = secs.round() as u64;
     let (d, h, m, sec) = (s / 86400, (s % 86400) / 3600, (s % 3600) / 60, s % 60);
     let mut parts = vec![];
-    if d > 0 { parts.push(format!("{d}d")) }
-    if h > 0 { parts.push(format!("{h}h")) }
-    if m > 0 { parts.push(format!("{m}m")) }
-    if sec > 0 || parts.is_empty() { parts.push(format!("{sec}s")) }
+    if d > 0 {
+        parts.push(format!("{d}d"))
+    }
+    if h > 0 {
+        parts.push(format!("{h}h"))
+    }
+    if m > 0 {
+        parts.push(format!("{m}m"))
+    }
+    if sec > 0 || parts.is_empty() {
+        parts.push(format!("{sec}s"))
+    }
     parts.join("")
 }
 

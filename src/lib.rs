@@ -138,7 +138,8 @@ fn lint_codes_known(loaded: &syntax::Loaded, repo: &check::Repo, findings: &mut 
         if codes::lookup(code).is_none() {
             let at = doc.yaml.index.locate_key(&format!("/spec/lint/{}", syntax::yaml::escape_pointer(code)));
             let guess = diag::closest(code, codes::ALL.iter().map(|r| r.code));
-            findings.push(Finding::new(codes::SCH004, doc.file, at, format!("unknown diagnostic code `{code}` in `lint`")).did_you_mean(guess));
+            findings
+                .push(Finding::new(codes::SCH004, doc.file, at, format!("unknown diagnostic code `{code}` in `lint`")).did_you_mean(guess));
         }
     }
 }

@@ -63,11 +63,7 @@ impl SourceFile {
             return self.text.len();
         };
         let line = self.line_text(pos.line);
-        let within = line
-            .char_indices()
-            .nth(pos.col.saturating_sub(1))
-            .map(|(i, _)| i)
-            .unwrap_or(line.len());
+        let within = line.char_indices().nth(pos.col.saturating_sub(1)).map(|(i, _)| i).unwrap_or(line.len());
         start + within
     }
 

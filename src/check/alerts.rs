@@ -28,7 +28,8 @@ fn runbook(ctx: &mut Ctx, doc: usize, pointer: &str, value: &str) {
         return;
     }
     if !ctx.root.join(p).exists() {
-        let root = ctx.root.display().to_string();
+        let root = crate::source::display_path(ctx.root);
+        let root = if root.is_empty() { ".".to_string() } else { root };
         ctx.report(codes::ALR003, doc, pointer, format!("runbook `{v}` does not exist")).help =
             Some(format!("paths are relative to the repository root ({root}); create the file or fix the path"));
     }

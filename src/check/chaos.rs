@@ -13,12 +13,22 @@ pub fn check(ctx: &mut Ctx) {
     for plan in &repo.chaos {
         let s = &plan.spec;
         if s.environment == "production" && !is_real_text(s.approved_by.as_deref()) {
-            ctx.report(codes::CHS002, plan.doc, "/spec/environment", format!("chaos plan `{}` runs in production without `approved_by`", plan.name)).help =
-                Some("name the person who approved running these experiments against customers".into());
+            ctx.report(
+                codes::CHS002,
+                plan.doc,
+                "/spec/environment",
+                format!("chaos plan `{}` runs in production without `approved_by`", plan.name),
+            )
+            .help = Some("name the person who approved running these experiments against customers".into());
         }
         if s.environment != "production" && s.paging != Paging::EmailOnly {
-            ctx.report(codes::CHS003, plan.doc, "/spec/paging", format!("chaos plan `{}` in {} pages with `{}`", plan.name, s.environment, s.paging.as_str())).help =
-                Some("set `paging: email-only`: outside production, expected alerts go to email, not phones".into());
+            ctx.report(
+                codes::CHS003,
+                plan.doc,
+                "/spec/paging",
+                format!("chaos plan `{}` in {} pages with `{}`", plan.name, s.environment, s.paging.as_str()),
+            )
+            .help = Some("set `paging: email-only`: outside production, expected alerts go to email, not phones".into());
         }
         for (i, e) in s.experiments.iter().enumerate() {
             let base = format!("/spec/experiments/{i}");
@@ -30,12 +40,17 @@ pub fn check(ctx: &mut Ctx) {
                 ctx.report(codes::CHS005, plan.doc, &base, format!("experiment `{}` has no hypothesis", e.name)).help =
                     Some("state what you expect to stay true (steady state) while the fault is injected".into());
             }
+            if !is_real_text(e.blast_radius.as_deref()) {
+                ctx.report(codes::CHS005, plan.doc, &base, format!("experiment `{}` has no blast radius", e.name)).help =
+                    Some("say what the fault can touch (e.g. one gateway node in staging), so it can be kept small".into());
+            }
             let roles = e.roles.clone().unwrap_or_default();
-            let missing: Vec<&str> = [("recorder", &roles.recorder), ("driver", &roles.driver), ("incident_commander", &roles.incident_commander)]
-                .into_iter()
-                .filter(|(_, v)| !is_real_text(v.as_deref()))
-                .map(|(n, _)| n)
-                .collect();
+            let missing: Vec<&str> =
+                [("recorder", &roles.recorder), ("driver", &roles.driver), ("incident_commander", &roles.incident_commander)]
+                    .into_iter()
+                    .filter(|(_, v)| !is_real_text(v.as_deref()))
+                    .map(|(n, _)| n)
+                    .collect();
             if !missing.is_empty() {
                 let ptr = if e.roles.is_some() { format!("{base}/roles") } else { base.clone() };
                 ctx.report(codes::CHS005, plan.doc, &ptr, format!("experiment `{}` has no {}", e.name, missing.join(", "))).help =
@@ -55,7 +70,8 @@ pub fn check(ctx: &mut Ctx) {
                     };
                     let mut names = repo.names(crate::spec::Kind::Alert);
                     names.extend(repo.names(crate::spec::Kind::Slo));
-                    let help = closest(&f.alert, names).map(|g| format!("did you mean `{g}`?"))
+                    let help = closest(&f.alert, names)
+                        .map(|g| format!("did you mean `{g}`?"))
                         .unwrap_or_else(|| "name an Alert document, or an SLO with alerting (its burn alert)".into());
                     ctx.report(codes::CHS004, plan.doc, &ptr, msg).help = Some(help);
                     continue;
@@ -74,7 +90,7 @@ pub fn check(ctx: &mut Ctx) {
                 if !(o > 0.0 && o < 100.0) {
                     continue;
                 }
-                let budget = 1.0 - o / 100.0;
+                let budget = burn::round_sig(1.0 - o / 100.0);
                 let alerting = slo.spec.alerting.clone().unwrap_or_default();
                 let earliest = burn::windows(period)
                     .iter()
@@ -87,10 +103,20 @@ pub fn check(ctx: &mut Ctx) {
                 let limit = fault_for.min(within) as f64;
                 if earliest > limit {
                     let msg = if earliest.is_infinite() {
-                        format!("SLO `{}` cannot fire at an error ratio of {}: every burn threshold is higher", f.alert, burn::num(fault.error_ratio))
+                        format!(
+                            "SLO `{}` cannot fire at an error ratio of {}: every burn threshold is higher",
+                            f.alert,
+                            burn::num(fault.error_ratio)
+                        )
                     } else {
-                        format!("SLO `{}` fires about {} after the fault starts, later than {} (the fault lasts {}, expected within {})",
-                            f.alert, duration::human(earliest), duration::human(limit), fault.for_, f.within)
+                        format!(
+                            "SLO `{}` fires about {} after the fault starts, later than {} (the fault lasts {}, expected within {})",
+                            f.alert,
+                            duration::human(earliest),
+                            duration::human(limit),
+                            fault.for_,
+                            f.within
+                        )
                     };
                     ctx.report(codes::CHS006, plan.doc, &ptr, msg).help =
                         Some("raise the fault's error_ratio or duration, or expect the alert later".into());

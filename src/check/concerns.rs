@@ -16,7 +16,9 @@ pub fn check(ctx: &mut Ctx) {
             if !is_real_text(answer.as_deref()) {
                 let ptr = if c.spec.criteria.is_some() { format!("/spec/criteria/{field}") } else { "/spec".into() };
                 let msg = match answer {
-                    Some(a) if !a.trim().is_empty() => format!("concern `{}` does not answer `{field}` ({question}): `{}` is a placeholder", c.name, a.trim()),
+                    Some(a) if !a.trim().is_empty() => {
+                        format!("concern `{}` does not answer `{field}` ({question}): `{}` is a placeholder", c.name, a.trim())
+                    }
                     _ => format!("concern `{}` does not answer `{field}` ({question})", c.name),
                 };
                 ctx.report(codes::CON001, c.doc, &ptr, msg).help =
@@ -25,16 +27,26 @@ pub fn check(ctx: &mut Ctx) {
         }
         let status = c.spec.status;
         if matches!(status, ConcernStatus::Accepted | ConcernStatus::InProgress | ConcernStatus::Addressed) && c.spec.assessment.is_none() {
-            ctx.report(codes::CON002, c.doc, "/spec/status", format!("concern `{}` is {} but has no assessment", c.name, status.as_str())).help =
-                Some("add `assessment: {value, effort, blockers}` so the backlog can rank it".into());
+            ctx.report(
+                codes::CON002,
+                c.doc,
+                "/spec/status",
+                format!("concern `{}` is {} but has no assessment", c.name, status.as_str()),
+            )
+            .help = Some("add `assessment: {value, effort, blockers}` so the backlog can rank it".into());
         }
         if status == ConcernStatus::Addressed && c.spec.results.is_none() {
             ctx.report(codes::CON003, c.doc, "/spec/status", format!("concern `{}` is addressed but has no results", c.name)).help =
                 Some("add `results: {before, after}` with the evidence that the risk went down".into());
         }
         if matches!(status, ConcernStatus::Accepted | ConcernStatus::InProgress) && c.spec.observed_by.is_empty() {
-            ctx.report(codes::CON004, c.doc, "/spec/status", format!("concern `{}` is {} but nothing observes it", c.name, status.as_str())).help =
-                Some("name the SLOs or alerts that will show whether the risk is real in `observed_by`".into());
+            ctx.report(
+                codes::CON004,
+                c.doc,
+                "/spec/status",
+                format!("concern `{}` is {} but nothing observes it", c.name, status.as_str()),
+            )
+            .help = Some("name the SLOs or alerts that will show whether the risk is real in `observed_by`".into());
         }
     }
 }

@@ -110,7 +110,10 @@ impl Repo {
 
     /// The runbook an SLO's alerts link to.
     pub fn slo_runbook<'a>(&'a self, slo: &'a SloSpec) -> Option<&'a str> {
-        slo.alerting.as_ref().and_then(|a| a.runbook.as_deref()).or_else(|| self.service(&slo.service).and_then(|s| s.spec.runbook.as_deref()))
+        slo.alerting
+            .as_ref()
+            .and_then(|a| a.runbook.as_deref())
+            .or_else(|| self.service(&slo.service).and_then(|s| s.spec.runbook.as_deref()))
     }
 
     pub fn alert_runbook<'a>(&'a self, a: &'a AlertSpec) -> Option<&'a str> {
@@ -226,5 +229,6 @@ pub fn is_real_text(s: Option<&str>) -> bool {
     let Some(s) = s else { return false };
     let t = s.trim().trim_end_matches('.').to_ascii_lowercase();
     !(t.is_empty()
-        || ["tbd", "tbc", "todo", "n/a", "na", "none", "?", "??", "???", "-", "--", "...", "xxx", "fixme", "unknown", "later"].contains(&t.as_str()))
+        || ["tbd", "tbc", "todo", "n/a", "na", "none", "?", "??", "???", "-", "--", "...", "xxx", "fixme", "unknown", "later"]
+            .contains(&t.as_str()))
 }

@@ -62,20 +62,26 @@ pub fn check(ctx: &mut Ctx) {
                         Some("each entry is one of email, slack, pagerduty, victorops, opsgenie, webhook".into());
                 }
                 for (kind, field, file_field) in r.inline_secrets() {
-                    ctx.report(codes::OWN002, team.doc, &format!("{base}/{kind}/{field}"), format!("inline secret `{kind}.{field}`")).help =
-                        Some(format!("store the secret in a file on the Alertmanager host and reference it with `{file_field}`"));
+                    ctx.report(codes::OWN002, team.doc, &format!("{base}/{kind}/{field}"), format!("inline secret `{kind}.{field}`"))
+                        .help = Some(format!("store the secret in a file on the Alertmanager host and reference it with `{file_field}`"));
                 }
             }
         }
         if let Some(oncall) = &team.spec.oncall {
             let mut prev: Option<u64> = None;
             for (i, step) in oncall.escalation.iter().enumerate() {
-                let after = if step.after.chars().all(|c| c == '0' || c.is_ascii_alphabetic()) { Some(0) } else { duration::parse(&step.after) };
+                let after =
+                    if step.after.chars().all(|c| c == '0' || c.is_ascii_alphabetic()) { Some(0) } else { duration::parse(&step.after) };
                 let Some(after) = after else { continue };
                 if let Some(p) = prev {
                     if after <= p {
-                        ctx.report(codes::OWN004, team.doc, &format!("/spec/oncall/escalation/{i}/after"), format!("escalation step {} comes {} after the page, not later than the step before it", i + 1, step.after))
-                            .help = Some("order escalation steps by strictly increasing `after`".into());
+                        ctx.report(
+                            codes::OWN004,
+                            team.doc,
+                            &format!("/spec/oncall/escalation/{i}/after"),
+                            format!("escalation step {} comes {} after the page, not later than the step before it", i + 1, step.after),
+                        )
+                        .help = Some("order escalation steps by strictly increasing `after`".into());
                     }
                 }
                 prev = Some(after);

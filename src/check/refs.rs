@@ -42,8 +42,8 @@ pub fn check(ctx: &mut Ctx) {
     if repo.projects.len() > 1 {
         for p in &repo.projects[1..] {
             let first = ctx.where_(repo.projects[0].doc, "/metadata/name");
-            ctx.report(codes::REF003, p.doc, "/metadata/name", format!("a second Project `{}`", p.name))
-                .help = Some(format!("keep one Project document; the first is at {first}"));
+            ctx.report(codes::REF003, p.doc, "/metadata/name", format!("a second Project `{}`", p.name)).help =
+                Some(format!("keep one Project document; the first is at {first}"));
         }
     }
     if let Some(p) = repo.project() {
@@ -66,8 +66,13 @@ pub fn check(ctx: &mut Ctx) {
             if expect(ctx, Kind::Sli, sli, s.doc, "/spec/sli") {
                 if let Some(target) = repo.sli(sli) {
                     if target.spec.service != s.spec.service {
-                        ctx.report(codes::REF001, s.doc, "/spec/sli", format!("SLI `{sli}` belongs to service `{}`, not `{}`", target.spec.service, s.spec.service))
-                            .help = Some("an SLO targets an SLI of its own service".into());
+                        ctx.report(
+                            codes::REF001,
+                            s.doc,
+                            "/spec/sli",
+                            format!("SLI `{sli}` belongs to service `{}`, not `{}`", target.spec.service, s.spec.service),
+                        )
+                        .help = Some("an SLO targets an SLI of its own service".into());
                     }
                 }
             }
@@ -182,8 +187,13 @@ fn cycles(ctx: &mut Ctx) {
                         cycle.push(next);
                         let svc = repo.service(node).expect("node is a service");
                         let dep_idx = svc.spec.dependencies.iter().position(|d| d == next).unwrap_or(0);
-                        ctx.report(codes::REF004, svc.doc, &format!("/spec/dependencies/{dep_idx}"), format!("dependency cycle: {}", cycle.join(" → ")))
-                            .help = Some("remove one of these dependencies, or split the shared part into its own service".into());
+                        ctx.report(
+                            codes::REF004,
+                            svc.doc,
+                            &format!("/spec/dependencies/{dep_idx}"),
+                            format!("dependency cycle: {}", cycle.join(" → ")),
+                        )
+                        .help = Some("remove one of these dependencies, or split the shared part into its own service".into());
                         reported = true;
                     }
                     _ => {}

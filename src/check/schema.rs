@@ -60,13 +60,10 @@ pub fn check_document(doc: &Document, out: &mut Vec<Finding>) -> Option<Kind> {
             None => {
                 let names = Kind::ALL.map(Kind::as_str);
                 let guess = names.iter().find(|n| n.eq_ignore_ascii_case(k)).copied().or_else(|| closest(k, names));
-                out.push(
-                    Finding::new(codes::SCH005, doc.file, at("/kind"), format!("unknown kind `{k}`"))
-                        .help(match guess {
-                            Some(g) => format!("did you mean `{g}`?"),
-                            None => format!("kind is one of {}", names.join(", ")),
-                        }),
-                );
+                out.push(Finding::new(codes::SCH005, doc.file, at("/kind"), format!("unknown kind `{k}`")).help(match guess {
+                    Some(g) => format!("did you mean `{g}`?"),
+                    None => format!("kind is one of {}", names.join(", ")),
+                }));
                 return None;
             }
         },
@@ -82,15 +79,41 @@ pub fn check_document(doc: &Document, out: &mut Vec<Finding>) -> Option<Kind> {
                 .help(format!("add `apiVersion: {API_VERSION}`")),
         ),
         Some(a) if a != API_VERSION => out.push(
-            Finding::new(codes::SCH006, doc.file, at("/apiVersion"), format!("unsupported apiVersion {a}"))
-                .help(format!("this version of rely reads `apiVersion: {API_VERSION}`")),
+            Finding::new(
+                codes::SCH006,
+                doc.file,
+                at("/apiVersion"),
+                format!("unsupported apiVersion `{}`", a.as_str().map(str::to_string).unwrap_or_else(|| a.to_string())),
+            )
+            .help(format!("this version of rely reads `apiVersion: {API_VERSION}`")),
         ),
         Some(_) => {}
     }
     let c = &compiled()[&kind];
-    for e in c.validator.iter_errors(v) {
+    let errors: Vec<_> = c.validator.iter_errors(v).filter(|e| !matches!(e.instance_path().as_str(), "/apiVersion" | "/kind")).collect();
+    // A misspelt required field is one mistake, not two: report the unknown field with its
+    // "did you mean" and drop the "missing" finding it explains.
+    let mut typos: Vec<(String, String)> = vec![];
+    for e in &errors {
+        if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
+            let path = e.instance_path().as_str().to_string();
+            let allowed = allowed_keys(&c.schema, &path);
+            for k in unexpected {
+                if let Some(g) = closest(k, allowed.iter().map(String::as_str)) {
+                    typos.push((path.clone(), g.to_string()));
+                }
+            }
+        }
+    }
+    for e in &errors {
         let path = e.instance_path().as_str().to_string();
-        if path == "/apiVersion" || path == "/kind" {
+        if let ValidationErrorKind::Required { property } = e.kind() {
+            if typos.iter().any(|(p, g)| *p == path && property.as_str() == Some(g.as_str())) {
+                continue;
+            }
+        }
+        if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
+            out.extend(unexpected.iter().map(|k| unknown_field(doc, kind, &c.schema, &path, k)));
             continue;
         }
         out.push(translate(doc, kind, &c.schema, &path, e.kind(), &e.to_string()));
@@ -104,20 +127,12 @@ fn translate(doc: &Document, kind: Kind, schema: &Value, path: &str, k: &Validat
     let value = doc.yaml.value.pointer(path);
     match k {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let key = unexpected.first().cloned().unwrap_or_default();
-            let allowed = allowed_keys(schema, path);
-            let at = doc.yaml.index.locate_key(&format!("{path}/{}", crate::syntax::yaml::escape_pointer(&key)));
-            let where_ = if path.is_empty() { "the document".to_string() } else { format!("`{}`", path.trim_start_matches('/').replace('/', ".")) };
-            let f = Finding::new(codes::SCH001, file, at, format!("unknown field `{key}` in {where_} of {} {}", article(kind), kind.as_str()));
-            match closest(&key, allowed.iter().map(String::as_str)) {
-                Some(g) => f.help(format!("did you mean `{g}`?")),
-                None if !allowed.is_empty() => f.help(format!("expected one of {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))),
-                None => f,
-            }
+            unknown_field(doc, kind, schema, path, unexpected.first().map(String::as_str).unwrap_or(""))
         }
         ValidationErrorKind::Required { property } => {
             let p = property.as_str().unwrap_or("?");
-            let where_ = if path.is_empty() { "the document".to_string() } else { format!("`{}`", path.trim_start_matches('/').replace('/', ".")) };
+            let where_ =
+                if path.is_empty() { "the document".to_string() } else { format!("`{}`", path.trim_start_matches('/').replace('/', ".")) };
             Finding::new(codes::SCH002, file, doc.locate(path), format!("missing required field `{p}` in {where_}"))
                 .help(format!("see `rely new {}` for a complete example", kind.slug()))
         }
@@ -128,8 +143,15 @@ fn translate(doc: &Document, kind: Kind, schema: &Value, path: &str, k: &Validat
             };
             let found = value.map(type_name).unwrap_or("nothing");
             let shown = value.and_then(Value::as_str).map(|s| format!(" `{s}`")).unwrap_or_default();
-            let f = Finding::new(codes::SCH003, file, doc.locate(path), format!("`{field}` must be {}, found {found}{shown}", with_article(&expected)));
-            if found == "string" && (expected == "number" || expected == "integer") {
+            let f = Finding::new(
+                codes::SCH003,
+                file,
+                doc.locate(path),
+                format!("`{field}` must be {}, found {found}{shown}", with_article(&expected)),
+            );
+            if found == "string" && expected == "boolean" {
+                f.help("rely reads YAML 1.2: write `true` or `false` (`yes`, `no`, `on`, `off` are strings)")
+            } else if found == "string" && (expected == "number" || expected == "integer") {
                 f.help("write a plain number; `.nan`, `.inf` and quoted numbers are not accepted")
             } else if found == "null" {
                 f.help("give a value, or remove the field")
@@ -168,6 +190,27 @@ fn translate(doc: &Document, kind: Kind, schema: &Value, path: &str, k: &Validat
 
 fn shorten(s: &str) -> String {
     if s.chars().count() > 200 { format!("{}…", s.chars().take(200).collect::<String>()) } else { s.to_string() }
+}
+
+/// An unknown field, with "did you mean" from the fields allowed at that place.
+fn unknown_field(doc: &Document, kind: Kind, schema: &Value, path: &str, key: &str) -> Finding {
+    let file = doc.file;
+    let key = key.to_string();
+    let allowed = allowed_keys(schema, path);
+    let at = doc.yaml.index.locate_key(&format!("{path}/{}", crate::syntax::yaml::escape_pointer(&key)));
+    let where_ = if path.is_empty() { "the document".to_string() } else { format!("`{}`", path.trim_start_matches('/').replace('/', ".")) };
+    if key == "<<" {
+        return Finding::new(codes::SCH001, file, at, "YAML merge keys (`<<`) are not supported")
+            .help("write the fields out in full; rely reads YAML 1.2, which has no merge keys");
+    }
+    let f = Finding::new(codes::SCH001, file, at, format!("unknown field `{key}` in {where_} of {} {}", article(kind), kind.as_str()));
+    match closest(&key, allowed.iter().map(String::as_str)) {
+        Some(g) => f.help(format!("did you mean `{g}`?")),
+        None if !allowed.is_empty() => {
+            f.help(format!("expected one of {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")))
+        }
+        None => f,
+    }
 }
 
 /// The property names the schema allows at instance path `path`.

@@ -53,12 +53,27 @@ pub fn check(ctx: &mut Ctx) {
         // Can the page ever fire? With 14.4x a 10% budget, no error ratio is high enough.
         if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting) {
             if alerting.page_enabled() {
-                let budget = 1.0 - o / 100.0;
-                let possible = burn::windows(period).iter().filter(|w| w.tier == Tier::Page).any(|w| w.factor(period) * budget < 1.0);
-                if !possible {
-                    let need = burn::windows(period).iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(period) * budget).fold(f64::MAX, f64::min);
-                    ctx.report(codes::SLO008, s.doc, "/spec/objective", format!("the page alert of SLO `{}` can never fire: it needs an error ratio above {}", s.name, burn::num(need)))
-                        .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
+                let budget = burn::round_sig(1.0 - o / 100.0);
+                let impossible: Vec<String> = burn::windows(period)
+                    .iter()
+                    .filter(|w| w.tier == Tier::Page && w.factor(period) * budget >= 1.0)
+                    .map(|w| {
+                        format!(
+                            "{}x over {} needs {}% errors",
+                            burn::num(w.factor(period)),
+                            duration::format(w.long),
+                            burn::num(w.factor(period) * budget * 100.0)
+                        )
+                    })
+                    .collect();
+                if !impossible.is_empty() {
+                    ctx.report(
+                        codes::SLO008,
+                        s.doc,
+                        "/spec/objective",
+                        format!("part of the page alert of SLO `{}` can never fire: {}", s.name, impossible.join("; ")),
+                    )
+                    .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
                 }
             }
         }
@@ -115,7 +130,10 @@ fn indicator(ctx: &mut Ctx, doc: usize, base: &str, i: &Indicator) {
             query(ctx, doc, &format!("{p}/{field}"), q);
             if promql::normalise(q) == promql::normalise(&r.total) {
                 ctx.report(codes::SLO005, doc, &format!("{p}/{field}"), format!("`{field}` is the same query as `total`")).help =
-                    Some(format!("`{field}` must select only the {} events, e.g. with a `code=~\"5..\"` matcher", if field == "errors" { "failed" } else { "successful" }));
+                    Some(format!(
+                        "`{field}` must select only the {} events, e.g. with a `code=~\"5..\"` matcher",
+                        if field == "errors" { "failed" } else { "successful" }
+                    ));
             }
         }
         query(ctx, doc, &format!("{p}/total"), &r.total);
@@ -123,8 +141,13 @@ fn indicator(ctx: &mut Ctx, doc: usize, base: &str, i: &Indicator) {
     if let Some(l) = &i.latency {
         let p = format!("{base}/latency");
         if !(l.threshold > 0.0 && l.threshold.is_finite()) {
-            ctx.report(codes::SLO006, doc, &format!("{p}/threshold"), format!("latency threshold {} is not a positive number of seconds", l.threshold)).help =
-                Some("give the threshold in seconds, matching a histogram bucket bound (`le`), e.g. 0.3".into());
+            ctx.report(
+                codes::SLO006,
+                doc,
+                &format!("{p}/threshold"),
+                format!("latency threshold {} is not a positive number of seconds", l.threshold),
+            )
+            .help = Some("give the threshold in seconds, matching a histogram bucket bound (`le`), e.g. 0.3".into());
         }
         let sel = l.selector.as_deref().unwrap_or("");
         let probe = format!("{}_bucket{sel}", l.histogram);

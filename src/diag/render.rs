@@ -41,7 +41,13 @@ fn summary_line(s: Summary) -> String {
     if s.errors == 0 && s.warnings == 0 {
         format!("ok: {} checked, no findings", plural(s.files, "file"))
     } else {
-        format!("{}: {} and {} in {}", if s.errors > 0 { "error" } else { "warning" }, plural(s.errors, "error"), plural(s.warnings, "warning"), plural(s.files, "file"))
+        format!(
+            "{}: {} and {} in {}",
+            if s.errors > 0 { "error" } else { "warning" },
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.files, "file")
+        )
     }
 }
 
@@ -61,10 +67,13 @@ fn human(findings: &[Finding], files: &[SourceFile], summary: Summary, color: bo
                 text.len()
             };
             let end = if end == start { (start + 1).min(text.len().max(start)) } else { end };
-            let snippet = Snippet::source(text).line_start(f.span.start.line).path(path(files, f)).annotation(AnnotationKind::Primary.span(start..end));
+            let snippet = Snippet::source(text)
+                .line_start(f.span.start.line)
+                .path(path(files, f))
+                .annotation(AnnotationKind::Primary.span(start..end));
             title.element(snippet)
         } else {
-            title.element(annotate_snippets::Origin::path(path(files, f)).line(f.span.start.line).char_column(f.span.start.col.saturating_sub(1)))
+            title.element(annotate_snippets::Origin::path(path(files, f)).line(f.span.start.line).char_column(f.span.start.col))
         };
         let group = match &f.help {
             Some(h) => group.element(Level::HELP.message(h.as_str())),
@@ -82,7 +91,16 @@ fn human(findings: &[Finding], files: &[SourceFile], summary: Summary, color: bo
 fn concise(findings: &[Finding], files: &[SourceFile], summary: Summary) -> String {
     let mut out = String::new();
     for f in findings {
-        let _ = writeln!(out, "{}:{}:{}: {}[{}] {}", path(files, f), f.span.start.line, f.span.start.col, f.severity.as_str(), f.rule.code, f.message);
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            path(files, f),
+            f.span.start.line,
+            f.span.start.col,
+            f.severity.as_str(),
+            f.rule.code,
+            f.message
+        );
     }
     out += &summary_line(summary);
     out.push('\n');
@@ -156,7 +174,10 @@ fn sarif(findings: &[Finding], files: &[SourceFile]) -> serde_json::Value {
         .iter()
         .map(|f| {
             let idx = codes::ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
-            let text = match &f.help { Some(h) => format!("{}\nhelp: {h}", f.message), None => f.message.clone() };
+            let text = match &f.help {
+                Some(h) => format!("{}\nhelp: {h}", f.message),
+                None => f.message.clone(),
+            };
             json!({
                 "ruleId": f.rule.code,
                 "ruleIndex": idx,

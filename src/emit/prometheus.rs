@@ -140,7 +140,11 @@ pub fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
         record(names::ERROR_BUDGET.into(), format!("vector({})", num(slo.budget())), labels.clone()),
         record(names::PERIOD_DAYS.into(), format!("vector({})", num(slo.period as f64 / 86400.0)), labels.clone()),
         record(names::CURRENT_BURN.into(), format!("{}{ids}\n/ {on}\n{}{ids}", names::sli_ratio(300), names::ERROR_BUDGET), labels.clone()),
-        record(names::PERIOD_BURN.into(), format!("{}{ids}\n/ {on}\n{}{ids}", names::sli_ratio(slo.period), names::ERROR_BUDGET), labels.clone()),
+        record(
+            names::PERIOD_BURN.into(),
+            format!("{}{ids}\n/ {on}\n{}{ids}", names::sli_ratio(slo.period), names::ERROR_BUDGET),
+            labels.clone(),
+        ),
         record(names::BUDGET_REMAINING.into(), format!("1 - {}{ids}", names::PERIOD_BURN), labels),
         record(l.info_metric.into(), "vector(1)".into(), info),
     ]
@@ -174,7 +178,14 @@ pub fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
     }
 }
 
-fn alert_labels(model: &Model, team: &str, severity: &str, service: &str, slo: Option<&str>, user: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+fn alert_labels(
+    model: &Model,
+    team: &str,
+    severity: &str,
+    service: &str,
+    slo: Option<&str>,
+    user: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     let mut m = user.clone();
     m.insert("team".into(), team.into());
     m.insert("severity".into(), severity.into());
@@ -203,10 +214,7 @@ pub fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String,
         .collect();
     let what = if slo.description.is_empty() { String::new() } else { format!(" ({})", slo.description.trim_end_matches('.')) };
     let mut a = BTreeMap::new();
-    a.insert(
-        "summary".into(),
-        format!("{}: SLO {} is burning its error budget too fast ({})", slo.service, slo.name, tier.as_str()),
-    );
+    a.insert("summary".into(), format!("{}: SLO {} is burning its error budget too fast ({})", slo.service, slo.name, tier.as_str()));
     a.insert(
         "description".into(),
         format!(
@@ -254,13 +262,17 @@ pub fn groups(model: &Model, svc: &Service) -> Vec<Group> {
     for slo in &svc.slos {
         groups.push(Group { name: format!("rely-slo-{}-sli", slo.name), rules: sli_rules(model, slo) });
         groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), rules: meta_rules(model, slo) });
-        let alerts: Vec<Rule> = [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
+        let alerts: Vec<Rule> =
+            [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
         if !alerts.is_empty() {
             groups.push(Group { name: format!("rely-slo-{}-alerts", slo.name), rules: alerts });
         }
     }
     if !svc.alerts.is_empty() {
-        groups.push(Group { name: format!("rely-service-{}-alerts", svc.name), rules: svc.alerts.iter().map(|a| hand_alert(model, a)).collect() });
+        groups.push(Group {
+            name: format!("rely-service-{}-alerts", svc.name),
+            rules: svc.alerts.iter().map(|a| hand_alert(model, a)).collect(),
+        });
     }
     groups
 }

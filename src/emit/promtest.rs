@@ -132,7 +132,11 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
             name: format!("{}: {}x the budget rate pages within 5m", slo.name, num(burn::round_sig(fast / b))),
             interval: "1m".into(),
             input_series: inputs(slo, fast, STEPS)?,
-            alert_rule_test: vec![AlertTest { eval_time: "5m".into(), alertname: alertname.clone(), exp_alerts: expect(model, slo, &[Tier::Page, Tier::Ticket]) }],
+            alert_rule_test: vec![AlertTest {
+                eval_time: "5m".into(),
+                alertname: alertname.clone(),
+                exp_alerts: expect(model, slo, &[Tier::Page, Tier::Ticket]),
+            }],
             promql_expr_test: vec![sli_check(fast)],
         });
     }
@@ -142,7 +146,11 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
             name: format!("{}: {}x the budget rate opens a ticket and does not page", slo.name, num(burn::round_sig(mid / b))),
             interval: "1m".into(),
             input_series: inputs(slo, mid, STEPS)?,
-            alert_rule_test: vec![AlertTest { eval_time: "10m".into(), alertname: alertname.clone(), exp_alerts: expect(model, slo, &[Tier::Ticket]) }],
+            alert_rule_test: vec![AlertTest {
+                eval_time: "10m".into(),
+                alertname: alertname.clone(),
+                exp_alerts: expect(model, slo, &[Tier::Ticket]),
+            }],
             promql_expr_test: vec![sli_check(mid)],
         });
     }
@@ -151,7 +159,10 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
         name: format!("{}: half the budget rate is quiet", slo.name),
         interval: "1m".into(),
         input_series: inputs(slo, quiet, STEPS)?,
-        alert_rule_test: ["10m", "1h"].iter().map(|t| AlertTest { eval_time: (*t).into(), alertname: alertname.clone(), exp_alerts: vec![] }).collect(),
+        alert_rule_test: ["10m", "1h"]
+            .iter()
+            .map(|t| AlertTest { eval_time: (*t).into(), alertname: alertname.clone(), exp_alerts: vec![] })
+            .collect(),
         promql_expr_test: vec![sli_check(quiet)],
     });
     Ok(groups)
@@ -189,11 +200,7 @@ pub fn emit(model: &Model) -> Vec<OutputFile> {
         if tests.is_empty() {
             continue;
         }
-        let file = TestFile {
-            rule_files: vec![format!("../{}.rules.yml", svc.name)],
-            evaluation_interval: "1m".into(),
-            tests,
-        };
+        let file = TestFile { rule_files: vec![format!("../{}.rules.yml", svc.name)], evaluation_interval: "1m".into(), tests };
         let body = serde_yaml::to_string(&file).expect("tests serialise");
         let mut header = yaml_header(&svc.sources);
         header += "# promtool unit tests: run `promtool test rules` on this file.\n";

@@ -54,7 +54,9 @@ fn simple_selector(query: &str) -> Result<Sel, String> {
     if !matches!(call.func.name, "rate" | "increase") {
         return Err(format!("the sum is over {}(), not rate() or increase()", call.func.name));
     }
-    let Some(Expr::MatrixSelector(ms)) = call.args.args.first().map(|a| strip(a)) else { return Err("rate() is not over a range selector".into()) };
+    let Some(Expr::MatrixSelector(ms)) = call.args.args.first().map(|a| strip(a)) else {
+        return Err("rate() is not over a range selector".into());
+    };
     if ms.vs.offset.is_some() || ms.vs.at.is_some() || !ms.vs.matchers.or_matchers.is_empty() {
         return Err("the selector uses offset, @ or `or` matchers".into());
     }
@@ -62,7 +64,10 @@ fn simple_selector(query: &str) -> Result<Sel, String> {
     let name = match &ms.vs.name {
         Some(n) => n.clone(),
         None => {
-            let pos = matchers.iter().position(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal)).ok_or("the selector has no metric name")?;
+            let pos = matchers
+                .iter()
+                .position(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal))
+                .ok_or("the selector has no metric name")?;
             matchers.remove(pos).value
         }
     };
@@ -162,7 +167,8 @@ pub fn series(sli: &Sli) -> Result<Vec<Series>, String> {
                 EventsSource::Good(g) => (g.as_str(), Role::Good, Role::Error),
                 _ => (errors.as_str(), Role::Error, Role::Good),
             };
-            let part = simple_selector(part_q).map_err(|e| format!("{} query: {e}", if part_role == Role::Good { "good" } else { "errors" }))?;
+            let part =
+                simple_selector(part_q).map_err(|e| format!("{} query: {e}", if part_role == Role::Good { "good" } else { "errors" }))?;
             let t: Vec<&Matcher> = total_sel.matchers.iter().collect();
             let p: Vec<&Matcher> = part.matchers.iter().collect();
             if part.name == total_sel.name {
@@ -176,7 +182,11 @@ pub fn series(sli: &Sli) -> Result<Vec<Series>, String> {
             } else {
                 Ok(vec![
                     Series { metric: part.name, labels: labels_for(&p, None).ok_or("no label set satisfies the query")?, role: part_role },
-                    Series { metric: total_sel.name, labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?, role: Role::Total },
+                    Series {
+                        metric: total_sel.name,
+                        labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?,
+                        role: Role::Total,
+                    },
                 ])
             }
         }

@@ -214,11 +214,9 @@ fn lower_indicator(i: &Indicator) -> Sli {
         let total = r.total.trim().to_string();
         return match (&r.errors, &r.good) {
             (Some(e), _) => Sli::Events { errors: e.trim().to_string(), total, source: EventsSource::Errors },
-            (None, Some(g)) => Sli::Events {
-                errors: format!("({total}) - ({})", g.trim()),
-                total,
-                source: EventsSource::Good(g.trim().to_string()),
-            },
+            (None, Some(g)) => {
+                Sli::Events { errors: format!("({total}) - ({})", g.trim()), total, source: EventsSource::Good(g.trim().to_string()) }
+            }
             (None, None) => Sli::Raw { error_ratio: "vector(0)".into() },
         };
     }

@@ -13,8 +13,10 @@ pub struct Labels {
     pub info_metric: &'static str,
 }
 
-pub const RELY: Labels = Labels { id: "rely_id", service: "rely_service", slo: "rely_slo", window: "rely_window", info_metric: "rely_slo_info" };
-pub const SLOTH: Labels = Labels { id: "sloth_id", service: "sloth_service", slo: "sloth_slo", window: "sloth_window", info_metric: "sloth_slo_info" };
+pub const RELY: Labels =
+    Labels { id: "rely_id", service: "rely_service", slo: "rely_slo", window: "rely_window", info_metric: "rely_slo_info" };
+pub const SLOTH: Labels =
+    Labels { id: "sloth_id", service: "sloth_service", slo: "sloth_slo", window: "sloth_window", info_metric: "sloth_slo_info" };
 
 /// `slo:sli_error:ratio_rate5m` — the SLI error ratio over a window.
 pub fn sli_ratio(window_secs: u64) -> String {

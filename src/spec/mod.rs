@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub const API_VERSION: &str = "rely/v1";
 pub const NAME_PATTERN: &str = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
 /// A Prometheus duration such as `5m`, `1h30m` or `30d`.
-pub const DURATION_PATTERN: &str = "^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$";
+pub const DURATION_PATTERN: &str = "^[0-9]+(ms|[smhdwy])([0-9]+(ms|[smhdwy]))*$";
 
 /// Every document: `apiVersion`, `kind`, `metadata` and a kind-specific `spec`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -97,24 +97,48 @@ impl Receiver {
     /// The kinds set on this receiver, by name.
     pub fn kinds(&self) -> Vec<&'static str> {
         let mut k = vec![];
-        if self.email.is_some() { k.push("email") }
-        if self.slack.is_some() { k.push("slack") }
-        if self.pagerduty.is_some() { k.push("pagerduty") }
-        if self.victorops.is_some() { k.push("victorops") }
-        if self.opsgenie.is_some() { k.push("opsgenie") }
-        if self.webhook.is_some() { k.push("webhook") }
+        if self.email.is_some() {
+            k.push("email")
+        }
+        if self.slack.is_some() {
+            k.push("slack")
+        }
+        if self.pagerduty.is_some() {
+            k.push("pagerduty")
+        }
+        if self.victorops.is_some() {
+            k.push("victorops")
+        }
+        if self.opsgenie.is_some() {
+            k.push("opsgenie")
+        }
+        if self.webhook.is_some() {
+            k.push("webhook")
+        }
         k
     }
 
     /// Inline secret fields that are set: (kind, field, the `_file` field to use instead).
     pub fn inline_secrets(&self) -> Vec<(&'static str, &'static str, &'static str)> {
         let mut s = vec![];
-        if self.email.as_ref().is_some_and(|e| e.auth_password.is_some()) { s.push(("email", "auth_password", "auth_password_file")) }
-        if self.slack.as_ref().is_some_and(|e| e.api_url.is_some()) { s.push(("slack", "api_url", "api_url_file")) }
-        if self.pagerduty.as_ref().is_some_and(|e| e.routing_key.is_some()) { s.push(("pagerduty", "routing_key", "routing_key_file")) }
-        if self.pagerduty.as_ref().is_some_and(|e| e.service_key.is_some()) { s.push(("pagerduty", "service_key", "service_key_file")) }
-        if self.victorops.as_ref().is_some_and(|e| e.api_key.is_some()) { s.push(("victorops", "api_key", "api_key_file")) }
-        if self.opsgenie.as_ref().is_some_and(|e| e.api_key.is_some()) { s.push(("opsgenie", "api_key", "api_key_file")) }
+        if self.email.as_ref().is_some_and(|e| e.auth_password.is_some()) {
+            s.push(("email", "auth_password", "auth_password_file"))
+        }
+        if self.slack.as_ref().is_some_and(|e| e.api_url.is_some()) {
+            s.push(("slack", "api_url", "api_url_file"))
+        }
+        if self.pagerduty.as_ref().is_some_and(|e| e.routing_key.is_some()) {
+            s.push(("pagerduty", "routing_key", "routing_key_file"))
+        }
+        if self.pagerduty.as_ref().is_some_and(|e| e.service_key.is_some()) {
+            s.push(("pagerduty", "service_key", "service_key_file"))
+        }
+        if self.victorops.as_ref().is_some_and(|e| e.api_key.is_some()) {
+            s.push(("victorops", "api_key", "api_key_file"))
+        }
+        if self.opsgenie.as_ref().is_some_and(|e| e.api_key.is_some()) {
+            s.push(("opsgenie", "api_key", "api_key_file"))
+        }
         s
     }
 }

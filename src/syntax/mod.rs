@@ -75,8 +75,13 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
             let id = loaded.files.len();
             loaded.files.push(SourceFile::new(path, display, String::new()));
             loaded.findings.push(
-                Finding::new(codes::YML005, id, Span::point(1, 1), format!("file is {size} bytes; rely reads files up to {MAX_FILE_BYTES} bytes"))
-                    .help("split the file, or move what is not a rely document out of the reliability directory"),
+                Finding::new(
+                    codes::YML005,
+                    id,
+                    Span::point(1, 1),
+                    format!("file is {size} bytes; rely reads files up to {MAX_FILE_BYTES} bytes"),
+                )
+                .help("split the file, or move what is not a rely document out of the reliability directory"),
             );
             continue;
         }

@@ -134,18 +134,27 @@ pub fn parse(file: usize, text: &str) -> (Vec<YamlDoc>, Vec<Finding>) {
             Ok((event, sp)) => {
                 if let Err(f) = b.event(event, span(&sp)) {
                     b.findings.push(*f);
-                    return (vec![], b.findings);
+                    return (b.docs, b.findings);
                 }
             }
             Err(e) => {
-                let at = pos(e.marker());
+                let mut at = pos(e.marker());
+                // Errors at the very end point past the last line; show them on the last line.
+                let lines: Vec<&str> = text.lines().collect();
+                if at.line > lines.len().max(1) {
+                    let last = lines.len().max(1);
+                    at = Pos { line: last, col: lines.last().map(|l| l.chars().count()).unwrap_or(0).max(1) };
+                }
                 let mut at_span = Span { start: at, end: Pos { line: at.line, col: at.col + 1 } };
                 let info = e.info().to_string();
-                let tab_line = text.lines().enumerate().find(|(_, l)| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'));
-                let f = if info.contains("tab") || (tab_line.is_some() && !info.is_empty() && tab_line.map(|(i, _)| i + 1) <= Some(at.line)) {
-                    if let Some((i, l)) = tab_line {
-                        let col = l.find('\t').unwrap_or(0) + 1;
-                        at_span = Span { start: Pos { line: i + 1, col }, end: Pos { line: i + 1, col: col + 1 } };
+                // A tab in the indentation of the failing line (or the one before it) is the cause.
+                let indented_by_tab =
+                    |n: usize| lines.get(n.wrapping_sub(1)).map(|l| l.trim_start_matches(' ').starts_with('\t')).unwrap_or(false);
+                let tab_line = [at.line, at.line.saturating_sub(1)].into_iter().find(|n| *n > 0 && indented_by_tab(*n));
+                let f = if info.contains("tab") || tab_line.is_some() {
+                    if let Some(n) = tab_line {
+                        let col = lines[n - 1].find('\t').unwrap_or(0) + 1;
+                        at_span = Span { start: Pos { line: n, col }, end: Pos { line: n, col: col + 1 } };
                     }
                     Finding::new(codes::YML002, file, at_span, "tab character used for indentation")
                         .help("indent with spaces; YAML does not allow tabs in indentation")
@@ -195,6 +204,7 @@ impl Builder {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
                 self.doc_start = sp;
+                self.anchors.clear();
                 self.index = PointerIndex::default();
                 self.root = None;
             }
@@ -219,7 +229,8 @@ impl Builder {
                 }
                 self.count(1, sp)?;
                 let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let value = if style == ScalarStyle::Plain && !is_str_tag { resolve_plain(&text) } else { Value::String(text.into_owned()) };
+                let value =
+                    if style == ScalarStyle::Plain && !is_str_tag { resolve_plain(&text) } else { Value::String(text.into_owned()) };
                 if anchor > 0 {
                     self.anchors.insert(anchor, (value.clone(), 1));
                 }

@@ -51,7 +51,10 @@ fn invalid_fixtures_produce_exactly_their_codes() {
         let got = check_alone(&f);
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         assert!(!want.is_empty(), "{name} expects nothing; put it in valid/");
-        assert!(want.iter().any(|c| name.starts_with(c.as_str())), "{name}: the file name must start with one of its expected codes {want:?}");
+        assert!(
+            want.iter().any(|c| name.starts_with(c.as_str())),
+            "{name}: the file name must start with one of its expected codes {want:?}"
+        );
         if got != want {
             failures.push(format!("{name}: expected {want:?}, got {got:?}"));
         }

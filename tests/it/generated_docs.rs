@@ -27,7 +27,11 @@ fn example_files_point_editors_at_the_schema() {
     for entry in rely::syntax::discover(&root().join("reliability")).unwrap() {
         let text = std::fs::read_to_string(&entry).unwrap();
         let first = text.lines().next().unwrap_or("");
-        assert!(first.starts_with("# yaml-language-server: $schema=") && first.ends_with("schema/rely.schema.json"), "{}: {first}", entry.display());
+        assert!(
+            first.starts_with("# yaml-language-server: $schema=") && first.ends_with("schema/rely.schema.json"),
+            "{}: {first}",
+            entry.display()
+        );
         let rel = first.trim_start_matches("# yaml-language-server: $schema=");
         assert!(entry.parent().unwrap().join(rel).exists(), "{}: {rel} does not exist", entry.display());
     }

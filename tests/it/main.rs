@@ -1,8 +1,11 @@
 //! Integration tests: one binary, one module per concern.
 
+mod build;
 mod cli;
+mod conformance;
 mod fixtures;
 mod generated_docs;
+mod promtool;
 
 use std::path::{Path, PathBuf};
 
@@ -13,12 +16,8 @@ pub fn root() -> PathBuf {
 
 /// Runs the `rely` binary; returns (exit code, stdout, stderr).
 pub fn rely(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rely"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run rely");
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_rely")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().expect("run rely");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 

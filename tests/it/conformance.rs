@@ -1,0 +1,189 @@
+//! Conformance with Sloth: the same SLOs, written for each tool (tests/fixtures/sloth/), fed the
+//! same series in one promtool test. rely's SLI rules must give Sloth's values for every alert
+//! window, and the burn-rate alerts must use the same window pairs and factors. (The period
+//! window is intentionally different: rely weights it by traffic, Sloth averages 5m ratios.)
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::build::build;
+use crate::{require_tool, root};
+
+struct Case {
+    sloth_file: &'static str,
+    sloth_id: &'static str,
+    rely_dir: &'static str,
+    rely_slo: &'static str,
+    rely_service: &'static str,
+    series: &'static [(&'static str, &'static str)],
+}
+
+const HTTP: &[(&str, &str)] = &[
+    (r#"http_request_duration_seconds_count{job="myservice",code="500"}"#, "0+5x130"),
+    (r#"http_request_duration_seconds_count{job="myservice",code="429"}"#, "0+3x130"),
+    (r#"http_request_duration_seconds_count{job="myservice",code="200"}"#, "0+992x130"),
+];
+
+const CASES: &[Case] = &[
+    Case {
+        sloth_file: "getting-started",
+        sloth_id: "myservice-requests-availability",
+        rely_dir: "rely-30d",
+        rely_slo: "requests-availability",
+        rely_service: "myservice",
+        series: HTTP,
+    },
+    Case {
+        sloth_file: "kubernetes-apiserver",
+        sloth_id: "k8s-apiserver-requests-availability",
+        rely_dir: "rely-30d",
+        rely_slo: "apiserver-requests-availability",
+        rely_service: "k8s-apiserver",
+        series: &[
+            (r#"apiserver_request_total{code="503"}"#, "0+4x130"),
+            (r#"apiserver_request_total{code="429"}"#, "0+1x130"),
+            (r#"apiserver_request_total{code="200"}"#, "0+995x130"),
+        ],
+    },
+    Case {
+        sloth_file: "kubernetes-apiserver",
+        sloth_id: "k8s-apiserver-requests-latency",
+        rely_dir: "rely-30d",
+        rely_slo: "apiserver-requests-latency",
+        rely_service: "k8s-apiserver",
+        series: &[
+            (r#"apiserver_request_duration_seconds_count{verb="GET"}"#, "0+1000x130"),
+            (r#"apiserver_request_duration_seconds_bucket{verb="GET",le="0.4"}"#, "0+985x130"),
+            (r#"apiserver_request_duration_seconds_bucket{verb="GET",le="+Inf"}"#, "0+1000x130"),
+            (r#"apiserver_request_duration_seconds_count{verb="WATCH"}"#, "0+500x130"),
+            (r#"apiserver_request_duration_seconds_bucket{verb="WATCH",le="0.4"}"#, "0+1x130"),
+        ],
+    },
+    Case {
+        sloth_file: "raw-home-wifi",
+        sloth_id: "home-wifi-wifi-client-satisfaction",
+        rely_dir: "rely-30d",
+        rely_slo: "wifi-client-satisfaction",
+        rely_service: "home-wifi",
+        series: &[
+            (r#"unifipoller_client_satisfaction_ratio{client="a"}"#, "0.9+0x130"),
+            (r#"unifipoller_client_satisfaction_ratio{client="b"}"#, "0.97+0x130"),
+        ],
+    },
+    Case {
+        sloth_file: "no-alerts",
+        sloth_id: "myapp-http-availability",
+        rely_dir: "rely-30d",
+        rely_slo: "http-availability",
+        rely_service: "myapp",
+        series: &[
+            (r#"http_request_duration_seconds_count{job="myapp",code="502"}"#, "0+1x130"),
+            (r#"http_request_duration_seconds_count{job="myapp",code="200"}"#, "0+9999x130"),
+        ],
+    },
+    Case { sloth_file: "out-base", sloth_id: "svc01-slo1", rely_dir: "rely-30d", rely_slo: "slo1", rely_service: "svc01", series: HTTP },
+    Case { sloth_file: "out-base", sloth_id: "svc01-slo02", rely_dir: "rely-30d", rely_slo: "slo02", rely_service: "svc01", series: HTTP },
+    Case {
+        sloth_file: "out-base-28d",
+        sloth_id: "svc01-slo1",
+        rely_dir: "rely-28d",
+        rely_slo: "slo1",
+        rely_service: "svc01",
+        series: HTTP,
+    },
+    Case {
+        sloth_file: "out-base-28d",
+        sloth_id: "svc01-slo02",
+        rely_dir: "rely-28d",
+        rely_slo: "slo02",
+        rely_service: "svc01",
+        series: HTTP,
+    },
+];
+
+const WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+
+#[test]
+fn sli_rules_give_sloths_values() {
+    if !require_tool("promtool") {
+        return;
+    }
+    for case in CASES {
+        let files = build(&root().join("tests/fixtures/sloth").join(case.rely_dir));
+        let tmp = tempfile::tempdir().unwrap();
+        rely::emit::write(&tmp.path().join("gen"), &files).unwrap();
+        std::fs::copy(root().join("tests/fixtures/sloth/gen").join(format!("{}.yml", case.sloth_file)), tmp.path().join("sloth.yml"))
+            .unwrap();
+        let mut t = format!(
+            "rule_files: [sloth.yml, gen/prometheus/{}.rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n",
+            case.rely_service
+        );
+        for (s, v) in case.series {
+            t += &format!("      - series: '{s}'\n        values: '{v}'\n");
+        }
+        t += "    promql_expr_test:\n";
+        for w in WINDOWS {
+            let sloth = format!(r#"max(slo:sli_error:ratio_rate{w}{{sloth_id="{}"}})"#, case.sloth_id);
+            let ours = format!(r#"max(slo:sli_error:ratio_rate{w}{{rely_slo="{}"}})"#, case.rely_slo);
+            t += &format!(
+                "      - expr: 'abs({sloth} - {ours}) < bool 1e-12'\n        eval_time: 130m\n        exp_samples: [{{labels: '{{}}', value: 1}}]\n"
+            );
+            t +=
+                &format!("      - expr: '{ours} > bool 0'\n        eval_time: 130m\n        exp_samples: [{{labels: '{{}}', value: 1}}]\n");
+        }
+        std::fs::write(tmp.path().join("conformance.test.yml"), &t).unwrap();
+        let out = std::process::Command::new("promtool")
+            .args(["test", "rules", "conformance.test.yml"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{} vs {}: {}\n{t}", case.sloth_file, case.rely_slo, String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+/// (severity, short/long window, factor) of every burn-rate condition in a rule file.
+fn burn_conditions(path: &Path, id_label: &str, id: &str, severity_label: &str) -> BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let re = regex::Regex::new(r"slo:sli_error:ratio_rate(\w+)\{[^}]*\} > \(([0-9.e-]+) \* ([0-9.e-]+)\)").unwrap();
+    let mut out = BTreeSet::new();
+    for g in v["groups"].as_sequence().unwrap() {
+        for r in g["rules"].as_sequence().unwrap() {
+            let Some(expr) = r["expr"].as_str() else { continue };
+            if r["alert"].is_null() || !expr.contains(&format!("{id_label}=\"{id}\"")) {
+                continue;
+            }
+            let sev = r["labels"][severity_label].as_str().unwrap().to_string();
+            for c in re.captures_iter(expr) {
+                let factor: f64 = c[2].parse().unwrap();
+                let budget: f64 = c[3].parse().unwrap();
+                out.insert((sev.clone(), c[1].to_string(), format!("{:.6}", factor * budget)));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn burn_windows_and_factors_match_sloth() {
+    let mut compared = 0;
+    for case in CASES {
+        let files = build(&root().join("tests/fixtures/sloth").join(case.rely_dir));
+        let tmp = tempfile::tempdir().unwrap();
+        rely::emit::write(&tmp.path().join("gen"), &files).unwrap();
+        let ours = burn_conditions(
+            &tmp.path().join(format!("gen/prometheus/{}.rules.yml", case.rely_service)),
+            "rely_slo",
+            case.rely_slo,
+            "severity",
+        );
+        let sloth_path = root().join("tests/fixtures/sloth/gen").join(format!("{}.yml", case.sloth_file));
+        let theirs = burn_conditions(&sloth_path, "sloth_id", case.sloth_id, "sloth_severity");
+        if theirs.is_empty() {
+            continue; // Sloth generated no alerts for this SLO (alerts disabled there).
+        }
+        assert_eq!(ours, theirs, "{} / {}", case.sloth_file, case.rely_slo);
+        compared += 1;
+    }
+    assert!(compared >= 5, "only {compared} cases had alerts to compare");
+}
