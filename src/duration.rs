@@ -51,7 +51,7 @@ pub fn format(mut secs: u64) -> String {
     for (u, s) in UNITS.iter().take(6) {
         let (u, s) = (*u, *s);
         // Prometheus prints years and weeks only when they divide the remainder exactly.
-        if (u == "y" || u == "w") && secs % s != 0 {
+        if (u == "y" || u == "w") && !secs.is_multiple_of(s) {
             continue;
         }
         if secs >= s {

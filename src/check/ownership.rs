@@ -12,17 +12,17 @@ pub fn check(ctx: &mut Ctx) {
     // Which teams are paged, and by what (first source, for the message).
     let mut paged: BTreeMap<&str, String> = BTreeMap::new();
     for a in &repo.alerts {
-        if a.spec.severity == crate::spec::AlertSeverity::Page {
-            if let Some(o) = &a.spec.owner {
-                paged.entry(o.as_str()).or_insert_with(|| format!("Alert `{}`", a.name));
-            }
+        if a.spec.severity == crate::spec::AlertSeverity::Page
+            && let Some(o) = &a.spec.owner
+        {
+            paged.entry(o.as_str()).or_insert_with(|| format!("Alert `{}`", a.name));
         }
     }
     for s in &repo.slos {
-        if s.spec.alerting.as_ref().is_some_and(|a| a.page_enabled()) {
-            if let Some(o) = repo.slo_owner(&s.spec) {
-                paged.entry(o).or_insert_with(|| format!("SLO `{}`", s.name));
-            }
+        if s.spec.alerting.as_ref().is_some_and(|a| a.page_enabled())
+            && let Some(o) = repo.slo_owner(&s.spec)
+        {
+            paged.entry(o).or_insert_with(|| format!("SLO `{}`", s.name));
         }
     }
     let mut owners: BTreeMap<&str, String> = BTreeMap::new();
@@ -35,18 +35,18 @@ pub fn check(ctx: &mut Ctx) {
 
     for team in &repo.teams {
         let notify = team.spec.notify.clone().unwrap_or_default();
-        if let Some(by) = paged.get(team.name.as_str()) {
-            if notify.page.is_empty() {
-                let ptr = if team.spec.notify.is_some() { "/spec/notify" } else { "/spec" };
-                ctx.report(codes::OWN001, team.doc, ptr, format!("team `{}` is paged by {by} but has no page receiver", team.name)).help =
-                    Some("add `notify.page` with at least one receiver, or route the page to another team".into());
-            }
+        if let Some(by) = paged.get(team.name.as_str())
+            && notify.page.is_empty()
+        {
+            let ptr = if team.spec.notify.is_some() { "/spec/notify" } else { "/spec" };
+            ctx.report(codes::OWN001, team.doc, ptr, format!("team `{}` is paged by {by} but has no page receiver", team.name)).help =
+                Some("add `notify.page` with at least one receiver, or route the page to another team".into());
         }
-        if let Some(by) = owners.get(team.name.as_str()) {
-            if team.spec.members.is_empty() {
-                ctx.report(codes::OWN005, team.doc, "/spec", format!("team `{}` owns {by} but has no members", team.name)).help =
-                    Some("list the people who answer for it under `members`".into());
-            }
+        if let Some(by) = owners.get(team.name.as_str())
+            && team.spec.members.is_empty()
+        {
+            ctx.report(codes::OWN005, team.doc, "/spec", format!("team `{}` owns {by} but has no members", team.name)).help =
+                Some("list the people who answer for it under `members`".into());
         }
         for (sev, list) in [("page", &notify.page), ("ticket", &notify.ticket), ("info", &notify.info)] {
             for (i, r) in list.iter().enumerate() {
@@ -73,16 +73,16 @@ pub fn check(ctx: &mut Ctx) {
                 let after =
                     if step.after.chars().all(|c| c == '0' || c.is_ascii_alphabetic()) { Some(0) } else { duration::parse(&step.after) };
                 let Some(after) = after else { continue };
-                if let Some(p) = prev {
-                    if after <= p {
-                        ctx.report(
-                            codes::OWN004,
-                            team.doc,
-                            &format!("/spec/oncall/escalation/{i}/after"),
-                            format!("escalation step {} comes {} after the page, not later than the step before it", i + 1, step.after),
-                        )
-                        .help = Some("order escalation steps by strictly increasing `after`".into());
-                    }
+                if let Some(p) = prev
+                    && after <= p
+                {
+                    ctx.report(
+                        codes::OWN004,
+                        team.doc,
+                        &format!("/spec/oncall/escalation/{i}/after"),
+                        format!("escalation step {} comes {} after the page, not later than the step before it", i + 1, step.after),
+                    )
+                    .help = Some("order escalation steps by strictly increasing `after`".into());
                 }
                 prev = Some(after);
             }

@@ -46,10 +46,10 @@ pub fn check(ctx: &mut Ctx) {
                 Some(format!("keep one Project document; the first is at {first}"));
         }
     }
-    if let Some(p) = repo.project() {
-        if let Some(c) = &p.spec.council {
-            expect(ctx, Kind::Team, c, p.doc, "/spec/council");
-        }
+    if let Some(p) = repo.project()
+        && let Some(c) = &p.spec.council
+    {
+        expect(ctx, Kind::Team, c, p.doc, "/spec/council");
     }
     for s in &repo.services {
         expect(ctx, Kind::Team, &s.spec.owner, s.doc, "/spec/owner");
@@ -62,20 +62,18 @@ pub fn check(ctx: &mut Ctx) {
     }
     for s in &repo.slos {
         expect(ctx, Kind::Service, &s.spec.service, s.doc, "/spec/service");
-        if let Some(sli) = &s.spec.sli {
-            if expect(ctx, Kind::Sli, sli, s.doc, "/spec/sli") {
-                if let Some(target) = repo.sli(sli) {
-                    if target.spec.service != s.spec.service {
-                        ctx.report(
-                            codes::REF001,
-                            s.doc,
-                            "/spec/sli",
-                            format!("SLI `{sli}` belongs to service `{}`, not `{}`", target.spec.service, s.spec.service),
-                        )
-                        .help = Some("an SLO targets an SLI of its own service".into());
-                    }
-                }
-            }
+        if let Some(sli) = &s.spec.sli
+            && expect(ctx, Kind::Sli, sli, s.doc, "/spec/sli")
+            && let Some(target) = repo.sli(sli)
+            && target.spec.service != s.spec.service
+        {
+            ctx.report(
+                codes::REF001,
+                s.doc,
+                "/spec/sli",
+                format!("SLI `{sli}` belongs to service `{}`, not `{}`", target.spec.service, s.spec.service),
+            )
+            .help = Some("an SLO targets an SLI of its own service".into());
         }
         if let Some(owner) = s.spec.alerting.as_ref().and_then(|a| a.owner.as_ref()) {
             expect(ctx, Kind::Team, owner, s.doc, "/spec/alerting/owner");

@@ -107,10 +107,10 @@ pub fn check_document(doc: &Document, out: &mut Vec<Finding>) -> Option<Kind> {
     }
     for e in &errors {
         let path = e.instance_path().as_str().to_string();
-        if let ValidationErrorKind::Required { property } = e.kind() {
-            if typos.iter().any(|(p, g)| *p == path && property.as_str() == Some(g.as_str())) {
-                continue;
-            }
+        if let ValidationErrorKind::Required { property } = e.kind()
+            && typos.iter().any(|(p, g)| *p == path && property.as_str() == Some(g.as_str()))
+        {
+            continue;
         }
         if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
             out.extend(unexpected.iter().map(|k| unknown_field(doc, kind, &c.schema, &path, k)));

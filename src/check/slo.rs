@@ -12,10 +12,10 @@ const DAY: u64 = 86400;
 
 pub fn check(ctx: &mut Ctx) {
     let repo = ctx.repo;
-    if let Some(p) = repo.project() {
-        if let Some(w) = &p.spec.window {
-            window(ctx, p.doc, "/spec/window", w);
-        }
+    if let Some(p) = repo.project()
+        && let Some(w) = &p.spec.window
+    {
+        window(ctx, p.doc, "/spec/window", w);
     }
     for s in &repo.slis {
         indicator(ctx, s.doc, "/spec/indicator", &s.spec.indicator);
@@ -51,30 +51,30 @@ pub fn check(ctx: &mut Ctx) {
             (Some(_), None) => {}
         }
         // Can the page ever fire? With 14.4x a 10% budget, no error ratio is high enough.
-        if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting) {
-            if alerting.page_enabled() {
-                let budget = burn::round_sig(1.0 - o / 100.0);
-                let impossible: Vec<String> = burn::windows(period)
-                    .iter()
-                    .filter(|w| w.tier == Tier::Page && w.factor(period) * budget >= 1.0)
-                    .map(|w| {
-                        format!(
-                            "{}x over {} needs {}% errors",
-                            burn::num(w.factor(period)),
-                            duration::format(w.long),
-                            burn::num(w.factor(period) * budget * 100.0)
-                        )
-                    })
-                    .collect();
-                if !impossible.is_empty() {
-                    ctx.report(
-                        codes::SLO008,
-                        s.doc,
-                        "/spec/objective",
-                        format!("part of the page alert of SLO `{}` can never fire: {}", s.name, impossible.join("; ")),
+        if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting)
+            && alerting.page_enabled()
+        {
+            let budget = burn::round_sig(1.0 - o / 100.0);
+            let impossible: Vec<String> = burn::windows(period)
+                .iter()
+                .filter(|w| w.tier == Tier::Page && w.factor(period) * budget >= 1.0)
+                .map(|w| {
+                    format!(
+                        "{}x over {} needs {}% errors",
+                        burn::num(w.factor(period)),
+                        duration::format(w.long),
+                        burn::num(w.factor(period) * budget * 100.0)
                     )
-                    .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
-                }
+                })
+                .collect();
+            if !impossible.is_empty() {
+                ctx.report(
+                    codes::SLO008,
+                    s.doc,
+                    "/spec/objective",
+                    format!("part of the page alert of SLO `{}` can never fire: {}", s.name, impossible.join("; ")),
+                )
+                .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
             }
         }
     }

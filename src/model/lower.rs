@@ -150,12 +150,12 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
         if !svc.sources.contains(&source) {
             svc.sources.push(source.clone());
         }
-        if let Some(sli_name) = &s.spec.sli {
-            if let Some(sli) = repo.sli(sli_name) {
-                let src = sources(sli.doc);
-                if !svc.sources.contains(&src) {
-                    svc.sources.push(src);
-                }
+        if let Some(sli_name) = &s.spec.sli
+            && let Some(sli) = repo.sli(sli_name)
+        {
+            let src = sources(sli.doc);
+            if !svc.sources.contains(&src) {
+                svc.sources.push(src);
             }
         }
         svc.slos.push(Slo {

@@ -339,21 +339,20 @@ pub fn resolve_plain(s: &str) -> Value {
         if let Ok(i) = i64::from_str_radix(h, 16) {
             return Value::Number(i.into());
         }
-    } else if let Some(o) = s.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(o, 8) {
-            return Value::Number(i.into());
-        }
+    } else if let Some(o) = s.strip_prefix("0o")
+        && let Ok(i) = i64::from_str_radix(o, 8)
+    {
+        return Value::Number(i.into());
     }
     let looks_float = !b.is_empty()
         && unsigned.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
         && unsigned.bytes().any(|c| c.is_ascii_digit())
         && unsigned.bytes().next().is_some_and(|c| c.is_ascii_digit() || c == b'.');
-    if looks_float {
-        if let Ok(f) = s.parse::<f64>() {
-            if let Some(n) = Number::from_f64(f).filter(|_| f.is_finite()) {
-                return Value::Number(n);
-            }
-        }
+    if looks_float
+        && let Ok(f) = s.parse::<f64>()
+        && let Some(n) = Number::from_f64(f).filter(|_| f.is_finite())
+    {
+        return Value::Number(n);
     }
     Value::String(s.to_string())
 }
