@@ -21,7 +21,9 @@ fn generate(dir: &Path, services: usize, slos_per_service: usize) {
         );
         for k in 0..slos_per_service {
             let indicator = if k % 3 == 2 {
-                format!("    latency: {{histogram: http_request_duration_seconds, selector: '{{job=\"svc-{s}\",route=\"r{k}\"}}', threshold: 0.3}}\n")
+                format!(
+                    "    latency: {{histogram: http_request_duration_seconds, selector: '{{job=\"svc-{s}\",route=\"r{k}\"}}', threshold: 0.3}}\n"
+                )
             } else {
                 format!(
                     "    ratio:\n      errors: sum(rate(http_requests_total{{job=\"svc-{s}\",route=\"r{k}\",code=~\"5..\"}}[{{{{window}}}}]))\n      total: sum(rate(http_requests_total{{job=\"svc-{s}\",route=\"r{k}\"}}[{{{{window}}}}]))\n"

@@ -70,10 +70,9 @@ pub struct ExpSample {
     pub value: f64,
 }
 
-/// Input series for an SLI at a constant error `ratio`, or why it cannot be driven.
-pub fn inputs(slo: &Slo, ratio: f64, steps: u32) -> Result<Vec<InputSeries>, String> {
-    let series = synth::series(&slo.sli)?;
-    Ok(series
+/// Input series at a constant error `ratio` for an SLI's synthetic counters.
+pub fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<InputSeries> {
+    series
         .iter()
         .map(|s| {
             let inc = match s.role {
@@ -83,7 +82,7 @@ pub fn inputs(slo: &Slo, ratio: f64, steps: u32) -> Result<Vec<InputSeries>, Str
             };
             InputSeries { series: s.selector(), values: format!("0+{}x{steps}", num(inc)) }
         })
-        .collect())
+        .collect()
 }
 
 /// The labels a firing burn alert of `tier` carries.
@@ -115,6 +114,7 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
     if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
         return Err("it has no alerts".into());
     }
+    let series = synth::series(&slo.sli)?;
     let b = slo.budget();
     let page_max = factors(slo, Tier::Page).into_iter().fold(0.0, f64::max);
     let page_min = factors(slo, Tier::Page).into_iter().fold(f64::MAX, f64::min);
@@ -131,7 +131,7 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
         groups.push(TestGroup {
             name: format!("{}: {}x the budget rate pages within 5m", slo.name, num(burn::round_sig(fast / b))),
             interval: "1m".into(),
-            input_series: inputs(slo, fast, STEPS)?,
+            input_series: inputs(&series, fast, STEPS),
             alert_rule_test: vec![AlertTest {
                 eval_time: "5m".into(),
                 alertname: alertname.clone(),
@@ -145,7 +145,7 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
         groups.push(TestGroup {
             name: format!("{}: {}x the budget rate opens a ticket and does not page", slo.name, num(burn::round_sig(mid / b))),
             interval: "1m".into(),
-            input_series: inputs(slo, mid, STEPS)?,
+            input_series: inputs(&series, mid, STEPS),
             alert_rule_test: vec![AlertTest {
                 eval_time: "10m".into(),
                 alertname: alertname.clone(),
@@ -158,7 +158,7 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
     groups.push(TestGroup {
         name: format!("{}: half the budget rate is quiet", slo.name),
         interval: "1m".into(),
-        input_series: inputs(slo, quiet, STEPS)?,
+        input_series: inputs(&series, quiet, STEPS),
         alert_rule_test: ["10m", "1h"]
             .iter()
             .map(|t| AlertTest { eval_time: (*t).into(), alertname: alertname.clone(), exp_alerts: vec![] })
