@@ -110,3 +110,20 @@ fn multi_error_fixture_renders_human_and_json() {
     let json = rely::diag::render::render(rely::diag::render::Format::Json, &checked.findings, &loaded.files, summary, false);
     insta::assert_snapshot!("multi_error_json", json);
 }
+
+#[test]
+fn duplicate_names_across_files_point_at_the_first_definition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    let team = "apiVersion: rely/v1\nkind: Team\nmetadata: {name: platform}\nspec:\n  members: [{name: Ada, email: ada@example.com}]\n";
+    std::fs::write(dir.join("a.yaml"), team).unwrap();
+    std::fs::write(dir.join("b.yaml"), format!("# the same team again\n{team}")).unwrap();
+    let (loaded, checked) = rely::load_and_check(&dir, &Default::default()).unwrap();
+    assert_eq!(checked.findings.len(), 1, "{:?}", checked.findings);
+    let f = &checked.findings[0];
+    assert_eq!(f.rule.code, "REF002");
+    assert!(loaded.files[f.file].display.ends_with("b.yaml"));
+    assert_eq!((f.span.start.line, f.span.start.col), (4, 18));
+    assert!(f.help.as_deref().unwrap().contains("a.yaml:3"), "{:?}", f.help);
+}
