@@ -153,7 +153,7 @@ fn run_check(dir: &Path, lint: &LintArgs) -> Result<u8> {
 
 /// Checks, lowers and emits: the files `rely build` would write, or the findings that stop it.
 pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked, Option<Vec<emit::OutputFile>>)> {
-    let (loaded, checked) = load_and_check(dir, lint)?;
+    let (mut loaded, mut checked) = load_and_check(dir, lint)?;
     if checked.findings.iter().any(|f| f.severity == Severity::Error) {
         return Ok((loaded, checked, None));
     }
@@ -163,8 +163,24 @@ pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, che
         let source = |doc: usize| files[docs[doc].file].display.clone();
         model::lower(&checked.repo, &source)
     };
-    let files = emit::emit_all(&model);
-    Ok((loaded, checked, Some(files)))
+    let templates = emit::Templates::load(&checked.root);
+    let (files, errors) = emit::emit_all(&model, &templates);
+    if errors.is_empty() {
+        return Ok((loaded, checked, Some(files)));
+    }
+    // A template that does not render is a finding in the template's own file.
+    for e in errors {
+        let (text, path) = templates.sources.get(&e.name).cloned().unwrap_or_default();
+        let display = path.clone().unwrap_or_else(|| format!("<built-in {}>", e.name));
+        let id = loaded.files.len();
+        loaded.files.push(source::SourceFile::new(display.clone().into(), display, text));
+        let line = e.line.unwrap_or(1);
+        checked.findings.push(
+            Finding::new(codes::GEN002, id, source::Span::point(line, 1), format!("template `{}` failed: {}", e.name, e.message))
+                .help("fix the template (undefined values are errors), or delete the override to use the built-in one"),
+        );
+    }
+    Ok((loaded, checked, None))
 }
 
 fn run_build(args: &cli::BuildArgs) -> Result<u8> {

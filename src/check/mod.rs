@@ -5,6 +5,7 @@
 mod alerts;
 mod chaos;
 mod concerns;
+mod generate;
 mod ownership;
 mod refs;
 pub mod schema;
@@ -219,6 +220,7 @@ pub fn check(loaded: &Loaded, dir: &Path) -> Checked {
     slo::check(&mut ctx);
     concerns::check(&mut ctx);
     chaos::check(&mut ctx);
+    generate::check(&mut ctx);
     findings.append(&mut ctx.findings);
     crate::diag::sort(&mut findings, &loaded.files);
     Checked { repo, findings, root }

@@ -33,8 +33,21 @@ pub fn check(ctx: &mut Ctx) {
         owners.entry(t).or_insert_with(|| why.clone());
     }
 
+    let project = repo.project();
+    let am = project.and_then(|p| p.spec.alertmanager.clone()).unwrap_or_default();
+    let envs = project.and_then(|p| p.spec.environments.clone()).unwrap_or_else(|| vec!["production".into(), "staging".into()]);
+    let paging = am.paging_environments.clone().unwrap_or_else(|| vec!["production".into()]);
+    let email_only: Vec<&String> = envs.iter().filter(|e| !paging.contains(e)).collect();
     for team in &repo.teams {
         let notify = team.spec.notify.clone().unwrap_or_default();
+        let has_email = notify.page.iter().chain(&notify.ticket).chain(&notify.info).any(|r| r.email.is_some());
+        if let (Some(by), Some(env)) = (paged.get(team.name.as_str()), email_only.first())
+            && !notify.page.is_empty()
+            && !has_email
+        {
+            ctx.report(codes::OWN006, team.doc, "/spec/notify/page", format!("team `{}` is paged by {by}, but in {env} pages go to email and it has no email receiver", team.name)).help =
+                Some("add an `email` receiver (under ticket or page), or list the environment in the Project's `alertmanager.paging_environments`".into());
+        }
         if let Some(by) = paged.get(team.name.as_str())
             && notify.page.is_empty()
         {

@@ -215,6 +215,10 @@ rules! {
         what: "Reports a team that owns services or alerts but lists no members.",
         why: "Pages routed to an empty team reach nobody; on-call exports need people.",
         example: "kind: Team\nspec:\n  members: []";
+    OWN006: "no-email-outside-paging", Error,
+        what: "Reports a team that is paged but has no email receiver, while some environment (staging, by default) turns pages into email.",
+        why: "Outside the paging environments rely routes pages to email only, so that a chaos day never wakes anyone; a team without an email receiver would get nothing there.",
+        example: "notify:\n  page: [{pagerduty: {routing_key_file: /etc/am/pd.key}}]   # and no email anywhere";
     CHS001: "missing-backout", Error,
         what: "Reports a chaos experiment without a back-out plan.",
         why: "Every fault injected on a chaos day must be reversible by a known step; without one a rehearsal becomes an incident.",
@@ -239,6 +243,14 @@ rules! {
         what: "Reports an expected page that cannot fire under the experiment's declared fault (too small an error ratio, or too short).",
         why: "Finding out on the chaos day that the alert could never have fired wastes the day; rely does the arithmetic first.",
         example: "fault: {slo: api-availability, error_ratio: 0.001, for: 15m}   # below 14.4x the budget";
+    GEN001: "dashboard-uid-collision", Error,
+        what: "Reports two services whose Grafana dashboards would get the same uid.",
+        why: "Grafana keys dashboards by uid: the second would silently replace the first when provisioned.",
+        example: "kind: Service\nspec:\n  dashboard_uid: payments   # also used by another service";
+    GEN002: "template-error", Error,
+        what: "Reports a text template (built-in or overridden under `templates/`) that fails to render, for example by using an undefined value.",
+        why: "A broken template would ship a half-rendered file to operations; rely renders strictly and writes nothing instead.",
+        example: "{{ team.nmae }}   # templates/oncall/pagerduty.tf.j2";
 }
 
 #[cfg(test)]

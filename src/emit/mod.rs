@@ -3,6 +3,9 @@
 //! output, which then replaces it, so a failure never leaves a half-written tree and outputs
 //! whose source was deleted disappear.
 
+pub mod alertmanager;
+pub mod grafana;
+pub mod oncall;
 pub mod prometheus;
 pub mod promtest;
 mod synth;
@@ -21,12 +24,16 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// Every output of every back end, sorted by path.
-pub fn emit_all(model: &Model) -> Vec<OutputFile> {
+/// Every output of every back end, sorted by path, and the templates that failed to render.
+pub fn emit_all(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
     let mut files = prometheus::emit(model);
     files.extend(promtest::emit(model));
+    files.extend(grafana::emit(model));
+    files.extend(alertmanager::emit(model));
+    let (oncall, errors) = oncall::emit(model, templates);
+    files.extend(oncall);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    (files, errors)
 }
 
 /// The header every generated YAML file starts with.
@@ -129,4 +136,68 @@ pub fn write(dir: &Path, files: &[OutputFile]) -> Result<()> {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// Templates for human-facing text: the built-in ones, each overridable by a file of the same
+/// name under `templates/` in the repository root.
+#[derive(Debug, Clone, Default)]
+pub struct Templates {
+    /// name → (source text, the user's file when overridden)
+    pub sources: BTreeMap<String, (String, Option<String>)>,
+}
+
+/// A filter from string to string, e.g. HCL quoting.
+pub type StringFilter = fn(String) -> String;
+
+/// A template that failed to render: which, where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub name: String,
+    /// The user's override file, when it was one.
+    pub path: Option<String>,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// Built-in templates, compiled into the binary.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[("oncall/pagerduty.tf.j2", include_str!("../../templates/oncall/pagerduty.tf.j2"))];
+
+impl Templates {
+    /// The built-ins, with any override found under `root/templates/`.
+    pub fn load(root: &Path) -> Templates {
+        let mut sources = BTreeMap::new();
+        for (name, text) in BUILTIN_TEMPLATES {
+            let user = root.join("templates").join(name);
+            let over = std::fs::read_to_string(&user).ok().filter(|t| t != text);
+            match over {
+                Some(t) => sources.insert(name.to_string(), (t, Some(crate::source::display_path(&user)))),
+                None => sources.insert(name.to_string(), (text.to_string(), None)),
+            };
+        }
+        Templates { sources }
+    }
+
+    pub fn builtin() -> Templates {
+        Templates { sources: BUILTIN_TEMPLATES.iter().map(|(n, t)| (n.to_string(), (t.to_string(), None))).collect() }
+    }
+
+    /// Renders `name` strictly (undefined values are errors) with string filters.
+    pub fn render(&self, name: &str, ctx: minijinja::Value, filters: &[(&str, StringFilter)]) -> Result<String, TemplateError> {
+        let (text, path) = self.sources.get(name).cloned().unwrap_or_default();
+        let fail =
+            |e: minijinja::Error| TemplateError { name: name.to_string(), path: path.clone(), line: e.line(), message: e.to_string() };
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (n, f) in filters {
+            let f = *f;
+            env.add_filter(n.to_string(), move |s: String| f(s));
+        }
+        env.add_template_owned(name.to_string(), text).map_err(fail)?;
+        let t = env.get_template(name).map_err(fail)?;
+        let mut out = t.render(ctx).map_err(fail)?;
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        Ok(out)
+    }
 }

@@ -8,7 +8,7 @@ use super::burn;
 use super::names::{self, Labels};
 use crate::check::Repo;
 use crate::duration;
-use crate::spec::{AlertSeverity, Compat, Indicator, RuleFormat};
+use crate::spec::{AlertSeverity, Compat, Indicator, ProjectSpec, RuleFormat, TeamSpec};
 
 /// What an SLO measures, lowered to queries with the `{{window}}` placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +92,8 @@ pub struct Service {
     pub owner: String,
     pub tier: u8,
     pub description: String,
+    pub dashboard_uid: String,
+    pub runbook_url: Option<String>,
     pub slos: Vec<Slo>,
     pub alerts: Vec<Alert>,
     pub sources: Vec<String>,
@@ -100,15 +102,50 @@ pub struct Service {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub services: Vec<Service>,
+    /// Teams by name, with the file each came from.
+    pub teams: Vec<Team>,
+    pub project: ProjectSpec,
     pub labels: Labels,
     pub extra_labels: BTreeMap<String, String>,
     pub format: RuleFormat,
     pub grafana_url: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    pub name: String,
+    pub spec: TeamSpec,
+    pub source: String,
+}
+
 impl Model {
     pub fn dashboard_url(&self, service: &str) -> Option<String> {
-        self.grafana_url.as_ref().map(|u| format!("{}/d/{}/{}", u.trim_end_matches('/'), names::dashboard_uid(service), service))
+        let uid = self
+            .services
+            .iter()
+            .find(|s| s.name == service)
+            .map(|s| s.dashboard_uid.clone())
+            .unwrap_or_else(|| names::dashboard_uid(service));
+        self.grafana_url.as_ref().map(|u| format!("{}/d/{uid}/{service}", u.trim_end_matches('/')))
+    }
+
+    pub fn team(&self, name: &str) -> Option<&Team> {
+        self.teams.iter().find(|t| t.name == name)
+    }
+
+    /// Environments that get an Alertmanager configuration.
+    pub fn environments(&self) -> Vec<String> {
+        self.project.environments.clone().unwrap_or_else(|| vec!["production".into(), "staging".into()])
+    }
+
+    /// Whether pages reach pagers in `env` (elsewhere they go to email only).
+    pub fn pages_in(&self, env: &str) -> bool {
+        let am = self.project.alertmanager.clone().unwrap_or_default();
+        am.paging_environments.unwrap_or_else(|| vec!["production".into()]).iter().any(|e| e == env)
+    }
+
+    pub fn all_slos(&self) -> impl Iterator<Item = &Slo> {
+        self.services.iter().flat_map(|s| s.slos.iter())
     }
 }
 
@@ -131,6 +168,8 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
             owner: s.spec.owner.clone(),
             tier: s.spec.tier,
             description: s.spec.description.clone().unwrap_or_default(),
+            dashboard_uid: s.spec.dashboard_uid.clone().unwrap_or_else(|| names::dashboard_uid(&s.name)),
+            runbook_url: runbook_url(s.spec.runbook.as_deref()),
             slos: vec![],
             alerts: vec![],
             sources: vec![sources(s.doc)],
@@ -200,8 +239,13 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
         s.sources.sort();
         s.sources.dedup();
     }
+    let mut teams: Vec<Team> =
+        repo.teams.iter().map(|t| Team { name: t.name.clone(), spec: t.spec.clone(), source: sources(t.doc) }).collect();
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
     Model {
         services,
+        teams,
+        project: project.clone(),
         labels: if prom.compat == Some(Compat::Sloth) { names::SLOTH } else { names::RELY },
         extra_labels: prom.labels.clone(),
         format: prom.format.unwrap_or_default(),

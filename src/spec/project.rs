@@ -23,6 +23,8 @@ pub struct ProjectSpec {
     pub prometheus: Option<PrometheusOptions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grafana: Option<GrafanaOptions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager: Option<AlertmanagerOptions>,
     /// Per-code severity overrides, e.g. `{CON004: allow, REF004: error}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub lint: BTreeMap<String, LintLevel>,
@@ -49,6 +51,34 @@ pub struct Outputs {
     pub chaos: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub council: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oncall: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertmanagerOptions {
+    /// The Team whose ticket receivers get alerts no team owns (default: a receiver that drops them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_receiver: Option<String>,
+    /// Environments where pages reach pagers (default `[production]`); everywhere else pages go
+    /// to the owning team's email receivers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging_environments: Option<Vec<String>>,
+    /// SMTP settings for email receivers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp: Option<Smtp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// host:port of the mail relay.
+    pub smarthost: String,
+    /// Sender address.
+    pub from: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_tls: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -23,6 +23,10 @@ pub struct ServiceSpec {
     /// Other Services it depends on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
+    /// Grafana dashboard uid (default: derived from the name, at most 40 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 40), regex(pattern = r"^[a-zA-Z0-9_-]+$"))]
+    pub dashboard_uid: Option<String>,
 }
 
 /// A hand-written alert, for signals that are not SLO burn.

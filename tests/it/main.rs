@@ -5,6 +5,7 @@ mod cli;
 mod conformance;
 mod fixtures;
 mod generated_docs;
+mod ops;
 mod promtool;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,485 @@
+//! Grafana back end: a dashboard per service (a row per SLO: objective, budget remaining, burn
+//! rates against the alert thresholds, SLI error ratios, budget consumed in minutes; the
+//! service's hand-written alerts; firing-alert annotations; runbook links), an "office TV"
+//! overview of every SLO grouped by team and tier with the worst budget first, and a
+//! provisioning file. Typed structs serialised to JSON; validated against Grafana's schema in
+//! the tests.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::OutputFile;
+use super::prometheus::id_selector;
+use crate::duration;
+use crate::model::burn::{self, num};
+use crate::model::names;
+use crate::model::{Model, Service, Slo};
+
+pub const SCHEMA_VERSION: u32 = 39;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub uid: String,
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub timezone: &'static str,
+    pub editable: bool,
+    pub graph_tooltip: u8,
+    pub time: TimeRange,
+    pub refresh: &'static str,
+    pub schema_version: u32,
+    pub version: u32,
+    pub panels: Vec<PanelOrRow>,
+    pub templating: Templating,
+    pub annotations: Annotations,
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimeRange {
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum PanelOrRow {
+    Panel(Box<Panel>),
+    Row(Row),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: u32,
+    pub title: String,
+    pub collapsed: bool,
+    pub grid_pos: GridPos,
+    pub panels: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Panel {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: u32,
+    pub title: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub datasource: DataSource,
+    pub grid_pos: GridPos,
+    pub targets: Vec<Target>,
+    pub field_config: FieldConfig,
+    pub options: Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataSource {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub uid: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GridPos {
+    pub h: u32,
+    pub w: u32,
+    pub x: u32,
+    pub y: u32,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub ref_id: String,
+    pub datasource: DataSource,
+    pub expr: String,
+    pub legend_format: String,
+    pub instant: bool,
+    pub range: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldConfig {
+    pub defaults: Value,
+    pub overrides: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Templating {
+    pub list: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Annotations {
+    pub list: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub icon: &'static str,
+    pub tooltip: String,
+    pub url: String,
+    pub tags: Vec<String>,
+    pub as_dropdown: bool,
+    pub target_blank: bool,
+    pub include_vars: bool,
+    pub keep_time: bool,
+}
+
+fn ds() -> DataSource {
+    DataSource { kind: "prometheus", uid: "${datasource}".into() }
+}
+
+fn target(ref_id: &str, expr: String, legend: &str, instant: bool) -> Target {
+    Target { ref_id: ref_id.into(), datasource: ds(), expr, legend_format: legend.into(), instant, range: !instant }
+}
+
+fn thresholds(steps: &[(Option<f64>, &str)]) -> Value {
+    json!({ "mode": "absolute", "steps": steps.iter().map(|(v, c)| json!({ "value": v, "color": c })).collect::<Vec<_>>() })
+}
+
+fn link(title: String, url: String, tooltip: &str) -> Link {
+    Link {
+        title,
+        kind: "link",
+        icon: "doc",
+        tooltip: tooltip.into(),
+        url,
+        tags: vec![],
+        as_dropdown: false,
+        target_blank: true,
+        include_vars: false,
+        keep_time: false,
+    }
+}
+
+struct Ids(u32);
+
+impl Ids {
+    fn next(&mut self) -> u32 {
+        self.0 += 1;
+        self.0
+    }
+}
+
+fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value) -> PanelOrRow {
+    PanelOrRow::Panel(Box::new(Panel {
+        kind: "stat",
+        id: ids.next(),
+        title: title.into(),
+        description: description.into(),
+        datasource: ds(),
+        grid_pos: pos,
+        targets,
+        field_config: FieldConfig { defaults, overrides: vec![] },
+        options: json!({ "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false }, "colorMode": "background", "graphMode": "none", "textMode": "value" }),
+        links: vec![],
+    }))
+}
+
+fn timeseries(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value) -> PanelOrRow {
+    PanelOrRow::Panel(Box::new(Panel {
+        kind: "timeseries",
+        id: ids.next(),
+        title: title.into(),
+        description: description.into(),
+        datasource: ds(),
+        grid_pos: pos,
+        targets,
+        field_config: FieldConfig { defaults, overrides: vec![] },
+        options: json!({ "legend": { "displayMode": "list", "placement": "bottom", "showLegend": true }, "tooltip": { "mode": "multi", "sort": "desc" } }),
+        links: vec![],
+    }))
+}
+
+/// The panels of one SLO, starting at row `y`; returns the next free row.
+fn slo_panels(model: &Model, slo: &Slo, ids: &mut Ids, y: u32, out: &mut Vec<PanelOrRow>) -> u32 {
+    let sel = id_selector(model, slo);
+    let period = duration::format(slo.period);
+    out.push(PanelOrRow::Row(Row {
+        kind: "row",
+        id: ids.next(),
+        title: format!("{} — {}% over {period}", slo.name, num(slo.objective)),
+        collapsed: false,
+        grid_pos: GridPos { h: 1, w: 24, x: 0, y },
+        panels: vec![],
+    }));
+    let y = y + 1;
+    out.push(stat(
+        ids,
+        "Objective",
+        &slo.description,
+        GridPos { h: 4, w: 4, x: 0, y },
+        vec![target("A", format!("{}{sel} * 100", names::OBJECTIVE), "objective", true)],
+        json!({ "unit": "percent", "decimals": 3, "color": { "mode": "fixed", "fixedColor": "blue" } }),
+    ));
+    out.push(stat(
+        ids,
+        "Error budget remaining",
+        &format!("Share of the {period} error budget ({}) not yet spent. Red below zero.", duration::human(slo.budget_seconds())),
+        GridPos { h: 4, w: 4, x: 0, y: y + 4 },
+        vec![target("A", format!("{}{sel}", names::BUDGET_REMAINING), "remaining", true)],
+        json!({ "unit": "percentunit", "decimals": 1, "color": { "mode": "thresholds" },
+                "thresholds": thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]) }),
+    ));
+    let factors: Vec<(f64, &str)> = burn::windows(slo.period)
+        .iter()
+        .map(|w| (w.factor(slo.period), if w.tier == burn::Tier::Page { "red" } else { "orange" }))
+        .collect();
+    let mut steps: Vec<(Option<f64>, &str)> = vec![(None, "green")];
+    let mut sorted = factors.clone();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    steps.extend(sorted.iter().map(|(f, c)| (Some(burn::round_sig(*f)), *c)));
+    out.push(timeseries(
+        ids,
+        "Burn rate",
+        &format!(
+            "How fast the error budget is being spent (1 = exactly the budget over {period}). Lines: the alert thresholds {}.",
+            factors.iter().map(|(f, _)| format!("{}x", num(*f))).collect::<Vec<_>>().join(", ")
+        ),
+        GridPos { h: 8, w: 10, x: 4, y },
+        vec![
+            target("A", format!("{}{sel}", names::CURRENT_BURN), "current (5m)", false),
+            target("B", format!("{}{sel}", names::PERIOD_BURN), &format!("period ({period})"), false),
+        ],
+        json!({ "unit": "none", "min": 0, "color": { "mode": "palette-classic" },
+                "thresholds": thresholds(&steps),
+                "custom": { "thresholdsStyle": { "mode": "line" }, "lineWidth": 2, "fillOpacity": 0 } }),
+    ));
+    out.push(timeseries(
+        ids,
+        "SLI error ratio",
+        "Share of bad events over 5m, 1h and 1d.",
+        GridPos { h: 8, w: 10, x: 14, y },
+        [(300, "A"), (3600, "B"), (86400, "C")]
+            .iter()
+            .map(|(w, r)| target(r, format!("{}{sel}", names::sli_ratio(*w)), &duration::format(*w), false))
+            .collect(),
+        json!({ "unit": "percentunit", "min": 0, "color": { "mode": "palette-classic" },
+                "thresholds": thresholds(&[(None, "green"), (Some(burn::round_sig(slo.budget())), "red")]),
+                "custom": { "thresholdsStyle": { "mode": "line" }, "fillOpacity": 10 } }),
+    ));
+    out.push(stat(
+        ids,
+        "Budget consumed (minutes)",
+        &format!("Minutes of full outage the errors so far this {period} add up to, out of {} allowed.", duration::human(slo.budget_seconds())),
+        GridPos { h: 4, w: 4, x: 0, y: y + 8 },
+        vec![target("A", format!("{}{sel} * {}", names::sli_ratio(slo.period), num(slo.period as f64 / 60.0)), "consumed", true)],
+        json!({ "unit": "m", "decimals": 1, "color": { "mode": "thresholds" },
+                "thresholds": thresholds(&[(None, "green"), (Some(burn::round_sig(slo.budget_seconds() / 60.0 * 0.75)), "orange"), (Some(burn::round_sig(slo.budget_seconds() / 60.0)), "red")]) }),
+    ));
+    y + 12
+}
+
+fn alerts_panel(model: &Model, svc: &Service, ids: &mut Ids, y: u32) -> PanelOrRow {
+    let names: Vec<String> = svc.alerts.iter().map(|a| names::alert(&a.name)).collect();
+    let _ = model;
+    timeseries(
+        ids,
+        "Hand-written alerts",
+        &format!("Pending and firing: {}.", names.join(", ")),
+        GridPos { h: 8, w: 24, x: 0, y },
+        vec![target(
+            "A",
+            format!(
+                "sum by (alertname, alertstate, severity) (ALERTS{{service={}, alertname=~\"{}\"}})",
+                crate::promql::quote(&svc.name),
+                names.join("|")
+            ),
+            "{{alertname}} ({{severity}}, {{alertstate}})",
+            false,
+        )],
+        json!({ "unit": "none", "min": 0, "decimals": 0, "color": { "mode": "palette-classic" }, "custom": { "drawStyle": "bars", "fillOpacity": 60 } }),
+    )
+}
+
+fn templating(model: &Model) -> Templating {
+    let uid = model.project.grafana.as_ref().and_then(|g| g.datasource_uid.clone()).unwrap_or_else(|| "prometheus".into());
+    Templating {
+        list: vec![json!({
+            "type": "datasource", "name": "datasource", "label": "Prometheus", "query": "prometheus",
+            "current": { "text": uid, "value": uid }, "hide": 0, "refresh": 1, "regex": "",
+            "includeAll": false, "multi": false,
+        })],
+    }
+}
+
+fn firing(service: Option<&str>) -> Annotations {
+    let sel = match service {
+        Some(s) => format!("ALERTS{{alertstate=\"firing\", service={}}}", crate::promql::quote(s)),
+        None => "ALERTS{alertstate=\"firing\", severity=\"page\"}".into(),
+    };
+    Annotations {
+        list: vec![json!({
+            "name": "Firing alerts", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+            "enable": true, "hide": false, "iconColor": "red", "expr": sel, "step": "1m",
+            "titleFormat": "{{alertname}}", "textFormat": "{{severity}} — team {{team}}",
+            "tagKeys": "severity,team", "useValueForTime": false,
+        })],
+    }
+}
+
+fn description(sources: &[String]) -> String {
+    format!("Generated by rely from {}; do not edit, change the sources and run `rely build`.", sources.join(", "))
+}
+
+pub fn service_dashboard(model: &Model, svc: &Service) -> Dashboard {
+    let mut ids = Ids(0);
+    let mut panels = vec![];
+    let mut y = 0;
+    for slo in &svc.slos {
+        y = slo_panels(model, slo, &mut ids, y, &mut panels);
+    }
+    if !svc.alerts.is_empty() {
+        panels.push(PanelOrRow::Row(Row {
+            kind: "row",
+            id: ids.next(),
+            title: "Alerts".into(),
+            collapsed: false,
+            grid_pos: GridPos { h: 1, w: 24, x: 0, y },
+            panels: vec![],
+        }));
+        panels.push(alerts_panel(model, svc, &mut ids, y + 1));
+    }
+    let mut links = vec![];
+    let mut seen = std::collections::BTreeSet::new();
+    for (title, url) in svc
+        .runbook_url
+        .iter()
+        .map(|u| (format!("Runbook: {}", svc.name), u.clone()))
+        .chain(svc.slos.iter().filter_map(|s| s.runbook_url.clone().map(|u| (format!("Runbook: {}", s.name), u))))
+        .chain(svc.alerts.iter().filter_map(|a| a.runbook_url.clone().map(|u| (format!("Runbook: {}", a.name), u))))
+    {
+        if seen.insert(url.clone()) {
+            links.push(link(title, url, "What to do when this fires"));
+        }
+    }
+    Dashboard {
+        uid: svc.dashboard_uid.clone(),
+        title: format!("{} — SLOs", svc.name),
+        description: description(&svc.sources),
+        tags: vec!["rely".into(), "slo".into(), format!("team:{}", svc.owner), format!("tier:{}", svc.tier)],
+        timezone: "utc",
+        editable: false,
+        graph_tooltip: 1,
+        time: TimeRange { from: "now-7d", to: "now" },
+        refresh: "1m",
+        schema_version: SCHEMA_VERSION,
+        version: 1,
+        panels,
+        templating: templating(model),
+        annotations: firing(Some(&svc.name)),
+        links,
+    }
+}
+
+/// Every SLO on one screen: a row per team and tier, each SLO's remaining budget, worst first.
+pub fn overview(model: &Model) -> Dashboard {
+    let mut ids = Ids(0);
+    let mut panels = vec![];
+    let mut groups: std::collections::BTreeMap<(String, u8), Vec<&Slo>> = Default::default();
+    for svc in &model.services {
+        for slo in &svc.slos {
+            groups.entry((slo.owner.clone(), svc.tier)).or_default().push(slo);
+        }
+    }
+    let mut y = 0;
+    let l = &model.labels;
+    for ((team, tier), slos) in &groups {
+        panels.push(PanelOrRow::Row(Row {
+            kind: "row",
+            id: ids.next(),
+            title: format!("team {team} — tier {tier}"),
+            collapsed: false,
+            grid_pos: GridPos { h: 1, w: 24, x: 0, y },
+            panels: vec![],
+        }));
+        let re: Vec<String> = slos.iter().map(|s| s.name.clone()).collect();
+        let h = (2 + 2 * slos.len() as u32).min(20);
+        panels.push(PanelOrRow::Panel(Box::new(Panel {
+            kind: "bargauge",
+            id: ids.next(),
+            title: "Error budget remaining, worst first".into(),
+            description: format!("SLOs alerting team {team} on tier-{tier} services."),
+            datasource: ds(),
+            grid_pos: GridPos { h, w: 24, x: 0, y: y + 1 },
+            targets: vec![target(
+                "A",
+                format!("sort({}{{{}=~\"{}\"}})", names::BUDGET_REMAINING, l.slo, re.join("|")),
+                &format!("{{{{{}}}}} / {{{{{}}}}}", l.service, l.slo),
+                true,
+            )],
+            field_config: FieldConfig {
+                defaults: json!({ "unit": "percentunit", "min": -1, "max": 1, "decimals": 1, "color": { "mode": "thresholds" },
+                                  "thresholds": thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]) }),
+                overrides: vec![],
+            },
+            options: json!({ "orientation": "horizontal", "displayMode": "lcd", "showUnfilled": true,
+                              "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false } }),
+            links: vec![],
+        })));
+        y += 1 + h;
+    }
+    let links = model
+        .services
+        .iter()
+        .filter(|s| !s.slos.is_empty())
+        .filter_map(|s| model.dashboard_url(&s.name).map(|u| link(format!("{} SLOs", s.name), u, "Service dashboard")))
+        .collect();
+    let mut sources: Vec<String> = model.services.iter().flat_map(|s| s.sources.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    Dashboard {
+        uid: "rely-overview".into(),
+        title: "SLO overview".into(),
+        description: description(&sources),
+        tags: vec!["rely".into(), "slo".into(), "overview".into()],
+        timezone: "utc",
+        editable: false,
+        graph_tooltip: 0,
+        time: TimeRange { from: "now-24h", to: "now" },
+        refresh: "1m",
+        schema_version: SCHEMA_VERSION,
+        version: 1,
+        panels,
+        templating: templating(model),
+        annotations: firing(None),
+        links,
+    }
+}
+
+pub fn emit(model: &Model) -> Vec<OutputFile> {
+    let mut out = vec![];
+    for svc in model.services.iter().filter(|s| !s.slos.is_empty() || !s.alerts.is_empty()) {
+        let d = service_dashboard(model, svc);
+        out.push(OutputFile {
+            path: format!("grafana/dashboards/{}.json", svc.name),
+            contents: serde_json::to_string_pretty(&d).expect("json") + "\n",
+        });
+    }
+    if model.all_slos().next().is_some() {
+        out.push(OutputFile {
+            path: "grafana/dashboards/overview.json".into(),
+            contents: serde_json::to_string_pretty(&overview(model)).expect("json") + "\n",
+        });
+    }
+    let folder = model.project.grafana.as_ref().and_then(|g| g.folder.clone()).unwrap_or_else(|| "SLOs".into());
+    let provisioning = format!(
+        "# Generated by rely; do not edit. Copy the dashboards to the path below (or mount them there).\napiVersion: 1\nproviders:\n  - name: rely\n    folder: {}\n    type: file\n    disableDeletion: false\n    allowUiUpdates: false\n    updateIntervalSeconds: 60\n    options:\n      path: /var/lib/grafana/dashboards/rely\n      foldersFromFilesStructure: false\n",
+        serde_json::to_string(&folder).expect("json")
+    );
+    out.push(OutputFile { path: "grafana/provisioning/dashboards.yml".into(), contents: provisioning });
+    out
+}

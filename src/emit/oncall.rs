@@ -1,0 +1,178 @@
+//! On-call exports: `oncall/<team>.json`, a vendor-neutral description of each team's members,
+//! rotation, hand-off, time zone and escalation; and `oncall/pagerduty.tf`, PagerDuty as
+//! Terraform, rendered from an overridable minijinja template (strict: an undefined value is an
+//! error, never an empty string).
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{OutputFile, TemplateError, Templates};
+use crate::duration;
+use crate::model::Model;
+
+/// An HCL-safe identifier from a rely name (`web-client` → `web_client`).
+fn ident(name: &str) -> String {
+    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// Quotes a string for HCL: JSON escapes, plus `${` and `%{` which start HCL templates.
+fn hcl(value: String) -> String {
+    serde_json::to_string(&value).expect("json string").replace("${", "$${").replace("%{", "%%{")
+}
+
+fn after_minutes(after: &str) -> u64 {
+    duration::parse(after).map(|s| s / 60).unwrap_or(0)
+}
+
+#[derive(Serialize)]
+struct TfMember {
+    name: String,
+    email: String,
+    id: String,
+}
+
+#[derive(Serialize)]
+struct TfStep {
+    notify: String,
+    delay_minutes: u64,
+}
+
+#[derive(Serialize)]
+struct TfTeam {
+    name: String,
+    id: String,
+    description: String,
+    members: Vec<TfMember>,
+    rotation: String,
+    rotation_seconds: u64,
+    handoff_start: String,
+    timezone: String,
+    escalation: Vec<TfStep>,
+}
+
+#[derive(Serialize)]
+struct TfService {
+    name: String,
+    id: String,
+    description: String,
+    owner_id: String,
+}
+
+/// The first hand-off of the rotation: the given weekday and time in the week of 2026-01-05.
+fn handoff_start(handoff: Option<&str>) -> String {
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let h = handoff.unwrap_or("mon 09:00").trim().to_ascii_lowercase();
+    let (day, time) = match h.split_once(' ') {
+        Some((d, t)) => (days.iter().position(|x| d.starts_with(x)).unwrap_or(0), t.to_string()),
+        None => (0, h),
+    };
+    let time = if time.len() == 5 && time.as_bytes()[2] == b':' { time } else { "09:00".into() };
+    format!("2026-01-{:02}T{time}:00", 5 + day)
+}
+
+pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
+    let mut out = vec![];
+    let mut teams = vec![];
+    for t in &model.teams {
+        let oncall = t.spec.oncall.clone();
+        let rotation = oncall.as_ref().map(|o| format!("{:?}", o.rotation).to_lowercase()).unwrap_or_else(|| "weekly".into());
+        let rotation = if rotation == "followthesun" { "follow-the-sun".to_string() } else { rotation };
+        let escalation: Vec<_> = oncall.as_ref().map(|o| o.escalation.clone()).unwrap_or_default();
+        let export = json!({
+            "generated_by": format!("rely, from {}; do not edit", t.source),
+            "team": t.name,
+            "description": t.spec.description.clone().unwrap_or_default(),
+            "members": t.spec.members.iter().map(|m| json!({ "name": m.name, "email": m.email })).collect::<Vec<_>>(),
+            "rotation": rotation,
+            "handoff": oncall.as_ref().and_then(|o| o.handoff.clone()),
+            "timezone": oncall.as_ref().and_then(|o| o.timezone.clone()),
+            "escalation": escalation.iter().map(|s| json!({
+                "after": s.after, "after_minutes": after_minutes(&s.after), "notify": format!("{:?}", s.notify).to_lowercase(),
+            })).collect::<Vec<_>>(),
+            "services": model.services.iter().filter(|s| s.owner == t.name).map(|s| s.name.clone()).collect::<Vec<_>>(),
+        });
+        out.push(OutputFile {
+            path: format!("oncall/{}.json", t.name),
+            contents: serde_json::to_string_pretty(&export).expect("json") + "\n",
+        });
+        // PagerDuty: each rule's delay is the time until the next step (the last one waits 30m).
+        let afters: Vec<u64> = escalation.iter().map(|s| after_minutes(&s.after)).collect();
+        let steps = escalation
+            .iter()
+            .enumerate()
+            .map(|(i, s)| TfStep {
+                notify: format!("{:?}", s.notify).to_lowercase(),
+                delay_minutes: afters.get(i + 1).map(|n| n.saturating_sub(afters[i])).unwrap_or(30).max(1),
+            })
+            .collect();
+        teams.push(TfTeam {
+            name: t.name.clone(),
+            id: ident(&t.name),
+            description: t.spec.description.clone().unwrap_or_default().trim().to_string(),
+            members: t
+                .spec
+                .members
+                .iter()
+                .map(|m| TfMember {
+                    name: m.name.clone(),
+                    email: m.email.clone().unwrap_or_default(),
+                    id: ident(&format!("{}_{}", t.name, m.name)),
+                })
+                .collect(),
+            rotation_seconds: match rotation.as_str() {
+                "daily" => 86400,
+                "follow-the-sun" => 8 * 3600,
+                _ => 7 * 86400,
+            },
+            rotation,
+            handoff_start: handoff_start(oncall.as_ref().and_then(|o| o.handoff.as_deref())),
+            timezone: oncall.as_ref().and_then(|o| o.timezone.clone()).unwrap_or_else(|| "UTC".into()),
+            escalation: steps,
+        });
+    }
+    let services: Vec<TfService> = model
+        .services
+        .iter()
+        .filter(|s| model.team(&s.owner).is_some_and(|t| !t.spec.members.is_empty()))
+        .map(|s| TfService {
+            name: s.name.clone(),
+            id: ident(&s.name),
+            description: s.description.trim().to_string(),
+            owner_id: ident(&s.owner),
+        })
+        .collect();
+    let mut sources: Vec<String> = model.teams.iter().map(|t| t.source.clone()).collect();
+    sources.extend(model.services.iter().flat_map(|s| s.sources.clone()));
+    sources.sort();
+    sources.dedup();
+    let mut errors = vec![];
+    let name = "oncall/pagerduty.tf.j2";
+    let ctx = minijinja::context! {
+        teams => minijinja::Value::from(minijinja::value::Serde(&teams)),
+        services => minijinja::Value::from(minijinja::value::Serde(&services)),
+        sources => sources,
+    };
+    match templates.render(name, ctx, &[("hcl", hcl as super::StringFilter)]) {
+        Ok(text) => out.push(OutputFile { path: "oncall/pagerduty.tf".into(), contents: text }),
+        Err(e) => errors.push(e),
+    }
+    (out, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hcl_quoting_and_identifiers() {
+        assert_eq!(hcl("a \"b\" ${x} %{y}\n".into()), r#""a \"b\" $${x} %%{y}\n""#);
+        assert_eq!(ident("web-client"), "web_client");
+        assert_eq!(ident("1x"), "_1x");
+        assert_eq!(handoff_start(Some("wed 10:30")), "2026-01-07T10:30:00");
+        assert_eq!(handoff_start(Some("09:00")), "2026-01-05T09:00:00");
+    }
+}
