@@ -151,6 +151,16 @@ fn run_check(dir: &Path, lint: &LintArgs) -> Result<u8> {
     Ok(if summary.errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
 }
 
+/// Checks and lowers `dir`; `None` when it has errors.
+pub fn model_of(dir: &Path) -> Result<Option<model::Model>> {
+    let (loaded, checked) = load_and_check(dir, &LintArgs::default())?;
+    if checked.findings.iter().any(|f| f.severity == Severity::Error) {
+        return Ok(None);
+    }
+    let source = |doc: usize| loaded.files[loaded.docs[doc].file].display.clone();
+    Ok(Some(model::lower(&checked.repo, &source)))
+}
+
 /// Checks, lowers and emits: the files `rely build` would write, or the findings that stop it.
 pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked, Option<Vec<emit::OutputFile>>)> {
     let (mut loaded, mut checked) = load_and_check(dir, lint)?;

@@ -118,6 +118,22 @@ pub fn check(ctx: &mut Ctx) {
             if let Some(f) = &e.fault {
                 expect(ctx, Kind::Slo, &f.slo, plan.doc, &format!("{base}/fault/slo"));
             }
+            if let Some(r) = &e.results {
+                for (j, c) in r.followups.iter().enumerate() {
+                    expect(ctx, Kind::Concern, c, plan.doc, &format!("{base}/results/followups/{j}"));
+                }
+                for (j, a) in r.fired.iter().enumerate() {
+                    if !repo.names(Kind::Alert).contains(&a.as_str()) && !repo.names(Kind::Slo).contains(&a.as_str()) {
+                        let mut names = repo.names(Kind::Alert);
+                        names.extend(repo.names(Kind::Slo));
+                        let help = closest(a, names)
+                            .map(|g| format!("did you mean `{g}`?"))
+                            .unwrap_or_else(|| "name an Alert document or an SLO".into());
+                        ctx.report(codes::REF001, plan.doc, &format!("{base}/results/fired/{j}"), format!("unknown alert `{a}`")).help =
+                            Some(help);
+                    }
+                }
+            }
         }
     }
     cycles(ctx);

@@ -4,11 +4,12 @@
 //! whose source was deleted disappear.
 
 pub mod alertmanager;
+pub mod chaos;
 pub mod grafana;
 pub mod oncall;
 pub mod prometheus;
 pub mod promtest;
-mod synth;
+pub mod synth;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,8 +31,11 @@ pub fn emit_all(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<T
     files.extend(promtest::emit(model));
     files.extend(grafana::emit(model));
     files.extend(alertmanager::emit(model));
-    let (oncall, errors) = oncall::emit(model, templates);
+    let (oncall, mut errors) = oncall::emit(model, templates);
     files.extend(oncall);
+    let (chaos, chaos_errors) = chaos::emit(model, templates);
+    files.extend(chaos);
+    errors.extend(chaos_errors);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, errors)
 }
@@ -160,7 +164,10 @@ pub struct TemplateError {
 }
 
 /// Built-in templates, compiled into the binary.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[("oncall/pagerduty.tf.j2", include_str!("../../templates/oncall/pagerduty.tf.j2"))];
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("chaos/plan.md.j2", include_str!("../../templates/chaos/plan.md.j2")),
+    ("oncall/pagerduty.tf.j2", include_str!("../../templates/oncall/pagerduty.tf.j2")),
+];
 
 impl Templates {
     /// The built-ins, with any override found under `root/templates/`.

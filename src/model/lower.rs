@@ -8,7 +8,7 @@ use super::burn;
 use super::names::{self, Labels};
 use crate::check::Repo;
 use crate::duration;
-use crate::spec::{AlertSeverity, Compat, Indicator, ProjectSpec, RuleFormat, TeamSpec};
+use crate::spec::{AlertSeverity, ChaosPlanSpec, Compat, Indicator, ProjectSpec, RuleFormat, TeamSpec};
 
 /// What an SLO measures, lowered to queries with the `{{window}}` placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +104,7 @@ pub struct Model {
     pub services: Vec<Service>,
     /// Teams by name, with the file each came from.
     pub teams: Vec<Team>,
+    pub chaos: Vec<ChaosPlan>,
     pub project: ProjectSpec,
     pub labels: Labels,
     pub extra_labels: BTreeMap<String, String>,
@@ -115,6 +116,13 @@ pub struct Model {
 pub struct Team {
     pub name: String,
     pub spec: TeamSpec,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChaosPlan {
+    pub name: String,
+    pub spec: ChaosPlanSpec,
     pub source: String,
 }
 
@@ -142,6 +150,14 @@ impl Model {
     pub fn pages_in(&self, env: &str) -> bool {
         let am = self.project.alertmanager.clone().unwrap_or_default();
         am.paging_environments.unwrap_or_else(|| vec!["production".into()]).iter().any(|e| e == env)
+    }
+
+    pub fn slo(&self, name: &str) -> Option<&Slo> {
+        self.all_slos().find(|s| s.name == name)
+    }
+
+    pub fn alert(&self, name: &str) -> Option<&Alert> {
+        self.services.iter().flat_map(|s| s.alerts.iter()).find(|a| a.name == name)
     }
 
     pub fn all_slos(&self) -> impl Iterator<Item = &Slo> {
@@ -242,9 +258,13 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
     let mut teams: Vec<Team> =
         repo.teams.iter().map(|t| Team { name: t.name.clone(), spec: t.spec.clone(), source: sources(t.doc) }).collect();
     teams.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut chaos: Vec<ChaosPlan> =
+        repo.chaos.iter().map(|c| ChaosPlan { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
+    chaos.sort_by(|a, b| a.name.cmp(&b.name));
     Model {
         services,
         teams,
+        chaos,
         project: project.clone(),
         labels: if prom.compat == Some(Compat::Sloth) { names::SLOTH } else { names::RELY },
         extra_labels: prom.labels.clone(),

@@ -81,6 +81,31 @@ pub struct Experiment {
     pub expect: Option<Expect>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
+    /// What happened on the day, filled in by the recorder afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<ExperimentResults>,
+}
+
+/// The record of an experiment once run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentResults {
+    /// Trigger → monitoring saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::DURATION_PATTERN))]
+    pub time_to_know: Option<String>,
+    /// Trigger → a person was notified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::DURATION_PATTERN))]
+    pub time_to_detection: Option<String>,
+    /// Alerts (rely names) that fired.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fired: Vec<String>,
+    /// Concerns raised from what was learnt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub followups: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -1,8 +1,10 @@
 //! Integration tests: one binary, one module per concern.
 
 mod build;
+mod chaos;
 mod cli;
 mod conformance;
+mod e2e;
 mod fixtures;
 mod generated_docs;
 mod ops;
