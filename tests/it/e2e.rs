@@ -124,7 +124,10 @@ fn webhook_sink(seen: Arc<Mutex<Vec<(String, String)>>>, stop: Arc<AtomicBool>) 
 }
 
 /// A minimal SMTP server: records (recipients, message) of every mail.
-fn smtp_sink(mails: Arc<Mutex<Vec<(Vec<String>, String)>>>, stop: Arc<AtomicBool>) -> u16 {
+/// Mails received: (recipients, message).
+type Mails = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+fn smtp_sink(mails: Mails, stop: Arc<AtomicBool>) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     listener.set_nonblocking(true).unwrap();
