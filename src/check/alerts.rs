@@ -35,8 +35,32 @@ fn runbook(ctx: &mut Ctx, doc: usize, pointer: &str, value: &str) {
     }
 }
 
+/// Label names must be Prometheus label names; the ones rely sets itself are overridden.
+fn labels<'a>(ctx: &mut Ctx, doc: usize, base: &str, keys: impl Iterator<Item = &'a String>, reserved: &[&str]) {
+    for k in keys {
+        let ptr = format!("{base}/{}", crate::syntax::yaml::escape_pointer(k));
+        let (file, _) = ctx.at(doc, &ptr);
+        let span = ctx.docs[doc].yaml.index.locate_key(&ptr);
+        if !promql::is_label_name(k) || k.starts_with("__") {
+            ctx.findings.push(
+                crate::diag::Finding::new(codes::SCH004, file, span, format!("`{k}` is not a Prometheus label name"))
+                    .help("label names are letters, digits and underscores, not starting with a digit or `__`"),
+            );
+        } else if reserved.contains(&k.as_str()) || k.starts_with("rely_") || k.starts_with("sloth_") {
+            ctx.findings.push(
+                crate::diag::Finding::new(codes::ALR006, file, span, format!("label `{k}` is set by rely and overrides this value"))
+                    .help("remove it; rely derives it from the document (owner, severity, service)"),
+            );
+        }
+    }
+}
+
 pub fn check(ctx: &mut Ctx) {
     let repo = ctx.repo;
+    if let Some(p) = repo.project() {
+        let keys: Vec<String> = p.spec.prometheus.as_ref().map(|x| x.labels.keys().cloned().collect()).unwrap_or_default();
+        labels(ctx, p.doc, "/spec/prometheus/labels", keys.iter(), &["team", "severity", "service"]);
+    }
     for s in &repo.services {
         if let Some(r) = &s.spec.runbook {
             runbook(ctx, s.doc, "/spec/runbook", r);
@@ -55,6 +79,7 @@ pub fn check(ctx: &mut Ctx) {
             }
             None => {}
         }
+        labels(ctx, a.doc, "/spec/labels", a.spec.labels.keys(), &["team", "severity", "service"]);
         if let Err(e) = promql::check_vector(&a.spec.expr) {
             ctx.report(codes::ALR005, a.doc, "/spec/expr", format!("invalid PromQL: {e}")).help =
                 Some("the expression must parse as PromQL (Prometheus 2.x syntax)".into());

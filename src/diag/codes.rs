@@ -147,6 +147,10 @@ rules! {
         what: "Reports a hand-written Alert whose `expr` is not valid PromQL.",
         why: "Prometheus refuses to load a rule file with one broken expression, so every alert in it stops working.",
         example: "expr: sum(rate(queue_depth[5m]) > 100   # unclosed parenthesis";
+    ALR006: "reserved-label", Warning,
+        what: "Reports a user label that rely sets itself (`team`, `severity`, `service`, or the SLO identifying labels), which rely's value overrides.",
+        why: "Routing depends on these labels: a hand-written `team: other` would silently lose to the alert's owner, which is confusing in review.",
+        example: "labels: {severity: critical}   # use `severity:` on the Alert instead";
     SLO001: "objective-out-of-range", Error,
         what: "Reports an objective that is not strictly between 0 and 100.",
         why: "Objectives are percentages; 100 leaves no error budget (every error pages), 0 or less is meaningless, and 0.999 is probably 99.9 written as a ratio.",

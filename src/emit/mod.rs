@@ -114,6 +114,7 @@ pub fn write(dir: &Path, files: &[OutputFile]) -> Result<()> {
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }
+        std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         for f in files {
             debug_assert!(!f.path.contains("..") && !f.path.starts_with('/'));
             let p = tmp.join(&f.path);

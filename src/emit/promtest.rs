@@ -141,7 +141,10 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
         });
     }
     let mid = burn::round_sig((ticket_max * page_min).sqrt() * b);
-    if slo.alert_enabled(Tier::Ticket) && mid < 1.0 {
+    // A ticket-only band exists only when the slowest page factor is above the fastest ticket one
+    // (not so for very short periods, where both are clamped to 1).
+    let band = !slo.alert_enabled(Tier::Page) || page_min > ticket_max * 1.1;
+    if slo.alert_enabled(Tier::Ticket) && mid < 1.0 && band {
         groups.push(TestGroup {
             name: format!("{}: {}x the budget rate opens a ticket and does not page", slo.name, num(burn::round_sig(mid / b))),
             interval: "1m".into(),

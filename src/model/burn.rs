@@ -62,7 +62,10 @@ pub fn windows(period: u64) -> Vec<BurnWindow> {
 impl BurnWindow {
     /// The burn-rate factor for an SLO period of `period` seconds.
     pub fn factor(&self, period: u64) -> f64 {
-        round_sig(self.budget_share * period as f64 / self.long as f64)
+        let f = round_sig(self.budget_share * period as f64 / self.long as f64);
+        // Below a week even the short-period shares give factors under 1: an alert that fires
+        // while the budget is spent slower than it accrues. Never go below the sustainable rate.
+        if period < 7 * D { f.max(1.0) } else { f }
     }
 
     /// Seconds after a constant error ratio `ratio` starts until this pair fires (ignoring
@@ -110,6 +113,8 @@ mod tests {
         let f7: Vec<String> = windows(7 * D).iter().map(|w| num(w.factor(7 * D))).collect();
         assert_eq!(f7, ["13.44", "3.5", "1.4", "0.98"]);
         assert_eq!(windows(2 * D).len(), 3, "the 3d pair does not fit a 2d period");
+        let f1: Vec<String> = windows(D).iter().map(|w| num(w.factor(D))).collect();
+        assert_eq!(f1, ["1.92", "1", "1"], "never below the sustainable rate");
     }
 
     #[test]

@@ -134,7 +134,8 @@ impl Model {
             .find(|s| s.name == service)
             .map(|s| s.dashboard_uid.clone())
             .unwrap_or_else(|| names::dashboard_uid(service));
-        self.grafana_url.as_ref().map(|u| format!("{}/d/{uid}/{service}", u.trim_end_matches('/')))
+        // Without the Project's `grafana.url` the link is relative to Grafana's root.
+        Some(format!("{}/d/{uid}/{service}", self.grafana_url.as_deref().unwrap_or("").trim_end_matches('/')))
     }
 
     pub fn team(&self, name: &str) -> Option<&Team> {
@@ -298,7 +299,9 @@ fn lower_indicator(i: &Indicator) -> Sli {
         let h = &l.histogram;
         let count_sel = if inner.is_empty() { String::new() } else { join("") };
         let total = format!("sum(rate({h}_count{count_sel}[{{{{window}}}}]))");
-        let good = format!("sum(rate({h}_bucket{}[{{{{window}}}}]))", join(&format!("le=\"{le}\"")));
+        // Prometheus 3 stores integral bounds as `1.0`, Prometheus 2 as exposed (`1`): match both.
+        let le_matcher = if l.threshold.fract() == 0.0 { format!("le=~\"{le}|{le}\\\\.0\"") } else { format!("le=\"{le}\"") };
+        let good = format!("sum(rate({h}_bucket{}[{{{{window}}}}]))", join(&le_matcher));
         return Sli::Events {
             errors: format!("{total} - {good}"),
             total,

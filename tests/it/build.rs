@@ -145,3 +145,44 @@ fn runbook_paths_resolve_against_the_base_url() {
     );
     assert!(f.contents.contains("dashboard_url: https://grafana.example.com/d/rely-public-api/public-api"));
 }
+
+#[test]
+fn a_repository_with_nothing_to_generate_still_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("team.yaml"),
+        "apiVersion: rely/v1\nkind: Team\nmetadata: {name: a}\nspec: {members: [{name: A, email: a@example.com}]}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("gen");
+    let (code, stdout, err) = rely(&["build", "reliability", "--out", out.to_str().unwrap()], tmp.path());
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(out.join("oncall/a.json").exists());
+}
+
+#[test]
+fn short_windows_never_alert_below_the_sustainable_rate() {
+    if !crate::require_tool("promtool") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    let mut y = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    for w in ["1d", "2d", "7d"] {
+        y += &format!(
+            "---\napiVersion: rely/v1\nkind: SLO\nmetadata: {{name: s-{w}}}\nspec:\n  service: checkout\n  objective: 99.9\n  window: {w}\n  indicator:\n    ratio:\n      errors: sum(rate(http_requests_total{{job=\"checkout\",code=~\"5..\"}}[{{{{window}}}}]))\n      total: sum(rate(http_requests_total{{job=\"checkout\"}}[{{{{window}}}}]))\n  alerting: {{}}\n"
+        );
+    }
+    std::fs::write(dir.join("repo.yaml"), y).unwrap();
+    let files = build(&dir);
+    rely::emit::write(&tmp.path().join("gen"), &files).unwrap();
+    let out = std::process::Command::new("promtool")
+        .args(["test", "rules", "prometheus/tests/checkout.test.yml"])
+        .current_dir(tmp.path().join("gen"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
