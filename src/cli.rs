@@ -19,6 +19,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Validate, then write every generated output.
     Build(BuildArgs),
+    /// Summarise what a change does to reliability, comparing two revisions through git.
+    Diff(DiffArgs),
     /// Write the JSON Schemas of every kind (the committed `schema/` must equal this).
     Schema {
         /// Directory to write into.
@@ -80,6 +82,27 @@ pub struct CheckArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub lint: LintArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The base revision, e.g. origin/main.
+    #[arg(long)]
+    pub base: String,
+    /// The head revision (default: the working tree).
+    #[arg(long)]
+    pub head: Option<String>,
+    /// The reliability directory.
+    #[arg(default_value = "reliability")]
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: DiffFormat,
 }
 
 #[derive(Debug, Args)]

@@ -5,8 +5,10 @@
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod duration;
 pub mod emit;
+pub mod git;
 pub mod model;
 pub mod promql;
 pub mod source;
@@ -31,6 +33,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => run_check(&args.dir, &args.lint),
         Command::Build(args) => run_build(&args),
+        Command::Diff(args) => run_diff(&args),
         Command::Schema { out } => write_schemas(&out).map(|()| EXIT_OK),
         Command::Explain { code } => match codes::lookup(&code) {
             Some(r) => {
@@ -149,6 +152,34 @@ fn run_check(dir: &Path, lint: &LintArgs) -> Result<u8> {
     let summary = Summary::of(&checked.findings, loaded.files.len());
     print!("{}", diag::render::render(lint.format, &checked.findings, &loaded.files, summary, use_color(lint.color)));
     Ok(if summary.errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Checks one side of a diff.
+fn side(label: String, loaded: syntax::Loaded, root: &Path) -> diff::Side {
+    let mut checked = check::check_with_root(&loaded, root);
+    let o = overrides(&LintArgs::default(), checked.repo.project().map(|p| &p.spec)).unwrap_or_default();
+    o.apply(&mut checked.findings);
+    diff::Side { label, loaded, repo: checked.repo, findings: checked.findings }
+}
+
+/// `rely diff`: the report for `--base` against `--head` (or the working tree).
+pub fn diff_report(args: &cli::DiffArgs) -> Result<diff::Report> {
+    let repo = git::open(&args.dir)?;
+    let base = side(args.base.clone(), repo.load_rev(&args.base)?, &repo.root);
+    let head = match &args.head {
+        Some(h) => side(format!("`{h}`"), repo.load_rev(h)?, &repo.root),
+        None => side("the working tree".into(), repo.load_worktree()?, &repo.root),
+    };
+    Ok(diff::compare(&base, &head))
+}
+
+fn run_diff(args: &cli::DiffArgs) -> Result<u8> {
+    let report = diff_report(args)?;
+    match args.format {
+        cli::DiffFormat::Markdown => print!("{}", diff::markdown(&report)),
+        cli::DiffFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(if report.head_errors.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 /// Checks and lowers `dir`; `None` when it has errors.

@@ -210,9 +210,14 @@ pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
 
 /// Checks everything loaded from `dir`.
 pub fn check(loaded: &Loaded, dir: &Path) -> Checked {
+    check_with_root(loaded, &repo_root(dir))
+}
+
+/// Checks `loaded`, resolving runbook paths against `root`.
+pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     let mut findings = loaded.findings.clone();
     let repo = decode_all(loaded, &mut findings);
-    let root = repo_root(dir);
+    let root = root.to_path_buf();
     let mut ctx = Ctx { docs: &loaded.docs, files: &loaded.files, repo: &repo, root: &root, findings: vec![] };
     refs::check(&mut ctx);
     ownership::check(&mut ctx);

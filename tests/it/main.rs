@@ -3,6 +3,7 @@
 mod build;
 mod chaos;
 mod cli;
+mod diff;
 mod conformance;
 mod e2e;
 mod fixtures;

@@ -1,0 +1,195 @@
+//! `rely diff` on small git repositories made with git2 in a temporary directory: the base is a
+//! commit (branch `base`), the head is the working tree. Markdown and JSON are snapshotted.
+
+use std::path::Path;
+
+use rely::cli::{DiffArgs, DiffFormat};
+
+const BASE: &str = r#"apiVersion: rely/v1
+kind: Team
+metadata: {name: payments}
+spec:
+  members: [{name: Ada Example, email: ada@example.com}]
+  notify:
+    page: [{pagerduty: {routing_key_file: /etc/am/pd.key}}]
+    ticket: [{email: {to: payments@example.com}}]
+---
+apiVersion: rely/v1
+kind: Team
+metadata: {name: platform}
+spec:
+  members: [{name: Bo Example, email: bo@example.com}]
+  notify:
+    page: [{email: {to: platform@example.com}}]
+---
+apiVersion: rely/v1
+kind: Service
+metadata: {name: checkout}
+spec: {owner: payments, tier: 1, runbook: "https://runbooks.example.com/checkout"}
+---
+apiVersion: rely/v1
+kind: SLO
+metadata: {name: checkout-availability}
+spec:
+  service: checkout
+  objective: 99.9
+  indicator:
+    ratio:
+      errors: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{window}}]))
+      total: sum(rate(http_requests_total{job="checkout"}[{{window}}]))
+  alerting: {}
+---
+apiVersion: rely/v1
+kind: Alert
+metadata: {name: checkout-queue-backlog}
+spec:
+  service: checkout
+  owner: payments
+  runbook: https://runbooks.example.com/queue
+  severity: page
+  expr: sum(checkout_queue_depth) > 1000
+  for: 10m
+  summary: Orders are piling up
+"#;
+
+const CONCERN: &str = r#"---
+apiVersion: rely/v1
+kind: Concern
+metadata: {name: provider-timeouts}
+spec:
+  title: The payment provider times out under load
+  raised_by: payments
+  status: proposed
+  criteria:
+    why_sre: Timeouts are a reliability property of a dependency we cannot change ourselves.
+    why_important: Every timeout is a lost order at checkout.
+    what_involved: Client-side timeouts and retries with budgets, plus an SLO on provider latency.
+  assessment: {value: high, effort: medium, blockers: [provider contract]}
+"#;
+
+/// A repository whose `base` branch holds `BASE`, with `head` written to the working tree.
+fn repo(head: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("payments.yaml"), BASE).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new("reliability/payments.yaml")).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    let commit = repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[]).unwrap();
+    repo.branch("base", &repo.find_commit(commit).unwrap(), true).unwrap();
+    std::fs::write(dir.join("payments.yaml"), head).unwrap();
+    tmp
+}
+
+fn diff(head: &str) -> (String, String) {
+    let tmp = repo(head);
+    let mut args = DiffArgs { base: "base".into(), head: None, dir: tmp.path().join("reliability"), format: DiffFormat::Markdown };
+    let r = rely::diff_report(&args).unwrap();
+    args.format = DiffFormat::Json;
+    (rely::diff::markdown(&r), serde_json::to_string_pretty(&r).unwrap())
+}
+
+fn snap(name: &str, head: &str) -> (String, String) {
+    let (md, json) = diff(head);
+    insta::assert_snapshot!(format!("diff_{name}_md"), md);
+    insta::assert_snapshot!(format!("diff_{name}_json"), json);
+    (md, json)
+}
+
+#[test]
+fn a_new_slo() {
+    let head = format!(
+        "{BASE}---\napiVersion: rely/v1\nkind: SLO\nmetadata: {{name: checkout-latency}}\nspec:\n  service: checkout\n  objective: 99\n  indicator:\n    latency: {{histogram: http_request_duration_seconds, selector: '{{job=\"checkout\"}}', threshold: 0.3}}\n"
+    );
+    let (md, _) = snap("new_slo", &head);
+    assert!(md.contains("- SLO `checkout-latency`"), "{md}");
+}
+
+#[test]
+fn an_objective_lowered() {
+    let (md, _) = snap("objective_lowered", &BASE.replace("objective: 99.9", "objective: 99.5"));
+    assert!(md.contains("objective lowered from 99.9% to 99.5%: the error budget goes from 43m12s per 30d to 3h36m per 30d"), "{md}");
+}
+
+#[test]
+fn an_alert_removed() {
+    let head = &BASE[..BASE.find("---\napiVersion: rely/v1\nkind: Alert").unwrap()];
+    let (md, _) = snap("alert_removed", head);
+    assert!(md.contains("**Alert `checkout-queue-backlog`**: alert removed"), "{md}");
+}
+
+#[test]
+fn an_owner_changed() {
+    let (md, _) = snap("owner_changed", &BASE.replace("  owner: payments\n  runbook: https://runbooks.example.com/queue", "  owner: platform\n  runbook: https://runbooks.example.com/queue"));
+    assert!(md.contains("`owner` changed from `payments` to `platform`"), "{md}");
+}
+
+#[test]
+fn a_new_concern_is_shown_for_the_council() {
+    let (md, _) = snap("new_concern", &format!("{BASE}{CONCERN}"));
+    assert!(md.contains("### New concern for the council: `provider-timeouts`"), "{md}");
+    assert!(md.contains("| Why is it important? | Every timeout is a lost order at checkout. |"), "{md}");
+    assert!(md.contains("value **high**, effort **medium**, blockers: provider contract"), "{md}");
+}
+
+#[test]
+fn a_rename() {
+    let (md, json) = snap("rename", &BASE.replace("name: checkout-availability", "name: checkout-success"));
+    assert!(md.contains("- SLO `checkout-success` (was `checkout-availability`)"), "{md}");
+    assert!(json.contains("\"change\": \"renamed\""));
+}
+
+#[test]
+fn a_head_that_does_not_compile() {
+    let (md, json) = snap("broken_head", &BASE.replace("objective: 99.9", "objective: 100"));
+    assert!(md.starts_with("**rely diff: ❌ head does not pass `rely check`: 1 error**"), "{md}");
+    assert!(md.contains("SLO001"), "{md}");
+    assert!(json.contains("\"head_errors\""));
+}
+
+#[test]
+fn a_base_that_does_not_compile() {
+    // Base broken, head fixed: the head's changes are still listed; the base's errors are noted.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(tmp.path()).unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("payments.yaml"), BASE.replace("owner: payments, tier: 1", "owner: payments, tier: 9")).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new("reliability/payments.yaml")).unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    let c = repo.commit(Some("HEAD"), &sig, &sig, "broken", &tree, &[]).unwrap();
+    repo.branch("base", &repo.find_commit(c).unwrap(), true).unwrap();
+    std::fs::write(dir.join("payments.yaml"), BASE).unwrap();
+    let args = DiffArgs { base: "base".into(), head: None, dir: dir.clone(), format: DiffFormat::Markdown };
+    let r = rely::diff_report(&args).unwrap();
+    let md = rely::diff::markdown(&r);
+    insta::assert_snapshot!("diff_broken_base_md", md);
+    assert!(r.head_errors.is_empty() && r.base_errors.len() == 1, "{md}");
+    assert!(md.contains("The base has 1 error(s)"), "{md}");
+    assert!(md.contains("- Service `checkout`"), "the service the base could not read shows as added: {md}");
+}
+
+#[test]
+fn a_missing_base_is_explained() {
+    let tmp = repo(BASE);
+    let (code, _, err) = crate::rely(&["diff", "--base", "origin/main", "reliability"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("revision `origin/main` is not in this repository") && err.contains("fetch-depth: 0"), "{err}");
+}
+
+#[test]
+fn diff_of_the_example_repository_against_itself_is_empty() {
+    let (code, out, err) = crate::rely(&["diff", "--base", "HEAD", "reliability", "--format", "json"], &crate::root());
+    if err.contains("not inside a git repository") {
+        return; // a source tarball without .git
+    }
+    assert!(code == 0 || code == 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["verdict"].is_string());
+}
