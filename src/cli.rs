@@ -21,6 +21,31 @@ pub enum Command {
     Build(BuildArgs),
     /// Summarise what a change does to reliability, comparing two revisions through git.
     Diff(DiffArgs),
+    /// The council backlog: concerns by status, accepted ones ranked by value against effort.
+    Backlog {
+        /// The reliability directory.
+        #[arg(default_value = "reliability")]
+        dir: PathBuf,
+    },
+    /// Print (or --write) a commented skeleton of a document.
+    New {
+        /// project | team | service | sli | slo | alert | concern | chaosplan
+        kind: String,
+        /// The document's name.
+        name: String,
+        /// Fill the service placeholders.
+        #[arg(long)]
+        service: Option<String>,
+        /// Fill the team placeholders.
+        #[arg(long)]
+        team: Option<String>,
+        /// Write it under the reliability directory instead of printing it.
+        #[arg(long)]
+        write: bool,
+        /// The reliability directory (with --write).
+        #[arg(long, default_value = "reliability")]
+        dir: PathBuf,
+    },
     /// Write the JSON Schemas of every kind (the committed `schema/` must equal this).
     Schema {
         /// Directory to write into.

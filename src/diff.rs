@@ -150,7 +150,9 @@ fn show(v: Option<&Value>) -> String {
 /// Error budget per period, in words: 99.9% over 30d → "43m12s per 30d".
 fn budget(objective: f64, window: &str) -> String {
     match duration::parse(window) {
-        Some(p) if objective > 0.0 && objective < 100.0 => format!("{} per {window}", duration::human((1.0 - objective / 100.0) * p as f64)),
+        Some(p) if objective > 0.0 && objective < 100.0 => {
+            format!("{} per {window}", duration::human((1.0 - objective / 100.0) * p as f64))
+        }
         _ => "?".into(),
     }
 }
@@ -180,7 +182,9 @@ fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value
             if wb != wa {
                 risk(format!("window changed from {wb} to {wa}"));
             }
-            let al = |v: &Value, t: &str| get(v, "spec.alerting").is_some() && get(v, &format!("spec.alerting.{t}.enabled")).and_then(Value::as_bool).unwrap_or(true);
+            let al = |v: &Value, t: &str| {
+                get(v, "spec.alerting").is_some() && get(v, &format!("spec.alerting.{t}.enabled")).and_then(Value::as_bool).unwrap_or(true)
+            };
             if get(b, "spec.alerting").is_some() && get(a, "spec.alerting").is_none() {
                 risk("alerting removed: this SLO no longer pages or opens tickets".into());
             } else if al(b, "page") && !al(a, "page") {
@@ -192,14 +196,19 @@ fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value
                 }
             }
         }
-        (Kind::Slo, Some(b), None) => {
-            risk(format!("SLO removed: {}% is no longer measured or alerted on", get(b, "spec.objective").and_then(Value::as_f64).map(num).unwrap_or_default()))
-        }
+        (Kind::Slo, Some(b), None) => risk(format!(
+            "SLO removed: {}% is no longer measured or alerted on",
+            get(b, "spec.objective").and_then(Value::as_f64).map(num).unwrap_or_default()
+        )),
         (Kind::Alert, Some(_), None) => risk("alert removed".into()),
         (Kind::Alert, Some(b), Some(a)) => {
             for f in ["spec.owner", "spec.runbook", "spec.severity", "spec.expr"] {
                 if get(b, f) != get(a, f) {
-                    let what = if get(a, f).is_none() { "removed".to_string() } else { format!("changed from {} to {}", show(get(b, f)), show(get(a, f))) };
+                    let what = if get(a, f).is_none() {
+                        "removed".to_string()
+                    } else {
+                        format!("changed from {} to {}", show(get(b, f)), show(get(a, f)))
+                    };
                     risk(format!("`{}` {what}", f.trim_start_matches("spec.")));
                 }
             }
@@ -212,16 +221,12 @@ fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value
             }
         }
         (Kind::Service, Some(_), None) => risk("service removed, with everything it owned".into()),
-        (Kind::Team, Some(b), Some(a)) => {
-            if get(b, "spec.notify.page") != get(a, "spec.notify.page") {
-                risk("page receivers changed".into());
-            }
+        (Kind::Team, Some(b), Some(a)) if get(b, "spec.notify.page") != get(a, "spec.notify.page") => {
+            risk("page receivers changed".into());
         }
         (Kind::Team, Some(_), None) => risk("team removed".into()),
-        (Kind::Concern, Some(b), Some(a)) => {
-            if get(b, "spec.status") != get(a, "spec.status") {
-                risk(format!("status changed from {} to {}", show(get(b, "spec.status")), show(get(a, "spec.status"))));
-            }
+        (Kind::Concern, Some(b), Some(a)) if get(b, "spec.status") != get(a, "spec.status") => {
+            risk(format!("status changed from {} to {}", show(get(b, "spec.status")), show(get(a, "spec.status"))));
         }
         (Kind::ChaosPlan, b, Some(a)) => {
             let prod = |v: Option<&Value>| v.and_then(|v| get(v, "spec.environment")).and_then(Value::as_str) == Some("production");
@@ -233,10 +238,8 @@ fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value
                 ));
             }
         }
-        (Kind::Project, Some(b), Some(a)) => {
-            if get(b, "spec.window") != get(a, "spec.window") {
-                risk(format!("default SLO window changed from {} to {}", show(get(b, "spec.window")), show(get(a, "spec.window"))));
-            }
+        (Kind::Project, Some(b), Some(a)) if get(b, "spec.window") != get(a, "spec.window") => {
+            risk(format!("default SLO window changed from {} to {}", show(get(b, "spec.window")), show(get(a, "spec.window"))));
         }
         _ => {}
     }
@@ -280,23 +283,55 @@ pub fn compare(base: &Side, head: &Side) -> Report {
             let fields = field_changes(&old.value, &d.value);
             if !fields.is_empty() {
                 risks_of(k.0, &k.1, Some(&old.value), Some(&d.value), (&wb, &wh), &mut risks);
-                changes.push(Change { kind: k.0.as_str(), name: k.1.clone(), change: What::Changed, from: None, file: d.file.clone(), fields });
+                changes.push(Change {
+                    kind: k.0.as_str(),
+                    name: k.1.clone(),
+                    change: What::Changed,
+                    from: None,
+                    file: d.file.clone(),
+                    fields,
+                });
             }
         }
     }
     for (r, a) in &renames {
         let fields = field_changes(&b[*r].value, &h[*a].value);
         risks_of(a.0, &a.1, Some(&b[*r].value), Some(&h[*a].value), (&wb, &wh), &mut risks);
-        risks.push(Risk { kind: a.0.as_str(), name: a.1.clone(), message: format!("renamed from `{}`: references to the old name and its generated rules and dashboards change", r.1) });
-        changes.push(Change { kind: a.0.as_str(), name: a.1.clone(), change: What::Renamed, from: Some(r.1.clone()), file: h[*a].file.clone(), fields });
+        risks.push(Risk {
+            kind: a.0.as_str(),
+            name: a.1.clone(),
+            message: format!("renamed from `{}`: references to the old name and its generated rules and dashboards change", r.1),
+        });
+        changes.push(Change {
+            kind: a.0.as_str(),
+            name: a.1.clone(),
+            change: What::Renamed,
+            from: Some(r.1.clone()),
+            file: h[*a].file.clone(),
+            fields,
+        });
     }
     for a in &added {
         risks_of(a.0, &a.1, None, Some(&h[*a].value), (&wb, &wh), &mut risks);
-        changes.push(Change { kind: a.0.as_str(), name: a.1.clone(), change: What::Added, from: None, file: h[*a].file.clone(), fields: vec![] });
+        changes.push(Change {
+            kind: a.0.as_str(),
+            name: a.1.clone(),
+            change: What::Added,
+            from: None,
+            file: h[*a].file.clone(),
+            fields: vec![],
+        });
     }
     for r in &removed {
         risks_of(r.0, &r.1, Some(&b[*r].value), None, (&wb, &wh), &mut risks);
-        changes.push(Change { kind: r.0.as_str(), name: r.1.clone(), change: What::Removed, from: None, file: b[*r].file.clone(), fields: vec![] });
+        changes.push(Change {
+            kind: r.0.as_str(),
+            name: r.1.clone(),
+            change: What::Removed,
+            from: None,
+            file: b[*r].file.clone(),
+            fields: vec![],
+        });
     }
     changes.sort_by(|x, y| (x.kind, &x.name).cmp(&(y.kind, &y.name)));
     let new_concerns: Vec<Value> = added
@@ -316,7 +351,13 @@ pub fn compare(base: &Side, head: &Side) -> Report {
     } else if risks.is_empty() {
         format!("✅ {} change{}, none risky", changes.len(), if changes.len() == 1 { "" } else { "s" })
     } else {
-        format!("⚠️ {} change{} to review among {} changed document{}", risks.len(), if risks.len() == 1 { "" } else { "s" }, changes.len(), if changes.len() == 1 { "" } else { "s" })
+        format!(
+            "⚠️ {} change{} to review among {} changed document{}",
+            risks.len(),
+            if risks.len() == 1 { "" } else { "s" },
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" }
+        )
     };
     Report { base: base.label.clone(), head: head.label.clone(), verdict, risks, changes, new_concerns, base_errors, head_errors }
 }
@@ -346,7 +387,8 @@ pub fn markdown(r: &Report) -> String {
         o += "\n```\n\n";
     }
     if !r.base_errors.is_empty() {
-        o += &format!("_The base has {} error(s) of its own; documents it could not read are compared as absent._\n\n", r.base_errors.len());
+        o +=
+            &format!("_The base has {} error(s) of its own; documents it could not read are compared as absent._\n\n", r.base_errors.len());
     }
     if !r.risks.is_empty() {
         o += "### Needs a reviewer's eye\n\n";
@@ -367,11 +409,17 @@ pub fn markdown(r: &Report) -> String {
         }
         o += "\n";
     }
-    let changed: Vec<&Change> = r.changes.iter().filter(|c| matches!(c.change, What::Changed | What::Renamed) && !c.fields.is_empty()).collect();
+    let changed: Vec<&Change> =
+        r.changes.iter().filter(|c| matches!(c.change, What::Changed | What::Renamed) && !c.fields.is_empty()).collect();
     if !changed.is_empty() {
         o += "### Changed\n\n";
         for c in changed {
-            o += &format!("<details><summary>{} <code>{}</code>: {} field(s)</summary>\n\n| field | before | after |\n|---|---|---|\n", c.kind, c.name, c.fields.len());
+            o += &format!(
+                "<details><summary>{} <code>{}</code>: {} field(s)</summary>\n\n| field | before | after |\n|---|---|---|\n",
+                c.kind,
+                c.name,
+                c.fields.len()
+            );
             for f in &c.fields {
                 o += &format!("| `{}` | {} | {} |\n", f.path, cell(&f.before), cell(&f.after));
             }
@@ -394,7 +442,11 @@ pub fn markdown(r: &Report) -> String {
                 .map(|b| b.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
                 .filter(|b| !b.is_empty())
                 .unwrap_or_else(|| "none".into());
-            o += &format!("Assessment: value **{}**, effort **{}**, blockers: {blockers}.\n\n", s("spec.assessment.value"), s("spec.assessment.effort"));
+            o += &format!(
+                "Assessment: value **{}**, effort **{}**, blockers: {blockers}.\n\n",
+                s("spec.assessment.value"),
+                s("spec.assessment.effort")
+            );
         } else {
             o += "Not assessed yet: the council votes on value, effort and blockers.\n\n";
         }

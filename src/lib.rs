@@ -10,6 +10,7 @@ pub mod duration;
 pub mod emit;
 pub mod git;
 pub mod model;
+pub mod new;
 pub mod promql;
 pub mod source;
 pub mod spec;
@@ -34,6 +35,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => run_check(&args.dir, &args.lint),
         Command::Build(args) => run_build(&args),
         Command::Diff(args) => run_diff(&args),
+        Command::Backlog { dir } => run_backlog(&dir),
+        Command::New { kind, name, service, team, write, dir } => {
+            run_new(&kind, &name, service.as_deref(), team.as_deref(), write.then_some(dir.as_path()))
+        }
         Command::Schema { out } => write_schemas(&out).map(|()| EXIT_OK),
         Command::Explain { code } => match codes::lookup(&code) {
             Some(r) => {
@@ -154,6 +159,48 @@ fn run_check(dir: &Path, lint: &LintArgs) -> Result<u8> {
     Ok(if summary.errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
 }
 
+/// Which teams own each document file (repository-relative, for CODEOWNERS).
+fn file_owners(
+    loaded: &syntax::Loaded,
+    repo: &check::Repo,
+    root: &Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    let council = repo.project().and_then(|p| p.spec.council.clone());
+    let mut own = |doc: usize, teams: Vec<String>| {
+        let f = &loaded.files[loaded.docs[doc].file];
+        let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+        let rel = abs.strip_prefix(root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone());
+        out.entry(rel).or_default().extend(teams.into_iter().filter(|t| !t.is_empty()));
+    };
+    let svc_owner = |s: &str| repo.service(s).map(|x| x.spec.owner.clone()).unwrap_or_default();
+    for p in &repo.projects {
+        own(p.doc, council.iter().cloned().collect());
+    }
+    for t in &repo.teams {
+        own(t.doc, vec![t.name.clone()]);
+    }
+    for s in &repo.services {
+        own(s.doc, vec![s.spec.owner.clone()]);
+    }
+    for s in &repo.slis {
+        own(s.doc, vec![svc_owner(&s.spec.service)]);
+    }
+    for s in &repo.slos {
+        own(s.doc, vec![svc_owner(&s.spec.service), repo.slo_owner(&s.spec).unwrap_or_default().to_string()]);
+    }
+    for a in &repo.alerts {
+        own(a.doc, vec![svc_owner(&a.spec.service), a.spec.owner.clone().unwrap_or_default()]);
+    }
+    for c in &repo.concerns {
+        own(c.doc, vec![council.clone().unwrap_or_else(|| c.spec.raised_by.clone())]);
+    }
+    for c in &repo.chaos {
+        own(c.doc, c.spec.experiments.iter().map(|e| e.team.clone()).chain(council.clone()).collect());
+    }
+    out
+}
+
 /// Checks one side of a diff.
 fn side(label: String, loaded: syntax::Loaded, root: &Path) -> diff::Side {
     let mut checked = check::check_with_root(&loaded, root);
@@ -171,6 +218,43 @@ pub fn diff_report(args: &cli::DiffArgs) -> Result<diff::Report> {
         None => side("the working tree".into(), repo.load_worktree()?, &repo.root),
     };
     Ok(diff::compare(&base, &head))
+}
+
+fn run_new(kind: &str, name: &str, service: Option<&str>, team: Option<&str>, write: Option<&Path>) -> Result<u8> {
+    let k = spec::Kind::ALL
+        .into_iter()
+        .find(|k| k.slug() == kind.to_ascii_lowercase() || k.as_str() == kind)
+        .ok_or_else(|| anyhow::anyhow!("unknown kind `{kind}`: one of {}", spec::Kind::ALL.map(spec::Kind::slug).join(", ")))?;
+    if !regex::Regex::new(spec::NAME_PATTERN).expect("static").is_match(name) {
+        bail!("`{name}` is not a valid name: lowercase letters, digits and dashes");
+    }
+    let text = new::skeleton(k, name, service, team);
+    match write {
+        None => print!("{text}"),
+        Some(dir) => {
+            let path = dir.join(new::path(k, name));
+            if path.exists() {
+                bail!("{} already exists", path.display());
+            }
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn run_backlog(dir: &Path) -> Result<u8> {
+    let (loaded, checked) = load_and_check(dir, &LintArgs::default())?;
+    let errors = checked.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    if errors > 0 {
+        eprintln!("rely: {errors} error(s) in {} (run `rely check`); the backlog shows what could be read", dir.display());
+    }
+    let source = |doc: usize| loaded.files[loaded.docs[doc].file].display.clone();
+    print!("{}", emit::council::backlog(&model::lower(&checked.repo, &source)));
+    Ok(if errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 fn run_diff(args: &cli::DiffArgs) -> Result<u8> {
@@ -204,6 +288,8 @@ pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, che
         let source = |doc: usize| files[docs[doc].file].display.clone();
         model::lower(&checked.repo, &source)
     };
+    let mut model = model;
+    model.file_owners = file_owners(&loaded, &checked.repo, &checked.root);
     let templates = emit::Templates::load(&checked.root);
     let (files, errors) = emit::emit_all(&model, &templates);
     if errors.is_empty() {

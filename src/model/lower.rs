@@ -8,7 +8,7 @@ use super::burn;
 use super::names::{self, Labels};
 use crate::check::Repo;
 use crate::duration;
-use crate::spec::{AlertSeverity, ChaosPlanSpec, Compat, Indicator, ProjectSpec, RuleFormat, TeamSpec};
+use crate::spec::{AlertSeverity, ChaosPlanSpec, Compat, ConcernSpec, Indicator, ProjectSpec, RuleFormat, TeamSpec};
 
 /// What an SLO measures, lowered to queries with the `{{window}}` placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,9 @@ pub struct Model {
     /// Teams by name, with the file each came from.
     pub teams: Vec<Team>,
     pub chaos: Vec<ChaosPlan>,
+    pub concerns: Vec<Concern>,
+    /// Repository-relative document files and the teams that must review them.
+    pub file_owners: BTreeMap<String, std::collections::BTreeSet<String>>,
     pub project: ProjectSpec,
     pub labels: Labels,
     pub extra_labels: BTreeMap<String, String>,
@@ -116,6 +119,13 @@ pub struct Model {
 pub struct Team {
     pub name: String,
     pub spec: TeamSpec,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concern {
+    pub name: String,
+    pub spec: ConcernSpec,
     pub source: String,
 }
 
@@ -262,10 +272,15 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
     let mut chaos: Vec<ChaosPlan> =
         repo.chaos.iter().map(|c| ChaosPlan { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
     chaos.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut concerns: Vec<Concern> =
+        repo.concerns.iter().map(|c| Concern { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
+    concerns.sort_by(|a, b| a.name.cmp(&b.name));
     Model {
         services,
         teams,
         chaos,
+        concerns,
+        file_owners: BTreeMap::new(),
         project: project.clone(),
         labels: if prom.compat == Some(Compat::Sloth) { names::SLOTH } else { names::RELY },
         extra_labels: prom.labels.clone(),

@@ -14,6 +14,10 @@ pub struct TeamSpec {
     /// Where alerts go, per severity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<Notify>,
+    /// The code-review handle for CODEOWNERS, e.g. `@example/platform` (default `@<name>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$"))]
+    pub codeowners: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -124,7 +124,13 @@ fn an_alert_removed() {
 
 #[test]
 fn an_owner_changed() {
-    let (md, _) = snap("owner_changed", &BASE.replace("  owner: payments\n  runbook: https://runbooks.example.com/queue", "  owner: platform\n  runbook: https://runbooks.example.com/queue"));
+    let (md, _) = snap(
+        "owner_changed",
+        &BASE.replace(
+            "  owner: payments\n  runbook: https://runbooks.example.com/queue",
+            "  owner: platform\n  runbook: https://runbooks.example.com/queue",
+        ),
+    );
     assert!(md.contains("`owner` changed from `payments` to `platform`"), "{md}");
 }
 

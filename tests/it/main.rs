@@ -3,11 +3,12 @@
 mod build;
 mod chaos;
 mod cli;
-mod diff;
 mod conformance;
+mod diff;
 mod e2e;
 mod fixtures;
 mod generated_docs;
+mod gitops;
 mod ops;
 mod promtool;
 

@@ -1,0 +1,132 @@
+//! The GitOps workflow around rely: the committed outputs gate, workflows, skeletons, backlog,
+//! CODEOWNERS and SARIF.
+
+use std::path::Path;
+
+use crate::build::build;
+use crate::{rely, root};
+
+#[test]
+fn committed_generated_outputs_are_current() {
+    let (code, out, err) = rely(&["build", "reliability", "--out", "generated", "--check"], &root());
+    assert_eq!(code, 0, "generated/ is stale: run scripts/update-generated\n{out}{err}");
+}
+
+#[test]
+fn workflows_have_the_expected_structure() {
+    for (file, needles) in [
+        (".github/workflows/ci.yml", vec!["cargo fmt --check", "cargo clippy --all-targets -- -D warnings", "scripts/test"]),
+        (
+            ".github/workflows/reliability.yml",
+            vec![
+                "rely check reliability --format github",
+                "rely build reliability --out generated --check",
+                "rely diff --base \"origin/${{ github.base_ref }}\"",
+            ],
+        ),
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(v["name"].is_string(), "{file}");
+        assert!(v["on"].is_mapping(), "{file}: `on` must be a mapping");
+        let jobs = v["jobs"].as_mapping().unwrap_or_else(|| panic!("{file}: no jobs"));
+        let mut runs = vec![];
+        for (_, job) in jobs {
+            assert!(job["runs-on"].is_string(), "{file}");
+            for step in job["steps"].as_sequence().unwrap() {
+                assert!(step["run"].is_string() ^ step["uses"].is_string(), "{file}: a step has exactly one of run/uses: {step:?}");
+                runs.extend(step["run"].as_str().map(String::from));
+            }
+        }
+        for n in needles {
+            assert!(runs.iter().any(|r| r.contains(n)), "{file}: no step runs {n:?}");
+        }
+    }
+    let rel: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root().join(".github/workflows/reliability.yml")).unwrap()).unwrap();
+    assert_eq!(rel["jobs"]["rely"]["steps"][0]["with"]["fetch-depth"], 0);
+}
+
+#[test]
+fn skeletons_pass_check_once_filled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    crate::chaos::copy_dir(&root().join("reliability"), &dir);
+    let placeholder = regex::Regex::new(r"<[^>]+>").unwrap();
+    for kind in ["team", "service", "sli", "slo", "alert", "concern", "chaosplan"] {
+        let name = format!("new-{kind}");
+        let (code, text, err) = rely(&["new", kind, &name, "--service", "public-api", "--team", "platform"], tmp.path());
+        assert_eq!(code, 0, "{err}");
+        assert!(text.contains("apiVersion: rely/v1"));
+        // Fill the remaining placeholders the way a person would.
+        let filled = placeholder.replace_all(&text, |c: &regex::Captures| {
+            let p = &c[0];
+            if p.contains("email") || p.contains("mailing list") {
+                "someone@example.com".to_string()
+            } else if p.contains("URL") {
+                "https://runbooks.example.com/x".to_string()
+            } else if p.contains("time zone") {
+                "Europe/Berlin".to_string()
+            } else if p.contains("experiment-name") {
+                "first-experiment".to_string()
+            } else if p.contains("path") {
+                "/etc/alertmanager/secrets/key".to_string()
+            } else {
+                format!("filled in with {}", p[1..p.len() - 1].replace([':', ',', '?'], ""))
+            }
+        });
+        std::fs::write(dir.join(format!("{name}.yaml")), filled.as_ref()).unwrap();
+    }
+    let (_, checked) = rely::load_and_check(&dir, &Default::default()).unwrap();
+    let found: Vec<String> = checked.findings.iter().map(|f| format!("{} {}", f.rule.code, f.message)).collect();
+    assert!(found.is_empty(), "{found:#?}");
+    // --write puts a document where it belongs and refuses to overwrite it.
+    let (code, out, _) = rely(&["new", "team", "sre", "--write", "--dir", "reliability"], tmp.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(dir.join("teams/sre.yaml").exists());
+    let (code, _, err) = rely(&["new", "team", "sre", "--write", "--dir", "reliability"], tmp.path());
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = rely(&["new", "widget", "x"], tmp.path());
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn backlog_ranks_accepted_concerns_by_value_against_effort() {
+    let (code, out, _) = rely(&["backlog", "reliability"], &root());
+    assert_eq!(code, 0);
+    let row = |name: &str| out.lines().position(|l| l.contains(&format!("`{name}`"))).unwrap_or(usize::MAX);
+    // high/medium before high/high
+    assert!(row("notifications-delayed-by-provider-outage") < row("alert-ingestion-drops-during-traffic-spikes"), "{out}");
+    assert!(out.contains("## Addressed") && out.contains("- Before: "), "{out}");
+    assert!(out.contains("blockers") && out.contains("made knowable by"), "{out}");
+    let files = build(Path::new("reliability"));
+    assert_eq!(files.iter().find(|f| f.path == "council/backlog.md").unwrap().contents, out);
+}
+
+#[test]
+fn codeowners_route_reviews_to_owning_teams_and_the_council() {
+    let files = build(Path::new("reliability"));
+    let co = &files.iter().find(|f| f.path == "codeowners/CODEOWNERS").unwrap().contents;
+    assert!(co.contains("/reliability/concerns/etl-breaks-silently.yaml @reliability-council\n"), "{co}");
+    assert!(co.contains("/reliability/teams/platform.yaml @platform\n"), "{co}");
+    // web-client's service file also holds an SLO paged to platform: both review it.
+    assert!(co.contains("/reliability/services/web-client.yaml @platform @web-client\n"), "{co}");
+}
+
+#[test]
+fn sarif_matches_the_sarif_schema() {
+    // The published schema has one pattern that is not a valid regex (an unbalanced `]`, noted in
+    // shared/research); it constrains `run.language`, which rely does not emit. Repair it.
+    let text = std::fs::read_to_string(root().join("tests/vendor/sarif/sarif-schema-2.1.0.json"))
+        .unwrap()
+        .replace(r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft7::options().build(&schema).unwrap();
+    let (_, out, _) = rely(&["check", "tests/fixtures/multi", "--format", "sarif"], &root());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).take(5).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut bad = v.clone();
+    bad["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&bad), "the schema is not vacuous");
+}
