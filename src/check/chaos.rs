@@ -59,7 +59,7 @@ pub fn check(ctx: &mut Ctx) {
             let Some(expect) = &e.expect else { continue };
             for (j, f) in expect.fires.iter().enumerate() {
                 let ptr = format!("{base}/expect/fires/{j}/alert");
-                let is_alert = repo.names(crate::spec::Kind::Alert).contains(&f.alert.as_str());
+                let is_alert = repo.has(crate::spec::Kind::Alert, &f.alert);
                 let slo = repo.slo(&f.alert);
                 let slo_alerts = slo.is_some_and(|s| s.spec.alerting.as_ref().is_some_and(|a| a.page_enabled() || a.ticket_enabled()));
                 if !is_alert && !slo_alerts {

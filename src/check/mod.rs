@@ -45,33 +45,62 @@ pub struct Repo {
     /// Documents whose schema failed, by kind and name: references to them are not reported
     /// as unknown (the schema finding already says what is wrong).
     pub broken: Vec<(Kind, String)>,
-}
-
-fn find<'a, T>(items: &'a [Item<T>], name: &str) -> Option<&'a Item<T>> {
-    items.iter().find(|i| i.name == name)
+    /// Position of the first document of each kind and name, so lookups are not quadratic.
+    index: std::collections::HashMap<(Kind, String), usize>,
 }
 
 impl Repo {
+    /// Indexes names once every document is decoded.
+    fn build_index(&mut self) {
+        let mut index = std::collections::HashMap::new();
+        fn add<T>(index: &mut std::collections::HashMap<(Kind, String), usize>, kind: Kind, items: &[Item<T>]) {
+            for (i, it) in items.iter().enumerate() {
+                index.entry((kind, it.name.clone())).or_insert(i);
+            }
+        }
+        add(&mut index, Kind::Project, &self.projects);
+        add(&mut index, Kind::Team, &self.teams);
+        add(&mut index, Kind::Service, &self.services);
+        add(&mut index, Kind::Sli, &self.slis);
+        add(&mut index, Kind::Slo, &self.slos);
+        add(&mut index, Kind::Alert, &self.alerts);
+        add(&mut index, Kind::Concern, &self.concerns);
+        add(&mut index, Kind::ChaosPlan, &self.chaos);
+        for (k, n) in &self.broken {
+            index.entry((*k, n.clone())).or_insert(usize::MAX);
+        }
+        self.index = index;
+    }
+
+    fn at(&self, kind: Kind, name: &str) -> Option<usize> {
+        self.index.get(&(kind, name.to_string())).copied().filter(|i| *i != usize::MAX)
+    }
+
+    /// Whether a document of `kind` named `name` exists (even one whose schema failed).
+    pub fn has(&self, kind: Kind, name: &str) -> bool {
+        self.index.contains_key(&(kind, name.to_string()))
+    }
+
     pub fn project(&self) -> Option<&Item<ProjectSpec>> {
         self.projects.first()
     }
     pub fn team(&self, n: &str) -> Option<&Item<TeamSpec>> {
-        find(&self.teams, n)
+        self.at(Kind::Team, n).map(|i| &self.teams[i])
     }
     pub fn service(&self, n: &str) -> Option<&Item<ServiceSpec>> {
-        find(&self.services, n)
+        self.at(Kind::Service, n).map(|i| &self.services[i])
     }
     pub fn sli(&self, n: &str) -> Option<&Item<SliSpec>> {
-        find(&self.slis, n)
+        self.at(Kind::Sli, n).map(|i| &self.slis[i])
     }
     pub fn slo(&self, n: &str) -> Option<&Item<SloSpec>> {
-        find(&self.slos, n)
+        self.at(Kind::Slo, n).map(|i| &self.slos[i])
     }
     pub fn alert(&self, n: &str) -> Option<&Item<AlertSpec>> {
-        find(&self.alerts, n)
+        self.at(Kind::Alert, n).map(|i| &self.alerts[i])
     }
     pub fn concern(&self, n: &str) -> Option<&Item<ConcernSpec>> {
-        find(&self.concerns, n)
+        self.at(Kind::Concern, n).map(|i| &self.concerns[i])
     }
 
     /// Names of every document of `kind` (including ones whose schema failed).
@@ -184,9 +213,20 @@ fn decode<T: DeserializeOwned>(doc: &Document, idx: usize, out: &mut Vec<Finding
 
 /// Runs the schema phase and decodes every valid document.
 pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
+    use rayon::prelude::*;
     let mut repo = Repo::default();
-    for (i, doc) in loaded.docs.iter().enumerate() {
-        let Some(kind) = schema::check_document(doc, findings) else {
+    let checked: Vec<(Option<Kind>, Vec<Finding>)> = loaded
+        .docs
+        .par_iter()
+        .map(|doc| {
+            let mut f = vec![];
+            let k = schema::check_document(doc, &mut f);
+            (k, f)
+        })
+        .collect();
+    for (i, (doc, (kind, mut fs))) in loaded.docs.iter().zip(checked).enumerate() {
+        findings.append(&mut fs);
+        let Some(kind) = kind else {
             let kind = doc.yaml.value.get("kind").and_then(|k| k.as_str()).and_then(Kind::parse);
             let name = doc.yaml.value.pointer("/metadata/name").and_then(|n| n.as_str());
             if let (Some(k), Some(n)) = (kind, name) {
@@ -205,6 +245,7 @@ pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
             Kind::ChaosPlan => repo.chaos.extend(decode(doc, i, findings)),
         }
     }
+    repo.build_index();
     repo
 }
 

@@ -9,10 +9,10 @@ use crate::spec::Kind;
 
 /// Reports `name` at `pointer` of `doc` when no document of `kind` has it.
 pub fn expect(ctx: &mut Ctx, kind: Kind, name: &str, doc: usize, pointer: &str) -> bool {
-    let names = ctx.repo.names(kind);
-    if names.contains(&name) {
+    if ctx.repo.has(kind, name) {
         return true;
     }
+    let names = ctx.repo.names(kind);
     let guess = closest(name, names.iter().copied()).map(str::to_string);
     let f = ctx.report(codes::REF001, doc, pointer, format!("unknown {} `{name}`", kind_word(kind)));
     f.help = Some(match guess {
@@ -91,7 +91,7 @@ pub fn check(ctx: &mut Ctx) {
     for c in &repo.concerns {
         expect(ctx, Kind::Team, &c.spec.raised_by, c.doc, "/spec/raised_by");
         for (i, o) in c.spec.observed_by.iter().enumerate() {
-            let known = repo.names(Kind::Slo).contains(&o.as_str()) || repo.names(Kind::Alert).contains(&o.as_str());
+            let known = repo.has(Kind::Slo, o) || repo.has(Kind::Alert, o);
             if !known {
                 let mut names = repo.names(Kind::Slo);
                 names.extend(repo.names(Kind::Alert));
@@ -123,7 +123,7 @@ pub fn check(ctx: &mut Ctx) {
                     expect(ctx, Kind::Concern, c, plan.doc, &format!("{base}/results/followups/{j}"));
                 }
                 for (j, a) in r.fired.iter().enumerate() {
-                    if !repo.names(Kind::Alert).contains(&a.as_str()) && !repo.names(Kind::Slo).contains(&a.as_str()) {
+                    if !repo.has(Kind::Alert, a) && !repo.has(Kind::Slo, a) {
                         let mut names = repo.names(Kind::Alert);
                         names.extend(repo.names(Kind::Slo));
                         let help = closest(a, names)

@@ -280,7 +280,7 @@ pub fn emit(model: &Model) -> Vec<OutputFile> {
     sources.sort();
     sources.dedup();
     for env in model.environments() {
-        let body = serde_yaml::to_string(&config(model, &env)).expect("alertmanager config serialises");
+        let body = super::yaml::to_string(&config(model, &env));
         let mut header = super::yaml_header(&sources);
         header += &format!(
             "# Environment: {env}. {}\n",

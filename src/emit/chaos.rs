@@ -320,7 +320,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
         }
         out.push(OutputFile {
             path: format!("prometheus/tests/chaos-{}.test.yml", plan.name),
-            contents: header + &serde_yaml::to_string(&file).expect("yaml"),
+            contents: header + &super::yaml::to_string(&file),
         });
     }
     (out, errors)

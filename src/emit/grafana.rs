@@ -461,14 +461,16 @@ pub fn overview(model: &Model) -> Dashboard {
 }
 
 pub fn emit(model: &Model) -> Vec<OutputFile> {
-    let mut out = vec![];
-    for svc in model.services.iter().filter(|s| !s.slos.is_empty() || !s.alerts.is_empty()) {
-        let d = service_dashboard(model, svc);
-        out.push(OutputFile {
+    use rayon::prelude::*;
+    let mut out: Vec<OutputFile> = model
+        .services
+        .par_iter()
+        .filter(|s| !s.slos.is_empty() || !s.alerts.is_empty())
+        .map(|svc| OutputFile {
             path: format!("grafana/dashboards/{}.json", svc.name),
-            contents: serde_json::to_string_pretty(&d).expect("json") + "\n",
-        });
-    }
+            contents: serde_json::to_string_pretty(&service_dashboard(model, svc)).expect("json") + "\n",
+        })
+        .collect();
     if model.all_slos().next().is_some() {
         out.push(OutputFile {
             path: "grafana/dashboards/overview.json".into(),

@@ -11,6 +11,7 @@ pub mod oncall;
 pub mod prometheus;
 pub mod promtest;
 pub mod synth;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

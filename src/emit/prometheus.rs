@@ -287,16 +287,20 @@ pub fn rules_path(model: &Model, service: &str) -> String {
 }
 
 pub fn emit(model: &Model) -> Vec<OutputFile> {
-    let mut out = vec![];
-    for svc in &model.services {
+    use rayon::prelude::*;
+    model.services.par_iter().filter_map(|svc| emit_service(model, svc)).collect()
+}
+
+fn emit_service(model: &Model, svc: &Service) -> Option<OutputFile> {
+    {
         let groups = groups(model, svc);
         if groups.is_empty() {
-            continue;
+            return None;
         }
         let file = RuleFile { groups };
         let body = match model.format {
-            RuleFormat::Rules => serde_yaml::to_string(&file),
-            RuleFormat::PrometheusOperator => serde_yaml::to_string(&PrometheusRule {
+            RuleFormat::Rules => super::yaml::to_string(&file),
+            RuleFormat::PrometheusOperator => super::yaml::to_string(&PrometheusRule {
                 api_version: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: K8sMeta {
@@ -305,10 +309,8 @@ pub fn emit(model: &Model) -> Vec<OutputFile> {
                 },
                 spec: &file,
             }),
-            RuleFormat::Mimir => serde_yaml::to_string(&MimirNamespace { namespace: &svc.name, groups: &file.groups }),
-        }
-        .expect("rules serialise");
-        out.push(OutputFile { path: rules_path(model, &svc.name), contents: yaml_header(&svc.sources) + &body });
+            RuleFormat::Mimir => super::yaml::to_string(&MimirNamespace { namespace: &svc.name, groups: &file.groups }),
+        };
+        Some(OutputFile { path: rules_path(model, &svc.name), contents: yaml_header(&svc.sources) + &body })
     }
-    out
 }

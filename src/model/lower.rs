@@ -203,8 +203,9 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
         })
         .collect();
     services.sort_by(|a, b| a.name.cmp(&b.name));
+    let position: std::collections::HashMap<String, usize> = services.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
     for s in &repo.slos {
-        let Some(svc) = services.iter_mut().find(|x| x.name == s.spec.service) else { continue };
+        let Some(svc) = position.get(&s.spec.service).map(|i| &mut services[*i]) else { continue };
         let Some(indicator) = repo.indicator_of(&s.spec) else { continue };
         let Some(period) = duration::parse(repo.window_of(&s.spec)) else { continue };
         let alerting = s.spec.alerting.clone();
@@ -241,7 +242,7 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
         });
     }
     for a in &repo.alerts {
-        let Some(svc) = services.iter_mut().find(|x| x.name == a.spec.service) else { continue };
+        let Some(svc) = position.get(&a.spec.service).map(|i| &mut services[*i]) else { continue };
         let source = sources(a.doc);
         if !svc.sources.contains(&source) {
             svc.sources.push(source.clone());

@@ -67,26 +67,45 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
     if !dir.is_dir() {
         anyhow::bail!("{} is not a directory (pass the reliability directory, e.g. `rely check reliability`)", dir.display());
     }
+    use rayon::prelude::*;
+    // Read and parse every file in parallel; assemble in path order, so ids are deterministic.
+    let parts: Vec<Result<Loaded>> = discover(dir)?
+        .into_par_iter()
+        .map(|path| {
+            let mut one = Loaded::default();
+            let display = display_path(&path);
+            let size = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?.len();
+            if size > MAX_FILE_BYTES {
+                one.files.push(SourceFile::new(path, display, String::new()));
+                one.findings.push(
+                    Finding::new(
+                        codes::YML005,
+                        0,
+                        Span::point(1, 1),
+                        format!("file is {size} bytes; rely reads files up to {MAX_FILE_BYTES} bytes"),
+                    )
+                    .help("split the file, or move what is not a rely document out of the reliability directory"),
+                );
+                return Ok(one);
+            }
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            add_source(&mut one, path, display, bytes);
+            Ok(one)
+        })
+        .collect();
     let mut loaded = Loaded::default();
-    for path in discover(dir)? {
-        let display = display_path(&path);
-        let size = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?.len();
-        if size > MAX_FILE_BYTES {
-            let id = loaded.files.len();
-            loaded.files.push(SourceFile::new(path, display, String::new()));
-            loaded.findings.push(
-                Finding::new(
-                    codes::YML005,
-                    id,
-                    Span::point(1, 1),
-                    format!("file is {size} bytes; rely reads files up to {MAX_FILE_BYTES} bytes"),
-                )
-                .help("split the file, or move what is not a rely document out of the reliability directory"),
-            );
-            continue;
-        }
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        add_source(&mut loaded, path, display, bytes);
+    for part in parts {
+        let part = part?;
+        let base = loaded.files.len();
+        loaded.files.extend(part.files);
+        loaded.findings.extend(part.findings.into_iter().map(|mut f| {
+            f.file += base;
+            f
+        }));
+        loaded.docs.extend(part.docs.into_iter().map(|mut d| {
+            d.file += base;
+            d
+        }));
     }
     Ok(loaded)
 }
