@@ -83,6 +83,10 @@ rules! {
         what: "Reports YAML nested more deeply than 64 levels.",
         why: "No rely document needs that depth; such input is generated or hostile, and deep recursion is how parsers are crashed.",
         example: "a: [[[[[[[[[[[[[[[[[[[[ ... ]]]]]]]]]]]]]]]]]]]]";
+    YML009: "symlink-not-followed", Warning,
+        what: "Reports a symbolic link in the reliability directory, which rely does not follow.",
+        why: "A link can point outside the repository (or at a secret); reading it would make the result depend on the machine. Commit the file itself.",
+        example: "reliability/shared.yaml -> /etc/passwd";
     SCH001: "unknown-field", Error,
         what: "Reports a field that the document's kind does not have.",
         why: "A misspelt field is silently ignored by lenient tools: `runbok:` would leave an alert with no runbook while looking fine in review.",

@@ -131,6 +131,20 @@ pub fn write(dir: &Path, files: &[OutputFile]) -> Result<()> {
     };
     std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "generated".into());
+    // A build killed between its two renames leaves the previous outputs aside: put them back.
+    // Temporary directories left by killed builds are removed.
+    if let Ok(entries) = std::fs::read_dir(&parent) {
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&format!(".{name}.rely-old-")) && !dir.exists() {
+                let _ = std::fs::rename(e.path(), dir);
+            } else if n.starts_with(&format!(".{name}.rely-tmp-")) || n.starts_with(&format!(".{name}.rely-old-")) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let tmp = parent.join(format!(".{name}.rely-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.rely-old-{}", std::process::id()));
     let result = (|| -> Result<()> {

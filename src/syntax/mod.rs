@@ -38,6 +38,12 @@ pub struct Loaded {
 
 /// Lists the YAML files under `dir`, sorted by path.
 pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
+    Ok(discover_all(dir)?.0)
+}
+
+/// The YAML files under `dir`, and the symbolic links found there (not followed).
+pub fn discover_all(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let mut links = vec![];
     let mut out = vec![];
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -53,13 +59,16 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
             let path = entry.path();
             if ty.is_dir() {
                 stack.push(path);
+            } else if ty.is_symlink() {
+                links.push(path);
             } else if ty.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
                 out.push(path);
             }
         }
     }
     out.sort();
-    Ok(out)
+    links.sort();
+    Ok((out, links))
 }
 
 /// Reads and parses every YAML file under `dir`.
@@ -69,7 +78,8 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
     }
     use rayon::prelude::*;
     // Read and parse every file in parallel; assemble in path order, so ids are deterministic.
-    let parts: Vec<Result<Loaded>> = discover(dir)?
+    let (paths, links) = discover_all(dir)?;
+    let parts: Vec<Result<Loaded>> = paths
         .into_par_iter()
         .map(|path| {
             let mut one = Loaded::default();
@@ -106,6 +116,15 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
             d.file += base;
             d
         }));
+    }
+    for link in links {
+        let id = loaded.files.len();
+        let target = std::fs::read_link(&link).map(|t| t.display().to_string()).unwrap_or_default();
+        loaded.files.push(SourceFile::new(link.clone(), display_path(&link), String::new()));
+        loaded.findings.push(
+            Finding::new(codes::YML009, id, Span::point(1, 1), format!("symbolic link to `{target}` is not followed"))
+                .help("commit the file itself in the reliability directory"),
+        );
     }
     Ok(loaded)
 }

@@ -9,6 +9,7 @@ mod e2e;
 mod fixtures;
 mod generated_docs;
 mod gitops;
+mod hostile;
 mod ops;
 mod promtool;
 
