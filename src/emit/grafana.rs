@@ -174,9 +174,18 @@ impl Ids {
     }
 }
 
-fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value) -> PanelOrRow {
+/// A panel of plugin `kind.0` with options `kind.1`.
+fn panel(
+    kind: (&'static str, Value),
+    ids: &mut Ids,
+    title: &str,
+    description: &str,
+    pos: GridPos,
+    targets: Vec<Target>,
+    defaults: Value,
+) -> PanelOrRow {
     PanelOrRow::Panel(Box::new(Panel {
-        kind: "stat",
+        kind: kind.0,
         id: ids.next(),
         title: title.into(),
         description: description.into(),
@@ -184,24 +193,19 @@ fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Ve
         grid_pos: pos,
         targets,
         field_config: FieldConfig { defaults, overrides: vec![] },
-        options: json!({ "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false }, "colorMode": "background", "graphMode": "none", "textMode": "value" }),
+        options: kind.1,
         links: vec![],
     }))
 }
 
+fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value) -> PanelOrRow {
+    let options = json!({ "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false }, "colorMode": "background", "graphMode": "none", "textMode": "value" });
+    panel(("stat", options), ids, title, description, pos, targets, defaults)
+}
+
 fn timeseries(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value) -> PanelOrRow {
-    PanelOrRow::Panel(Box::new(Panel {
-        kind: "timeseries",
-        id: ids.next(),
-        title: title.into(),
-        description: description.into(),
-        datasource: ds(),
-        grid_pos: pos,
-        targets,
-        field_config: FieldConfig { defaults, overrides: vec![] },
-        options: json!({ "legend": { "displayMode": "list", "placement": "bottom", "showLegend": true }, "tooltip": { "mode": "multi", "sort": "desc" } }),
-        links: vec![],
-    }))
+    let options = json!({ "legend": { "displayMode": "list", "placement": "bottom", "showLegend": true }, "tooltip": { "mode": "multi", "sort": "desc" } });
+    panel(("timeseries", options), ids, title, description, pos, targets, defaults)
 }
 
 /// The panels of one SLO, starting at row `y`; returns the next free row.

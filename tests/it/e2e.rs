@@ -66,118 +66,102 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, String)> {
     Some((path, String::from_utf8_lossy(&body).into_owned()))
 }
 
-/// The fake service: counters that grow with time at the current error ratio.
-fn fake_service(series: Vec<synth::Series>, faulty: Arc<AtomicBool>, stop: Arc<AtomicBool>) -> u16 {
+/// Serves connections on 127.0.0.1 until `stop`, one at a time, with `handle`; returns the port.
+fn serve(stop: Arc<AtomicBool>, mut handle: impl FnMut(TcpStream) + Send + 'static) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     listener.set_nonblocking(true).unwrap();
     std::thread::spawn(move || {
-        let mut values = vec![0.0f64; series.len()];
-        let mut last = Instant::now();
         while !stop.load(Ordering::Relaxed) {
-            let Ok((mut s, _)) = listener.accept() else {
+            let Ok((s, _)) = listener.accept() else {
                 std::thread::sleep(Duration::from_millis(20));
                 continue;
             };
             let _ = s.set_nonblocking(false);
-            let dt = last.elapsed().as_secs_f64();
-            last = Instant::now();
-            let ratio = if faulty.load(Ordering::Relaxed) { 0.5 } else { 0.0 };
-            let mut body = String::new();
-            for (i, ser) in series.iter().enumerate() {
-                values[i] += 100.0
-                    * dt
-                    * match ser.role {
-                        Role::Error => ratio,
-                        Role::Good => 1.0 - ratio,
-                        Role::Total => 1.0,
-                    };
-                body += &format!("{} {}\n", ser.selector(), values[i]);
-            }
-            if read_request(&mut s).is_some() {
-                http_response(&mut s, &body);
-            }
+            handle(s);
         }
     });
     port
+}
+
+/// The fake service: counters that grow with time at the current error ratio.
+fn fake_service(series: Vec<synth::Series>, faulty: Arc<AtomicBool>, stop: Arc<AtomicBool>) -> u16 {
+    let mut values = vec![0.0f64; series.len()];
+    let mut last = Instant::now();
+    serve(stop, move |mut s| {
+        let dt = last.elapsed().as_secs_f64();
+        last = Instant::now();
+        let ratio = if faulty.load(Ordering::Relaxed) { 0.5 } else { 0.0 };
+        let mut body = String::new();
+        for (i, ser) in series.iter().enumerate() {
+            let share = match ser.role {
+                Role::Error => ratio,
+                Role::Good => 1.0 - ratio,
+                Role::Total => 1.0,
+            };
+            values[i] += 100.0 * dt * share;
+            body += &format!("{} {}\n", ser.selector(), values[i]);
+        }
+        if read_request(&mut s).is_some() {
+            http_response(&mut s, &body);
+        }
+    })
 }
 
 /// Records every POST: (path, body).
 fn webhook_sink(seen: Arc<Mutex<Vec<(String, String)>>>, stop: Arc<AtomicBool>) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            let Ok((mut s, _)) = listener.accept() else {
-                std::thread::sleep(Duration::from_millis(20));
-                continue;
-            };
-            let _ = s.set_nonblocking(false);
-            if let Some(req) = read_request(&mut s) {
-                seen.lock().unwrap().push(req);
-                http_response(&mut s, "ok");
-            }
+    serve(stop, move |mut s| {
+        if let Some(req) = read_request(&mut s) {
+            seen.lock().unwrap().push(req);
+            http_response(&mut s, "ok");
         }
-    });
-    port
+    })
 }
 
-/// A minimal SMTP server: records (recipients, message) of every mail.
 /// Mails received: (recipients, message).
 type Mails = Arc<Mutex<Vec<(Vec<String>, String)>>>;
 
+/// A minimal SMTP server: records (recipients, message) of every mail.
 fn smtp_sink(mails: Mails, stop: Arc<AtomicBool>) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            let Ok((mut s, _)) = listener.accept() else {
-                std::thread::sleep(Duration::from_millis(20));
-                continue;
-            };
-            let _ = s.set_nonblocking(false);
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            let mails = mails.clone();
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(s.try_clone().unwrap());
-                let _ = s.write_all(b"220 sink ESMTP\r\n");
-                let (mut rcpt, mut data) = (vec![], String::new());
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        break;
-                    }
-                    let up = line.to_ascii_uppercase();
-                    let reply: &[u8] = if up.starts_with("EHLO") {
-                        b"250-sink\r\n250 8BITMIME\r\n"
-                    } else if up.starts_with("RCPT TO:") {
-                        rcpt.push(line[8..].trim().trim_matches(['<', '>']).to_string());
-                        b"250 OK\r\n"
-                    } else if up.starts_with("DATA") {
-                        let _ = s.write_all(b"354 go ahead\r\n");
-                        loop {
-                            let mut l = String::new();
-                            if r.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
-                                break;
-                            }
-                            data += &l;
-                        }
-                        mails.lock().unwrap().push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
-                        b"250 queued\r\n"
-                    } else if up.starts_with("QUIT") {
-                        let _ = s.write_all(b"221 bye\r\n");
-                        break;
-                    } else {
-                        b"250 OK\r\n"
-                    };
-                    let _ = s.write_all(reply);
+    serve(stop, move |mut s| {
+        let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+        let mails = mails.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let _ = s.write_all(b"220 sink ESMTP\r\n");
+            let (mut rcpt, mut data) = (vec![], String::new());
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
                 }
-            });
-        }
-    });
-    port
+                let up = line.to_ascii_uppercase();
+                let reply: &[u8] = if up.starts_with("EHLO") {
+                    b"250-sink\r\n250 8BITMIME\r\n"
+                } else if up.starts_with("RCPT TO:") {
+                    rcpt.push(line[8..].trim().trim_matches(['<', '>']).to_string());
+                    b"250 OK\r\n"
+                } else if up.starts_with("DATA") {
+                    let _ = s.write_all(b"354 go ahead\r\n");
+                    loop {
+                        let mut l = String::new();
+                        if r.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
+                            break;
+                        }
+                        data += &l;
+                    }
+                    mails.lock().unwrap().push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
+                    b"250 queued\r\n"
+                } else if up.starts_with("QUIT") {
+                    let _ = s.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 OK\r\n"
+                };
+                let _ = s.write_all(reply);
+            }
+        });
+    })
 }
 
 /// Points every receiver of a generated Alertmanager config at the sinks: non-email configs
