@@ -91,7 +91,13 @@ pub fn round_sig(x: f64) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
-    format!("{x:.11e}").parse().unwrap_or(x)
+    // Scale to a 12-digit integer, round, scale back: the division is correctly rounded, so the
+    // result is the double nearest the 12-digit decimal (formatting through text was slow).
+    let exp = 11 - x.abs().log10().floor() as i32;
+    if !(-290..=290).contains(&exp) {
+        return format!("{x:.11e}").parse().unwrap_or(x);
+    }
+    if exp >= 0 { (x * 10f64.powi(exp)).round() / 10f64.powi(exp) } else { (x / 10f64.powi(-exp)).round() * 10f64.powi(-exp) }
 }
 
 /// Prints a number for PromQL and YAML: shortest form after rounding (`0.999`, `14.4`, `1`).
@@ -124,6 +130,10 @@ mod tests {
         assert_eq!(num(1.0 - 99.95 / 100.0), "0.0005");
         assert_eq!(num(30.0), "30");
         assert_eq!(num(14.4 * 0.001), "0.0144");
+        assert_eq!(num(1e-5), "0.00001");
+        assert_eq!(num(123456.0), "123456");
+        assert_eq!(num(0.1 + 0.2), "0.3");
+        assert_eq!(num(2.0 / 3.0), "0.666666666667");
     }
 
     #[test]
