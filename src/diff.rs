@@ -311,27 +311,15 @@ pub fn compare(base: &Side, head: &Side) -> Report {
             fields,
         });
     }
-    for a in &added {
-        risks_of(a.0, &a.1, None, Some(&h[*a].value), (&wb, &wh), &mut risks);
-        changes.push(Change {
-            kind: a.0.as_str(),
-            name: a.1.clone(),
-            change: What::Added,
-            from: None,
-            file: h[*a].file.clone(),
-            fields: vec![],
-        });
-    }
-    for r in &removed {
-        risks_of(r.0, &r.1, Some(&b[*r].value), None, (&wb, &wh), &mut risks);
-        changes.push(Change {
-            kind: r.0.as_str(),
-            name: r.1.clone(),
-            change: What::Removed,
-            from: None,
-            file: b[*r].file.clone(),
-            fields: vec![],
-        });
+    for (list, what) in [(&added, What::Added), (&removed, What::Removed)] {
+        for k in list.iter() {
+            let (before, after, file) = match what {
+                What::Added => (None, Some(&h[*k].value), h[*k].file.clone()),
+                _ => (Some(&b[*k].value), None, b[*k].file.clone()),
+            };
+            risks_of(k.0, &k.1, before, after, (&wb, &wh), &mut risks);
+            changes.push(Change { kind: k.0.as_str(), name: k.1.clone(), change: what.clone(), from: None, file, fields: vec![] });
+        }
     }
     changes.sort_by(|x, y| (x.kind, &x.name).cmp(&(y.kind, &y.name)));
     let new_concerns: Vec<Value> = added

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{OutputFile, TemplateError, Templates};
 use crate::duration;
 use crate::model::Model;
+use crate::spec::word;
 
 /// An HCL-safe identifier from a rely name (`web-client` → `web_client`).
 fn ident(name: &str) -> String {
@@ -79,8 +80,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
     let mut teams = vec![];
     for t in &model.teams {
         let oncall = t.spec.oncall.clone();
-        let rotation = oncall.as_ref().map(|o| format!("{:?}", o.rotation).to_lowercase()).unwrap_or_else(|| "weekly".into());
-        let rotation = if rotation == "followthesun" { "follow-the-sun".to_string() } else { rotation };
+        let rotation = oncall.as_ref().map(|o| word(&o.rotation)).unwrap_or_else(|| "weekly".into());
         let escalation: Vec<_> = oncall.as_ref().map(|o| o.escalation.clone()).unwrap_or_default();
         let export = json!({
             "generated_by": format!("rely, from {}; do not edit", t.source),
@@ -91,7 +91,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
             "handoff": oncall.as_ref().and_then(|o| o.handoff.clone()),
             "timezone": oncall.as_ref().and_then(|o| o.timezone.clone()),
             "escalation": escalation.iter().map(|s| json!({
-                "after": s.after, "after_minutes": after_minutes(&s.after), "notify": format!("{:?}", s.notify).to_lowercase(),
+                "after": s.after, "after_minutes": after_minutes(&s.after), "notify": word(&s.notify),
             })).collect::<Vec<_>>(),
             "services": model.services.iter().filter(|s| s.owner == t.name).map(|s| s.name.clone()).collect::<Vec<_>>(),
         });
@@ -105,7 +105,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
             .iter()
             .enumerate()
             .map(|(i, s)| TfStep {
-                notify: format!("{:?}", s.notify).to_lowercase(),
+                notify: word(&s.notify),
                 delay_minutes: afters.get(i + 1).map(|n| n.saturating_sub(afters[i])).unwrap_or(30).max(1),
             })
             .collect();

@@ -125,37 +125,25 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
         eval_time: "10m".into(),
         exp_samples: vec![ExpSample { labels: sli_labels(model, slo), value: 1.0 }],
     };
+    // One scenario: a constant error `ratio`, evaluated at `at`, expecting exactly `tiers`.
+    let scenario = |what: &str, ratio: f64, at: &str, tiers: &[Tier]| TestGroup {
+        name: format!("{}: {}x the budget rate {what}", slo.name, num(burn::round_sig(ratio / b))),
+        interval: "1m".into(),
+        input_series: inputs(&series, ratio, STEPS),
+        alert_rule_test: vec![AlertTest { eval_time: at.into(), alertname: alertname.clone(), exp_alerts: expect(model, slo, tiers) }],
+        promql_expr_test: vec![sli_check(ratio)],
+    };
     let mut groups = vec![];
     let fast = burn::round_sig((page_max * b * 1.4).min(1.0));
     if slo.alert_enabled(Tier::Page) && fast > page_max * b {
-        groups.push(TestGroup {
-            name: format!("{}: {}x the budget rate pages within 5m", slo.name, num(burn::round_sig(fast / b))),
-            interval: "1m".into(),
-            input_series: inputs(&series, fast, STEPS),
-            alert_rule_test: vec![AlertTest {
-                eval_time: "5m".into(),
-                alertname: alertname.clone(),
-                exp_alerts: expect(model, slo, &[Tier::Page, Tier::Ticket]),
-            }],
-            promql_expr_test: vec![sli_check(fast)],
-        });
+        groups.push(scenario("pages within 5m", fast, "5m", &[Tier::Page, Tier::Ticket]));
     }
     let mid = burn::round_sig((ticket_max * page_min).sqrt() * b);
     // A ticket-only band exists only when the slowest page factor is above the fastest ticket one
     // (not so for very short periods, where both are clamped to 1).
     let band = !slo.alert_enabled(Tier::Page) || page_min > ticket_max * 1.1;
     if slo.alert_enabled(Tier::Ticket) && mid < 1.0 && band {
-        groups.push(TestGroup {
-            name: format!("{}: {}x the budget rate opens a ticket and does not page", slo.name, num(burn::round_sig(mid / b))),
-            interval: "1m".into(),
-            input_series: inputs(&series, mid, STEPS),
-            alert_rule_test: vec![AlertTest {
-                eval_time: "10m".into(),
-                alertname: alertname.clone(),
-                exp_alerts: expect(model, slo, &[Tier::Ticket]),
-            }],
-            promql_expr_test: vec![sli_check(mid)],
-        });
+        groups.push(scenario("opens a ticket and does not page", mid, "10m", &[Tier::Ticket]));
     }
     let quiet = burn::round_sig(0.5 * b);
     groups.push(TestGroup {

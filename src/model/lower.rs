@@ -229,7 +229,7 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
             name: s.name.clone(),
             service: s.spec.service.clone(),
             description: s.spec.description.clone().unwrap_or_default(),
-            category: s.spec.category.map(|c| format!("{c:?}").to_lowercase()),
+            category: s.spec.category.map(|c| crate::spec::word(&c)),
             objective: s.spec.objective,
             period,
             sli: lower_indicator(indicator),
@@ -261,7 +261,10 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
             source,
         });
     }
+    // Every service's outputs also depend on the Project (labels, runbook base, URLs, routing).
+    let project_source = repo.project().map(|p| sources(p.doc));
     for s in &mut services {
+        s.sources.extend(project_source.clone());
         s.slos.sort_by(|a, b| a.name.cmp(&b.name));
         s.alerts.sort_by(|a, b| a.name.cmp(&b.name));
         s.sources.sort();

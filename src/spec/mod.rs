@@ -156,6 +156,11 @@ fn strip_null(v: &mut serde_json::Value) {
     }
 }
 
+/// The word a unit enum value is written as in YAML (`follow-the-sun`, `availability`).
+pub fn word<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 /// Document categories shared by SLIs and SLOs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]

@@ -116,8 +116,8 @@ fn prometheus_operator_and_mimir_formats() {
             let plain = tmp.path().join("plain.rules.yml");
             std::fs::write(&plain, serde_yaml::to_string(&serde_yaml::Mapping::from_iter([("groups".into(), groups.clone())])).unwrap())
                 .unwrap();
-            let out = std::process::Command::new("promtool").args(["check", "rules"]).arg(&plain).output().unwrap();
-            assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stdout));
+            let (ok, out) = crate::promtool::promtool(&["check", "rules", "plain.rules.yml"], tmp.path());
+            assert!(ok, "{format}: {out}");
         }
     }
 }
@@ -178,11 +178,7 @@ fn short_windows_never_alert_below_the_sustainable_rate() {
     }
     std::fs::write(dir.join("repo.yaml"), y).unwrap();
     let files = build(&dir);
-    rely::emit::write(&tmp.path().join("gen"), &files).unwrap();
-    let out = std::process::Command::new("promtool")
-        .args(["test", "rules", "prometheus/tests/checkout.test.yml"])
-        .current_dir(tmp.path().join("gen"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let gen_dir = crate::promtool::write_all(&files);
+    let (ok, out) = crate::promtool::promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &gen_dir.path().join("gen"));
+    assert!(ok, "{out}");
 }

@@ -72,14 +72,13 @@ fn detection_tests_pass_and_catch_a_wrong_expectation() {
     let good = serde_yaml::to_string(&v).unwrap();
     let bad = good.replacen("severity: page", "severity: info", 1);
     assert_ne!(good, bad);
-    let tmp = tempfile::tempdir().unwrap();
     f.contents = good;
-    rely::emit::write(&tmp.path().join("gen"), &files).unwrap();
-    let run = || std::process::Command::new("promtool").args(["test", "rules", path]).current_dir(tmp.path().join("gen")).output().unwrap();
-    let out = run();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    std::fs::write(tmp.path().join("gen").join(path), bad).unwrap();
-    assert!(!run().status.success(), "a wrong expectation must fail");
+    let tmp = crate::promtool::write_all(&files);
+    let gen_dir = tmp.path().join("gen");
+    let (ok, out) = crate::promtool::promtool(&["test", "rules", path], &gen_dir);
+    assert!(ok, "{out}");
+    std::fs::write(gen_dir.join(path), bad).unwrap();
+    assert!(!crate::promtool::promtool(&["test", "rules", path], &gen_dir).0, "a wrong expectation must fail");
 }
 
 #[test]

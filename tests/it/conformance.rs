@@ -132,12 +132,8 @@ fn sli_rules_give_sloths_values() {
                 &format!("      - expr: '{ours} > bool 0'\n        eval_time: 130m\n        exp_samples: [{{labels: '{{}}', value: 1}}]\n");
         }
         std::fs::write(tmp.path().join("conformance.test.yml"), &t).unwrap();
-        let out = std::process::Command::new("promtool")
-            .args(["test", "rules", "conformance.test.yml"])
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{} vs {}: {}\n{t}", case.sloth_file, case.rely_slo, String::from_utf8_lossy(&out.stdout));
+        let (ok, out) = crate::promtool::promtool(&["test", "rules", "conformance.test.yml"], tmp.path());
+        assert!(ok, "{} vs {}: {out}\n{t}", case.sloth_file, case.rely_slo);
     }
 }
 

@@ -61,13 +61,9 @@ fn label_values_with_quotes_and_newlines_are_escaped_in_rules() {
     assert_eq!(alert["labels"]["note"], "it's \"quoted\"\nand: multi-line # not a comment");
     assert_eq!(alert["annotations"]["summary"], "quotes \" and backslash \\ and\nnewline");
     if crate::require_tool("promtool") {
-        rely::emit::write(&tmp.path().join("gen"), &files).unwrap();
-        let out = std::process::Command::new("promtool")
-            .args(["check", "rules", "prometheus/checkout.rules.yml"])
-            .current_dir(tmp.path().join("gen"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        let gen_dir = crate::promtool::write_all(&files);
+        let (ok, out) = crate::promtool::promtool(&["check", "rules", "prometheus/checkout.rules.yml"], &gen_dir.path().join("gen"));
+        assert!(ok, "{out}");
     }
 }
 

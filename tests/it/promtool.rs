@@ -6,12 +6,14 @@ use std::path::Path;
 use crate::build::build;
 use crate::{require_tool, root};
 
-fn promtool(args: &[&str], cwd: &Path) -> (bool, String) {
+/// Runs promtool in `cwd`: (success, stdout and stderr).
+pub fn promtool(args: &[&str], cwd: &Path) -> (bool, String) {
     let out = std::process::Command::new("promtool").args(args).current_dir(cwd).output().expect("run promtool");
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
-fn write_all(files: &[rely::emit::OutputFile]) -> tempfile::TempDir {
+/// Writes `files` under `<tmp>/gen`.
+pub fn write_all(files: &[rely::emit::OutputFile]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     rely::emit::write(&tmp.path().join("gen"), files).unwrap();
     tmp
