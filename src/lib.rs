@@ -130,8 +130,12 @@ fn use_color(c: Color) -> bool {
 
 /// Loads and checks `dir`, applying severity overrides; returns everything needed to report.
 pub fn load_and_check(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked)> {
+    let t = std::time::Instant::now();
     let loaded = syntax::load_dir(dir)?;
+    timing("load", t);
+    let t = std::time::Instant::now();
     let mut checked = check::check(&loaded, dir);
+    timing("check", t);
     let o = overrides(lint, checked.repo.project().map(|p| &p.spec))?;
     lint_codes_known(&loaded, &checked.repo, &mut checked.findings);
     o.apply(&mut checked.findings);
@@ -276,29 +280,41 @@ pub fn model_of(dir: &Path) -> Result<Option<model::Model>> {
     Ok(Some(model::lower(&checked.repo, &source)))
 }
 
-/// Checks, lowers and emits: the files `rely build` would write, or the findings that stop it.
-pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked, Option<Vec<emit::OutputFile>>)> {
-    let (mut loaded, mut checked) = load_and_check(dir, lint)?;
+/// A checked repository lowered to its model, with the templates to render it: ready to emit.
+pub struct Prepared {
+    pub model: model::Model,
+    pub templates: emit::Templates,
+}
+
+/// Checks and lowers: what `rely build` emits, or (`None`) the findings that stop it.
+pub fn prepare(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked, Option<Prepared>)> {
+    let (mut loaded, checked) = load_and_check(dir, lint)?;
     if checked.findings.iter().any(|f| f.severity == Severity::Error) {
         return Ok((loaded, checked, None));
     }
-    let model = {
+    let t = std::time::Instant::now();
+    let mut model = {
         let files = &loaded.files;
         let docs = &loaded.docs;
         let source = |doc: usize| files[docs[doc].file].display.clone();
         model::lower(&checked.repo, &source)
     };
-    let mut model = model;
     model.file_owners = file_owners(&loaded, &checked.repo, &checked.root);
     // The parsed documents are not needed past this point (findings keep only file text):
     // free them before the outputs are built, which matters at 10,000 SLOs.
     loaded.docs = vec![];
+    timing("lower", t);
     let templates = emit::Templates::load(&checked.root);
-    let (files, errors) = emit::emit_all(&model, &templates);
-    if errors.is_empty() {
-        return Ok((loaded, checked, Some(files)));
-    }
-    // A template that does not render is a finding in the template's own file.
+    Ok((loaded, checked, Some(Prepared { model, templates })))
+}
+
+/// A template that does not render is a finding in the template's own file.
+fn template_findings(
+    errors: Vec<emit::TemplateError>,
+    templates: &emit::Templates,
+    loaded: &mut syntax::Loaded,
+    checked: &mut check::Checked,
+) {
     for e in errors {
         let (text, path) = templates.sources.get(&e.name).cloned().unwrap_or_default();
         let display = path.clone().unwrap_or_else(|| format!("<built-in {}>", e.name));
@@ -310,39 +326,88 @@ pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, che
                 .help("fix the template (undefined values are errors), or delete the override to use the built-in one"),
         );
     }
+}
+
+/// Checks, lowers and emits in memory: the files `rely build` would write, or the findings
+/// that stop it.
+pub fn build_outputs(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, check::Checked, Option<Vec<emit::OutputFile>>)> {
+    let (mut loaded, mut checked, prepared) = prepare(dir, lint)?;
+    let Some(p) = prepared else { return Ok((loaded, checked, None)) };
+    let (files, errors) = emit::emit_all(&p.model, &p.templates);
+    if errors.is_empty() {
+        return Ok((loaded, checked, Some(files)));
+    }
+    template_findings(errors, &p.templates, &mut loaded, &mut checked);
     Ok((loaded, checked, None))
 }
 
+/// What a build did once its inputs were clean.
+enum Built {
+    /// `--out` was replaced with these files.
+    Written(Vec<String>),
+    /// `--check`: how `--out` differs from what would be written, and how many files that is.
+    Compared(emit::Drift, usize),
+    /// A template failed: nothing was written.
+    TemplateFailed,
+}
+
 fn run_build(args: &cli::BuildArgs) -> Result<u8> {
-    let (loaded, checked, files) = build_outputs(&args.dir, &args.lint)?;
+    let (mut loaded, mut checked, prepared) = prepare(&args.dir, &args.lint)?;
+    // Outputs stream to the disk (or to the comparison) as they are made; see `emit::emit_to`.
+    let t = std::time::Instant::now();
+    let built = match prepared {
+        None => None,
+        Some(p) => {
+            let mut failed = vec![];
+            let built = if args.check {
+                let sink = emit::DriftSink::new(&args.out);
+                failed = emit::emit_to(&p.model, &p.templates, &sink)?;
+                let n = sink.count();
+                if failed.is_empty() { Built::Compared(sink.finish()?, n) } else { Built::TemplateFailed }
+            } else {
+                let written = emit::replace_dir(&args.out, |sink| {
+                    failed = emit::emit_to(&p.model, &p.templates, sink)?;
+                    Ok(failed.is_empty().then(|| sink.paths()))
+                })?;
+                written.map_or(Built::TemplateFailed, Built::Written)
+            };
+            template_findings(failed, &p.templates, &mut loaded, &mut checked);
+            Some(built)
+        }
+    };
+    timing("emit and write", t);
     let summary = Summary::of(&checked.findings, loaded.files.len());
     if !checked.findings.is_empty() {
         print!("{}", diag::render::render(args.lint.format, &checked.findings, &loaded.files, summary, use_color(args.lint.color)));
     }
-    let Some(files) = files else {
-        eprintln!("rely: nothing written: fix the errors above first");
-        return Ok(EXIT_FINDINGS);
-    };
-    if args.check {
-        let d = emit::drift(&args.out, &files)?;
-        if d.is_empty() {
-            println!("{} is up to date ({} files)", args.out.display(), files.len());
-            return Ok(EXIT_OK);
+    match built {
+        None | Some(Built::TemplateFailed) => {
+            eprintln!("rely: nothing written: fix the errors above first");
+            Ok(EXIT_FINDINGS)
         }
-        println!("{} is stale; run `rely build --out {}`:", args.out.display(), args.out.display());
-        for (what, list) in [("added", &d.added), ("changed", &d.changed), ("removed", &d.removed)] {
-            for f in list {
-                println!("  {what}: {f}");
+        Some(Built::Compared(d, n)) => {
+            if d.is_empty() {
+                println!("{} is up to date ({n} files)", args.out.display());
+                return Ok(EXIT_OK);
             }
+            println!("{} is stale; run `rely build --out {}`:", args.out.display(), args.out.display());
+            for (what, list) in [("added", &d.added), ("changed", &d.changed), ("removed", &d.removed)] {
+                for f in list {
+                    println!("  {what}: {f}");
+                }
+            }
+            Ok(EXIT_FINDINGS)
         }
-        return Ok(EXIT_FINDINGS);
+        Some(Built::Written(paths)) => {
+            let mut out = String::with_capacity(paths.len() * 64);
+            for p in &paths {
+                out += &format!("wrote {}\n", args.out.join(p).display());
+            }
+            out += &format!("{} files written to {}\n", paths.len(), args.out.display());
+            print!("{out}");
+            Ok(EXIT_OK)
+        }
     }
-    emit::write(&args.out, &files)?;
-    for f in &files {
-        println!("wrote {}", args.out.join(&f.path).display());
-    }
-    println!("{} files written to {}", files.len(), args.out.display());
-    Ok(EXIT_OK)
 }
 
 /// The schema files `rely schema` writes: one per kind, plus `rely.schema.json` for any document.
@@ -378,4 +443,11 @@ fn write_schemas(out: &Path) -> Result<()> {
     }
     println!("wrote {} schemas to {}", schema_files().len(), out.display());
     Ok(())
+}
+
+/// With `RELY_TIMINGS` set, prints how long a phase took to stderr (for profiling).
+pub fn timing(phase: &str, since: std::time::Instant) {
+    if std::env::var_os("RELY_TIMINGS").is_some() {
+        eprintln!("rely: {phase}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+    }
 }

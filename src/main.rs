@@ -6,3 +6,6 @@ fn main() -> std::process::ExitCode {
     let cli = rely::cli::Cli::parse();
     std::process::ExitCode::from(rely::run(cli))
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -34,11 +34,258 @@ pub fn parse(expr: &str) -> Result<promql_parser::parser::Expr, String> {
 
 /// Checks that `expr` is valid PromQL returning an instant vector (or a scalar where allowed).
 pub fn check_vector(expr: &str) -> Result<(), String> {
-    let e = parse(expr)?;
+    is_vector(&parse(expr)?)
+}
+
+/// Whether a parsed query returns an instant vector (the message says what it returns instead).
+pub fn is_vector(e: &promql_parser::parser::Expr) -> Result<(), String> {
     match e.value_type() {
         promql_parser::parser::value::ValueType::Vector => Ok(()),
         other => Err(format!("the query returns a {other}, not an instant vector")),
     }
+}
+
+/// What rely needs to know of one query, found by one parse and remembered (see `facts`).
+#[derive(Debug)]
+pub struct Facts {
+    /// Whether the query returns an instant vector, or why not (including parse errors).
+    pub vector: Result<(), String>,
+    /// The query when it is a bare selector such as `x_bucket{job="api"}`.
+    pub selector: Option<Selector>,
+    /// The selector of a `sum(rate(selector[w]))` (or `increase`), or why the query is not that.
+    pub sum_rate: Result<Selector, String>,
+}
+
+/// A vector selector: the metric name (when given outside the braces) and the label matchers.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    pub name: Option<String>,
+    pub matchers: Vec<promql_parser::label::Matcher>,
+}
+
+/// The facts of `query`, parsed once per process: `rely check` parses every SLI query (in
+/// parallel), and the generated tests need the same queries' selectors, so a build does not
+/// parse (and compile the regular expressions of) 20,000 queries twice at 10,000 SLOs. Compiled
+/// regular expressions are shared between queries with the same pattern.
+pub fn facts(query: &str) -> std::sync::Arc<Facts> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, RwLock};
+    static MEMO: OnceLock<RwLock<HashMap<String, Arc<Facts>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(f) = memo.read().unwrap_or_else(|e| e.into_inner()).get(query) {
+        return f.clone();
+    }
+    let f = Arc::new(compute_facts(query));
+    let mut w = memo.write().unwrap_or_else(|e| e.into_inner());
+    // Bounded, for long-lived callers such as the fuzzer.
+    if w.len() >= 100_000 {
+        w.clear();
+    }
+    w.insert(query.to_string(), f.clone());
+    f
+}
+
+fn compute_facts(query: &str) -> Facts {
+    if let Some(f) = fast_facts(query) {
+        return f;
+    }
+    facts_of(parse(query), &[])
+}
+
+/// Facts from a parse; `regexes` are the matchers that were rewritten from `=~`/`!~` into
+/// `=`/`!=` (see `fast_facts`) and are turned back into regular-expression matchers.
+fn facts_of(parsed: Result<promql_parser::parser::Expr, String>, regexes: &[RegexMatcher]) -> Facts {
+    use promql_parser::parser::Expr;
+    match parsed {
+        Err(e) => Facts { vector: Err(e.clone()), selector: None, sum_rate: Err(e) },
+        Ok(e) => Facts {
+            vector: is_vector(&e),
+            selector: match &e {
+                Expr::VectorSelector(vs) => Some(Selector { name: vs.name.clone(), matchers: restore(&vs.matchers.matchers, regexes) }),
+                _ => None,
+            },
+            sum_rate: sum_rate_selector(&e).map(|s| Selector { matchers: restore(&s.matchers, regexes), ..s }),
+        },
+    }
+}
+
+/// Whether `fast_facts` (when it applies) finds what a full parse finds: the fuzz target's
+/// oracle, and the unit test's.
+#[doc(hidden)]
+pub fn fast_path_agrees(query: &str) -> bool {
+    let Some(fast) = fast_facts(query) else { return true };
+    let full = facts_of(parse(query), &[]);
+    fast.vector == full.vector
+        && format!("{:?}", fast.selector) == format!("{:?}", full.selector)
+        && format!("{:?}", fast.sum_rate) == format!("{:?}", full.sum_rate)
+}
+
+/// A `label=~"value"` (or `!~`) matcher found in a query's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RegexMatcher {
+    label: String,
+    value: String,
+    negated: bool,
+}
+
+/// promql-parser compiles every regular expression it meets, which is five sixths of the cost
+/// of parsing a typical SLI query (`code=~"5.."`), and the same few patterns recur across
+/// thousands of queries. So the query is parsed with its regex matchers rewritten to equality
+/// matchers (`=~` → `= `, `!~` → `!=`: same length, so positions are unchanged), and each
+/// distinct pattern is compiled once, as PromQL does (fully anchored). Whenever this could
+/// differ from parsing the query as written — a parse error, a pattern that does not compile or
+/// matches the empty string (which decides whether a selector is empty), a regex on
+/// `__name__`, escapes, quoted label names, or an equality matcher the same as a regex one —
+/// it returns `None` and the query is parsed as written.
+fn fast_facts(query: &str) -> Option<Facts> {
+    let (text, regexes) = rewrite_regex_matchers(query)?;
+    if regexes.is_empty() {
+        return None;
+    }
+    for r in &regexes {
+        if r.label == "__name__" || shared_regex(&r.value).is_none_or(|re| re.is_match("")) {
+            return None;
+        }
+    }
+    let parsed = parse(&text).ok()?;
+    let facts = facts_of(Ok(parsed), &regexes);
+    // Every rewritten matcher must come back as exactly one regex matcher.
+    let restored = |s: &Option<Selector>| {
+        s.as_ref().is_none_or(|s| {
+            s.matchers
+                .iter()
+                .filter(|m| matches!(m.op, promql_parser::label::MatchOp::Re(_) | promql_parser::label::MatchOp::NotRe(_)))
+                .count()
+                == regexes.len()
+        })
+    };
+    (restored(&facts.selector) && restored(&facts.sum_rate.as_ref().ok().cloned())).then_some(facts)
+}
+
+/// The query with `=~`/`!~` matchers rewritten to `= `/`!=`, and those matchers; `None` for
+/// anything but plain label names and string values without escapes.
+fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
+    let b = q.as_bytes();
+    let mut out = b.to_vec();
+    let mut found = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' | b'\'' | b'`' => {
+                let end = i + 1 + b[i + 1..].iter().position(|&c| c == b[i])?;
+                if b[i + 1..end].contains(&b'\\') {
+                    return None;
+                }
+                i = end + 1;
+            }
+            b'#' => i += b[i..].iter().position(|&c| c == b'\n').unwrap_or(b.len() - i),
+            c @ (b'=' | b'!') if b.get(i + 1) == Some(&b'~') => {
+                let before = q[..i].trim_end();
+                let label_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |p| p + 1);
+                let label = &before[label_start..];
+                if label.is_empty() || label.as_bytes()[0].is_ascii_digit() {
+                    return None;
+                }
+                let rest = &q[i + 2..];
+                let start = i + 2 + (rest.len() - rest.trim_start().len());
+                let quote = *b.get(start).filter(|c| matches!(c, b'"' | b'\'' | b'`'))?;
+                let end = start + 1 + b[start + 1..].iter().position(|&c| c == quote)?;
+                let value = &q[start + 1..end];
+                if value.contains('\\') {
+                    return None;
+                }
+                let negated = c == b'!';
+                if negated {
+                    out[i + 1] = b'=';
+                } else {
+                    out[i + 1] = b' ';
+                }
+                found.push(RegexMatcher { label: label.to_string(), value: value.to_string(), negated });
+                i = end + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    // Equality matchers identical to a rewritten one would be restored as regexes too.
+    for r in &found {
+        let eq = format!("{}{}\"{}\"", r.label, if r.negated { "!=" } else { "=" }, r.value);
+        if q.replace(' ', "").contains(&eq) {
+            return None;
+        }
+    }
+    Some((String::from_utf8(out).ok()?, found))
+}
+
+/// `^(?:pattern)$` compiled once per process (`None` when it does not compile).
+fn shared_regex(pattern: &str) -> Option<Regex> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static REGEXES: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let cache = REGEXES.get_or_init(Default::default);
+    if let Some(r) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return r.clone();
+    }
+    let re = Regex::new(&format!("^(?:{pattern})$")).ok();
+    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if c.len() >= 10_000 {
+        c.clear();
+    }
+    c.insert(pattern.to_string(), re.clone());
+    re
+}
+
+/// The matchers with rewritten ones turned back into regex matchers, and every regular
+/// expression shared with other queries using the same pattern.
+fn restore(matchers: &[promql_parser::label::Matcher], regexes: &[RegexMatcher]) -> Vec<promql_parser::label::Matcher> {
+    use promql_parser::label::MatchOp;
+    let mut out = matchers.to_vec();
+    for m in &mut out {
+        let negated = match &mut m.op {
+            MatchOp::Equal => false,
+            MatchOp::NotEqual => true,
+            MatchOp::Re(r) | MatchOp::NotRe(r) => {
+                // `^(?:v)$` as promql-parser builds it: share the compiled one when it is the same.
+                if let Some(shared) = r.as_str().strip_prefix("^(?:").and_then(|p| p.strip_suffix(")$")).and_then(shared_regex)
+                    && shared.as_str() == r.as_str()
+                {
+                    *r = shared;
+                }
+                continue;
+            }
+        };
+        if regexes.iter().any(|r| r.label == m.name && r.value == m.value && r.negated == negated)
+            && let Some(re) = shared_regex(&m.value)
+        {
+            m.op = if negated { MatchOp::NotRe(re) } else { MatchOp::Re(re) };
+        }
+    }
+    out
+}
+
+/// `sum(rate(x{..}[w]))` (or `increase`) → its selector, or why the query is not that shape.
+fn sum_rate_selector(e: &promql_parser::parser::Expr) -> Result<Selector, String> {
+    use promql_parser::parser::Expr;
+    fn strip(e: &Expr) -> &Expr {
+        match e {
+            Expr::Paren(p) => strip(&p.expr),
+            e => e,
+        }
+    }
+    let Expr::Aggregate(agg) = strip(e) else { return Err("it is not `sum(rate(...))`".into()) };
+    if agg.op.to_string() != "sum" || agg.modifier.as_ref().is_some_and(|m| !m.labels().is_empty()) {
+        return Err("it is not a plain `sum(...)` without grouping".into());
+    }
+    let Expr::Call(call) = strip(&agg.expr) else { return Err("the sum is not over rate() or increase()".into()) };
+    if !matches!(call.func.name, "rate" | "increase") {
+        return Err(format!("the sum is over {}(), not rate() or increase()", call.func.name));
+    }
+    let Some(Expr::MatrixSelector(ms)) = call.args.args.first().map(|a| strip(a)) else {
+        return Err("rate() is not over a range selector".into());
+    };
+    if ms.vs.offset.is_some() || ms.vs.at.is_some() || !ms.vs.matchers.or_matchers.is_empty() {
+        return Err("the selector uses offset, @ or `or` matchers".into());
+    }
+    Ok(Selector { name: ms.vs.name.clone(), matchers: ms.vs.matchers.matchers.clone() })
 }
 
 /// Normalises whitespace so that two spellings of one query compare equal.
@@ -78,6 +325,37 @@ pub fn is_label_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path (regexes rewritten and compiled once) gives exactly the facts of parsing
+    /// the query as written, or steps aside.
+    #[test]
+    fn fast_facts_agree_with_a_full_parse() {
+        let queries = [
+            r#"sum(rate(http_requests_total{job="api",code=~"5.."}[5m]))"#,
+            r#"sum(rate(http_requests_total{job="api", code !~ "2..|3.."}[5m]))"#,
+            r#"sum(rate(x{code=~'5..'}[5m]))"#,
+            r#"sum(rate(x{code=~`5\d\d`}[5m]))"#,
+            r#"sum(rate(x{code=~"5..", code="5.."}[5m]))"#,
+            r#"sum(rate(x{code=~"5.."}[5m])) # a comment with =~ "x""#,
+            r#"x_bucket{code=~"5..",le="0.3"}"#,
+            r#"{code=~".*"}"#,
+            r#"{code=~".+"}"#,
+            r#"{__name__=~"http_.*"}"#,
+            r#"sum(rate(x{code=~"(unclosed"}[5m]))"#,
+            r#"sum(rate(x{code=~"a{b}c"}[5m]))"#,
+            r#"sum(rate(x{"code"=~"5.."}[5m]))"#,
+            r#"sum(rate(x{code=~"5\\.."}[5m]))"#,
+            r#"sum(rate(x{code=~"5.."}[5m])) / sum(rate(x{code!~"4.."}[5m]))"#,
+            r#"sum(rate(x{code=~"5.."[5m]))"#,
+            r#"label_replace(x{a=~"b"}, "c", "$1", "d", "=~(.*)")"#,
+        ];
+        for q in queries {
+            assert!(fast_path_agrees(q), "{q}");
+        }
+        assert!(fast_facts(queries[0]).is_some(), "the common shape takes the fast path");
+        assert!(fast_facts(r#"{code=~".*"}"#).is_none(), "a pattern matching the empty string does not");
+        assert!(fast_facts(r#"sum(rate(x{code=~"(unclosed"}[5m]))"#).is_none(), "nor one that does not compile");
+    }
 
     #[test]
     fn window_placeholder_and_parse() {

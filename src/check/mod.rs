@@ -257,16 +257,26 @@ pub fn check(loaded: &Loaded, dir: &Path) -> Checked {
 /// Checks `loaded`, resolving runbook paths against `root`.
 pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     let mut findings = loaded.findings.clone();
+    let t = std::time::Instant::now();
     let repo = decode_all(loaded, &mut findings);
+    crate::timing("check: schema and decode", t);
     let root = root.to_path_buf();
     let mut ctx = Ctx { docs: &loaded.docs, files: &loaded.files, repo: &repo, root: &root, findings: vec![] };
-    refs::check(&mut ctx);
-    ownership::check(&mut ctx);
-    alerts::check(&mut ctx);
-    slo::check(&mut ctx);
-    concerns::check(&mut ctx);
-    chaos::check(&mut ctx);
-    generate::check(&mut ctx);
+    type Pass = fn(&mut Ctx);
+    let passes: [(&str, Pass); 7] = [
+        ("references", refs::check),
+        ("ownership", ownership::check),
+        ("alerts", alerts::check),
+        ("slos", slo::check),
+        ("concerns", concerns::check),
+        ("chaos", chaos::check),
+        ("generate", generate::check),
+    ];
+    for (name, pass) in passes {
+        let t = std::time::Instant::now();
+        pass(&mut ctx);
+        crate::timing(&format!("check: {name}"), t);
+    }
     findings.append(&mut ctx.findings);
     crate::diag::sort(&mut findings, &loaded.files);
     Checked { repo, findings, root }

@@ -10,8 +10,38 @@ use crate::{duration, promql};
 
 const DAY: u64 = 86400;
 
+/// Parsing PromQL (and compiling its regular expressions) is the bulk of checking SLOs, so
+/// every query is parsed up front, in parallel; `promql::facts` remembers the results.
+fn parse_all(ctx: &Ctx) {
+    use rayon::prelude::*;
+    let repo = ctx.repo;
+    let indicators = repo.slis.iter().map(|s| &s.spec.indicator).chain(repo.slos.iter().filter_map(|s| s.spec.indicator.as_ref()));
+    let mut queries = vec![];
+    for i in indicators {
+        if let Some(r) = &i.ratio {
+            queries.extend(
+                [r.errors.as_ref(), r.good.as_ref(), Some(&r.total)].into_iter().flatten().map(|q| promql::with_window(q.trim(), "5m")),
+            );
+        }
+        if let Some(r) = &i.raw {
+            queries.push(promql::with_window(r.error_ratio.trim(), "5m"));
+        }
+        if let Some(l) = &i.latency {
+            queries.push(latency_probe(l));
+        }
+    }
+    queries.par_iter().for_each(|q| {
+        promql::facts(q);
+    });
+}
+
+fn latency_probe(l: &crate::spec::Latency) -> String {
+    format!("{}_bucket{}", l.histogram, l.selector.as_deref().unwrap_or(""))
+}
+
 pub fn check(ctx: &mut Ctx) {
     let repo = ctx.repo;
+    parse_all(ctx);
     if let Some(p) = repo.project()
         && let Some(w) = &p.spec.window
     {
@@ -103,7 +133,8 @@ fn query(ctx: &mut Ctx, doc: usize, pointer: &str, q: &str) {
             Some("write the range as `[{{window}}]`; rely evaluates the query over every alert window".into());
         return;
     }
-    if let Err(e) = promql::check_vector(&promql::with_window(q, "5m")) {
+    // Trimmed as the model trims it, so that the build finds the same query remembered.
+    if let Err(e) = promql::facts(&promql::with_window(q.trim(), "5m")).vector.clone() {
         ctx.report(codes::SLO004, doc, pointer, format!("invalid PromQL: {e}")).help =
             Some("the query must parse as PromQL once `{{window}}` is replaced by a duration such as 5m".into());
     }
@@ -150,11 +181,11 @@ fn indicator(ctx: &mut Ctx, doc: usize, base: &str, i: &Indicator) {
             .help = Some("give the threshold in seconds, matching a histogram bucket bound (`le`), e.g. 0.3".into());
         }
         let sel = l.selector.as_deref().unwrap_or("");
-        let probe = format!("{}_bucket{sel}", l.histogram);
+        let probe = latency_probe(l);
         if !promql::is_metric_name(&l.histogram) || l.histogram.ends_with("_bucket") {
             ctx.report(codes::SLO004, doc, &format!("{p}/histogram"), format!("`{}` is not a histogram base name", l.histogram)).help =
                 Some("give the metric name without `_bucket`, e.g. http_request_duration_seconds".into());
-        } else if !matches!(promql::parse(&probe), Ok(promql_parser::parser::Expr::VectorSelector(_))) {
+        } else if promql::facts(&probe).selector.is_none() {
             ctx.report(codes::SLO004, doc, &format!("{p}/selector"), format!("`{sel}` is not a label selector")).help =
                 Some("write label matchers in braces, e.g. '{job=\"api\"}'".into());
         }

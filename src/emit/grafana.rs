@@ -464,17 +464,17 @@ pub fn overview(model: &Model) -> Dashboard {
     }
 }
 
-pub fn emit(model: &Model) -> Vec<OutputFile> {
-    use rayon::prelude::*;
-    let mut out: Vec<OutputFile> = model
-        .services
-        .par_iter()
-        .filter(|s| !s.slos.is_empty() || !s.alerts.is_empty())
-        .map(|svc| OutputFile {
-            path: format!("grafana/dashboards/{}.json", svc.name),
-            contents: serde_json::to_string_pretty(&service_dashboard(model, svc)).expect("json") + "\n",
-        })
-        .collect();
+/// The dashboard of one service (none when it has neither SLOs nor alerts).
+pub fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
+    (!svc.slos.is_empty() || !svc.alerts.is_empty()).then(|| OutputFile {
+        path: format!("grafana/dashboards/{}.json", svc.name),
+        contents: serde_json::to_string_pretty(&service_dashboard(model, svc)).expect("json") + "\n",
+    })
+}
+
+/// The overview dashboard and the provisioning file.
+pub fn shared(model: &Model) -> Vec<OutputFile> {
+    let mut out = vec![];
     if model.all_slos().next().is_some() {
         out.push(OutputFile {
             path: "grafana/dashboards/overview.json".into(),

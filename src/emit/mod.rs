@@ -27,23 +27,87 @@ pub struct OutputFile {
     pub contents: String,
 }
 
+/// Where generated files go as they are made: collected in memory, written into a directory,
+/// or compared with one. Back ends run in parallel, so a sink is shared between threads.
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile) -> Result<()>;
+}
+
+/// Collects files in memory.
+#[derive(Default)]
+pub struct Collect(std::sync::Mutex<Vec<OutputFile>>);
+
+impl Sink for Collect {
+    fn put(&self, file: OutputFile) -> Result<()> {
+        self.0.lock().expect("collect lock").push(file);
+        Ok(())
+    }
+}
+
+impl Collect {
+    /// The files, sorted by path.
+    pub fn into_sorted(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().expect("collect lock");
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+/// Every output of every back end, handed to `sink` as soon as it is made, so that a build never
+/// holds all of its outputs at once (at 10,000 SLOs they are hundreds of megabytes). Templates
+/// render first: when one fails, its errors are returned and nothing else is emitted.
+pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<Vec<TemplateError>> {
+    use rayon::prelude::*;
+    let t = std::time::Instant::now();
+    let (oncall, mut errors) = oncall::emit(model, templates);
+    let (chaos, chaos_errors) = chaos::emit(model, templates);
+    errors.extend(chaos_errors);
+    if !errors.is_empty() {
+        return Ok(errors);
+    }
+    let mut small = oncall;
+    small.extend(chaos);
+    small.extend(alertmanager::emit(model));
+    small.extend(grafana::shared(model));
+    small.push(OutputFile { path: "council/backlog.md".into(), contents: council::backlog(model) });
+    if !model.file_owners.is_empty() {
+        small.push(OutputFile { path: "codeowners/CODEOWNERS".into(), contents: codeowners(model) });
+    }
+    for f in small {
+        sink.put(f)?;
+    }
+    crate::timing("emit shared files", t);
+    // Per service, in parallel: rules, their tests and the dashboard, each passed on when made.
+    let t = std::time::Instant::now();
+    let untested: Vec<Vec<String>> = model
+        .services
+        .par_iter()
+        .map(|svc| -> Result<Vec<String>> {
+            if let Some(f) = prometheus::service_file(model, svc) {
+                sink.put(f)?;
+            }
+            let (tests, untested) = promtest::service_tests(model, svc);
+            if let Some(f) = tests {
+                sink.put(f)?;
+            }
+            if let Some(f) = grafana::service_file(model, svc) {
+                sink.put(f)?;
+            }
+            Ok(untested)
+        })
+        .collect::<Result<_>>()?;
+    if let Some(f) = promtest::untested_file(&untested.concat()) {
+        sink.put(f)?;
+    }
+    crate::timing("emit per-service files", t);
+    Ok(vec![])
+}
+
 /// Every output of every back end, sorted by path, and the templates that failed to render.
 pub fn emit_all(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
-    let mut files = prometheus::emit(model);
-    files.extend(promtest::emit(model));
-    files.extend(grafana::emit(model));
-    files.extend(alertmanager::emit(model));
-    let (oncall, mut errors) = oncall::emit(model, templates);
-    files.extend(oncall);
-    let (chaos, chaos_errors) = chaos::emit(model, templates);
-    files.extend(chaos);
-    errors.extend(chaos_errors);
-    files.push(OutputFile { path: "council/backlog.md".into(), contents: council::backlog(model) });
-    if !model.file_owners.is_empty() {
-        files.push(OutputFile { path: "codeowners/CODEOWNERS".into(), contents: codeowners(model) });
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, errors)
+    let sink = Collect::default();
+    let errors = emit_to(model, templates, &sink).expect("collecting in memory does not fail");
+    (sink.into_sorted(), errors)
 }
 
 /// A CODEOWNERS fragment: each team reviews the documents it owns; the council reviews concerns.
@@ -86,8 +150,57 @@ impl Drift {
     }
 }
 
-fn existing(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
-    let mut out = BTreeMap::new();
+/// Compares files with what is in a directory as they are made, writing nothing.
+pub struct DriftSink {
+    dir: PathBuf,
+    seen: std::sync::Mutex<Vec<String>>,
+    drift: std::sync::Mutex<Drift>,
+}
+
+impl DriftSink {
+    pub fn new(dir: &Path) -> DriftSink {
+        DriftSink { dir: dir.to_path_buf(), seen: Default::default(), drift: Default::default() }
+    }
+
+    /// How many files were put.
+    pub fn count(&self) -> usize {
+        self.seen.lock().expect("drift lock").len()
+    }
+
+    /// What differs, once every file has been put: files in the directory that were not put
+    /// are `removed`.
+    pub fn finish(self) -> Result<Drift> {
+        let mut seen: std::collections::HashSet<String> = self.seen.into_inner().expect("drift lock").into_iter().collect();
+        let mut d = self.drift.into_inner().expect("drift lock");
+        d.removed = existing(&self.dir)?.into_iter().filter(|p| !seen.remove(p)).collect();
+        d.added.sort();
+        d.changed.sort();
+        Ok(d)
+    }
+}
+
+impl Sink for DriftSink {
+    fn put(&self, f: OutputFile) -> Result<()> {
+        let p = self.dir.join(&f.path);
+        let what = match std::fs::read(&p) {
+            Ok(bytes) if bytes == f.contents.as_bytes() => None,
+            Ok(_) => Some(false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::NotADirectory => Some(true),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", p.display())),
+        };
+        match what {
+            Some(true) => self.drift.lock().expect("drift lock").added.push(f.path.clone()),
+            Some(false) => self.drift.lock().expect("drift lock").changed.push(f.path.clone()),
+            None => {}
+        }
+        self.seen.lock().expect("drift lock").push(f.path);
+        Ok(())
+    }
+}
+
+/// Every file under `dir`, as sorted relative paths with `/` separators.
+fn existing(dir: &Path) -> Result<Vec<String>> {
+    let mut out = vec![];
     if !dir.exists() {
         return Ok(out);
     }
@@ -99,32 +212,71 @@ fn existing(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
             if e.file_type()?.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?);
+                out.push(p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/"));
             }
         }
     }
+    out.sort();
     Ok(out)
 }
 
 /// Compares `files` with what is in `dir`, writing nothing.
 pub fn drift(dir: &Path, files: &[OutputFile]) -> Result<Drift> {
-    let mut have = existing(dir)?;
-    let mut d = Drift::default();
+    let sink = DriftSink::new(dir);
     for f in files {
-        match have.remove(&f.path) {
-            None => d.added.push(f.path.clone()),
-            Some(bytes) if bytes != f.contents.as_bytes() => d.changed.push(f.path.clone()),
-            Some(_) => {}
-        }
+        sink.put(f.clone())?;
     }
-    d.removed = have.into_keys().collect();
-    Ok(d)
+    sink.finish()
 }
 
-/// Replaces `dir` with exactly `files`, atomically: written to a sibling temporary directory,
-/// then swapped in with renames. On error the previous outputs are left as they were.
+/// Writes files into a fresh directory as they are made, remembering their paths.
+pub struct DirSink {
+    root: PathBuf,
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    paths: std::sync::Mutex<Vec<String>>,
+}
+
+impl DirSink {
+    /// The paths written so far, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        let mut p = self.paths.lock().expect("dir lock").clone();
+        p.sort();
+        p
+    }
+}
+
+impl Sink for DirSink {
+    fn put(&self, f: OutputFile) -> Result<()> {
+        debug_assert!(!f.path.contains("..") && !f.path.starts_with('/'));
+        let p = self.root.join(&f.path);
+        if let Some(d) = p.parent() {
+            // Each directory is created once (the lock is held only to look it up).
+            let new = self.made.lock().expect("dir lock").insert(d.to_path_buf());
+            if new {
+                std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            }
+        }
+        std::fs::write(&p, &f.contents).with_context(|| format!("cannot write {}", p.display()))?;
+        self.paths.lock().expect("dir lock").push(f.path);
+        Ok(())
+    }
+}
+
+/// Replaces `dir` with exactly `files`, atomically (see `replace_dir`).
 pub fn write(dir: &Path, files: &[OutputFile]) -> Result<()> {
+    replace_dir(dir, |sink| {
+        for f in files {
+            sink.put(f.clone())?;
+        }
+        Ok(Some(()))
+    })
+    .map(|_| ())
+}
+
+/// Replaces `dir` with what `fill` puts into a sink, atomically: files go to a sibling temporary
+/// directory, which is then swapped in with renames. When `fill` fails or returns `None`, the
+/// temporary directory is removed and the previous outputs are left as they were.
+pub fn replace_dir<T>(dir: &Path, fill: impl FnOnce(&DirSink) -> Result<Option<T>>) -> Result<Option<T>> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -147,19 +299,15 @@ pub fn write(dir: &Path, files: &[OutputFile]) -> Result<()> {
     }
     let tmp = parent.join(format!(".{name}.rely-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.rely-old-{}", std::process::id()));
-    let result = (|| -> Result<()> {
+    let result = (|| -> Result<Option<T>> {
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }
         std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        for f in files {
-            debug_assert!(!f.path.contains("..") && !f.path.starts_with('/'));
-            let p = tmp.join(&f.path);
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-            }
-            std::fs::write(&p, &f.contents).with_context(|| format!("cannot write {}", p.display()))?;
-        }
+        let sink = DirSink { root: tmp.clone(), made: Default::default(), paths: Default::default() };
+        let Some(value) = fill(&sink)? else {
+            return Ok(None);
+        };
         if dir.exists() {
             std::fs::rename(dir, &old).with_context(|| format!("cannot move {} aside", dir.display()))?;
         }
@@ -170,14 +318,31 @@ pub fn write(dir: &Path, files: &[OutputFile]) -> Result<()> {
             return Err(e).with_context(|| format!("cannot move the new outputs into {}", dir.display()));
         }
         if old.exists() {
-            std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+            remove_tree(&old).with_context(|| format!("cannot remove {}", old.display()))?;
         }
-        Ok(())
+        Ok(Some(value))
     })();
-    if result.is_err() && tmp.exists() {
+    if !matches!(result, Ok(Some(_))) && tmp.exists() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// Removes a directory tree, its subdirectories in parallel (unlinking thousands of files is
+/// a noticeable part of a large build).
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut subdirs = vec![];
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_type()?.is_dir() {
+            subdirs.push(e.path());
+        } else {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    subdirs.par_iter().try_for_each(|d| remove_tree(d))?;
+    std::fs::remove_dir(dir)
 }
 
 /// Templates for human-facing text: the built-in ones, each overridable by a file of the same

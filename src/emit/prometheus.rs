@@ -286,12 +286,8 @@ pub fn rules_path(model: &Model, service: &str) -> String {
     }
 }
 
-pub fn emit(model: &Model) -> Vec<OutputFile> {
-    use rayon::prelude::*;
-    model.services.par_iter().filter_map(|svc| emit_service(model, svc)).collect()
-}
-
-fn emit_service(model: &Model, svc: &Service) -> Option<OutputFile> {
+/// The rule file of one service (none when it has neither SLOs nor alerts).
+pub fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
     {
         let groups = groups(model, svc);
         if groups.is_empty() {

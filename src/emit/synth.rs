@@ -7,10 +7,9 @@
 use std::collections::BTreeMap;
 
 use promql_parser::label::{MatchOp, Matcher};
-use promql_parser::parser::Expr;
 
 use crate::model::{EventsSource, Sli};
-use crate::promql::{parse, quote, with_window};
+use crate::promql::{quote, with_window};
 
 /// What a synthetic counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,26 +42,13 @@ struct Sel {
     matchers: Vec<Matcher>,
 }
 
-/// `sum(rate(x{..}[w]))` (or `increase`) → its selector.
+/// `sum(rate(x{..}[w]))` (or `increase`) → its selector, with the metric name taken out of the
+/// matchers when it is written as `{__name__="x"}`.
 fn simple_selector(query: &str) -> Result<Sel, String> {
-    let e = parse(&with_window(query, "5m"))?;
-    let Expr::Aggregate(agg) = strip(&e) else { return Err("it is not `sum(rate(...))`".into()) };
-    if agg.op.to_string() != "sum" || agg.modifier.as_ref().is_some_and(|m| !m.labels().is_empty()) {
-        return Err("it is not a plain `sum(...)` without grouping".into());
-    }
-    let Expr::Call(call) = strip(&agg.expr) else { return Err("the sum is not over rate() or increase()".into()) };
-    if !matches!(call.func.name, "rate" | "increase") {
-        return Err(format!("the sum is over {}(), not rate() or increase()", call.func.name));
-    }
-    let Some(Expr::MatrixSelector(ms)) = call.args.args.first().map(|a| strip(a)) else {
-        return Err("rate() is not over a range selector".into());
-    };
-    if ms.vs.offset.is_some() || ms.vs.at.is_some() || !ms.vs.matchers.or_matchers.is_empty() {
-        return Err("the selector uses offset, @ or `or` matchers".into());
-    }
-    let mut matchers: Vec<Matcher> = ms.vs.matchers.matchers.clone();
-    let name = match &ms.vs.name {
-        Some(n) => n.clone(),
+    let sel = crate::promql::facts(&with_window(query, "5m")).sum_rate.clone()?;
+    let mut matchers = sel.matchers;
+    let name = match sel.name {
+        Some(n) => n,
         None => {
             let pos = matchers
                 .iter()
@@ -72,13 +58,6 @@ fn simple_selector(query: &str) -> Result<Sel, String> {
         }
     };
     Ok(Sel { name, matchers })
-}
-
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip(&p.expr),
-        e => e,
-    }
 }
 
 /// Candidate values for a label, guessed from the matchers on it.
@@ -147,9 +126,10 @@ pub fn series(sli: &Sli) -> Result<Vec<Series>, String> {
     let total_sel = simple_selector(total).map_err(|e| format!("total query: {e}"))?;
     match source {
         EventsSource::Latency { histogram, selector, le } => {
-            let probe = parse(&format!("{histogram}_count{{{selector}}}"))?;
-            let Expr::VectorSelector(vs) = probe else { return Err("latency selector".into()) };
-            let ms: Vec<&Matcher> = vs.matchers.matchers.iter().collect();
+            let probe = crate::promql::facts(&format!("{histogram}_count{{{selector}}}"));
+            probe.vector.clone()?;
+            let Some(vs) = &probe.selector else { return Err("latency selector".into()) };
+            let ms: Vec<&Matcher> = vs.matchers.iter().collect();
             let base = labels_for(&ms, None).ok_or("no label set satisfies the selector")?;
             let with = |k: &str, v: &str| {
                 let mut l = base.clone();
