@@ -65,41 +65,54 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
     if !errors.is_empty() {
         return Ok(errors);
     }
-    let mut small = oncall;
-    small.extend(chaos);
-    small.extend(alertmanager::emit(model));
-    small.extend(grafana::shared(model));
-    small.push(OutputFile { path: "council/backlog.md".into(), contents: council::backlog(model) });
-    if !model.file_owners.is_empty() {
-        small.push(OutputFile { path: "codeowners/CODEOWNERS".into(), contents: codeowners(model) });
-    }
-    for f in small {
+    for f in oncall.into_iter().chain(chaos) {
         sink.put(f)?;
     }
-    crate::timing("emit shared files", t);
+    crate::timing("emit templated files", t);
+    // The files made from the whole model, alongside the per-service ones.
+    let shared = || -> Result<()> {
+        let t = std::time::Instant::now();
+        let mut files = alertmanager::emit(model);
+        files.extend(grafana::shared(model));
+        files.push(OutputFile { path: "council/backlog.md".into(), contents: council::backlog(model) });
+        if !model.file_owners.is_empty() {
+            files.push(OutputFile { path: "codeowners/CODEOWNERS".into(), contents: codeowners(model) });
+        }
+        for f in files {
+            sink.put(f)?;
+        }
+        crate::timing("emit shared files", t);
+        Ok(())
+    };
     // Per service, in parallel: rules, their tests and the dashboard, each passed on when made.
-    let t = std::time::Instant::now();
-    let untested: Vec<Vec<String>> = model
-        .services
-        .par_iter()
-        .map(|svc| -> Result<Vec<String>> {
-            if let Some(f) = prometheus::service_file(model, svc) {
-                sink.put(f)?;
-            }
-            let (tests, untested) = promtest::service_tests(model, svc);
-            if let Some(f) = tests {
-                sink.put(f)?;
-            }
-            if let Some(f) = grafana::service_file(model, svc) {
-                sink.put(f)?;
-            }
-            Ok(untested)
-        })
-        .collect::<Result<_>>()?;
-    if let Some(f) = promtest::untested_file(&untested.concat()) {
-        sink.put(f)?;
-    }
-    crate::timing("emit per-service files", t);
+    let per_service = || -> Result<()> {
+        let t = std::time::Instant::now();
+        let untested: Vec<Vec<String>> = model
+            .services
+            .par_iter()
+            .map(|svc| -> Result<Vec<String>> {
+                if let Some(f) = prometheus::service_file(model, svc) {
+                    sink.put(f)?;
+                }
+                let (tests, untested) = promtest::service_tests(model, svc);
+                if let Some(f) = tests {
+                    sink.put(f)?;
+                }
+                if let Some(f) = grafana::service_file(model, svc) {
+                    sink.put(f)?;
+                }
+                Ok(untested)
+            })
+            .collect::<Result<_>>()?;
+        if let Some(f) = promtest::untested_file(&untested.concat()) {
+            sink.put(f)?;
+        }
+        crate::timing("emit per-service files", t);
+        Ok(())
+    };
+    let (a, b) = rayon::join(shared, per_service);
+    a?;
+    b?;
     Ok(vec![])
 }
 
@@ -229,9 +242,13 @@ pub fn drift(dir: &Path, files: &[OutputFile]) -> Result<Drift> {
     sink.finish()
 }
 
-/// Writes files into a fresh directory as they are made, remembering their paths.
+/// Writes files into a fresh directory as they are made, remembering their paths. A file
+/// identical to the one in the previous outputs is hard-linked from there instead of written:
+/// a rebuild that changes little writes little, and removing the previous outputs then only
+/// drops links (at 10,000 SLOs, rewriting and deleting 234 MB was a third of a rebuild).
 pub struct DirSink {
     root: PathBuf,
+    previous: Option<PathBuf>,
     made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     paths: std::sync::Mutex<Vec<String>>,
 }
@@ -256,7 +273,13 @@ impl Sink for DirSink {
                 std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
             }
         }
-        std::fs::write(&p, &f.contents).with_context(|| format!("cannot write {}", p.display()))?;
+        let linked = self.previous.as_ref().is_some_and(|prev| {
+            let old = prev.join(&f.path);
+            std::fs::read(&old).is_ok_and(|b| b == f.contents.as_bytes()) && std::fs::hard_link(&old, &p).is_ok()
+        });
+        if !linked {
+            std::fs::write(&p, &f.contents).with_context(|| format!("cannot write {}", p.display()))?;
+        }
         self.paths.lock().expect("dir lock").push(f.path);
         Ok(())
     }
@@ -304,7 +327,8 @@ pub fn replace_dir<T>(dir: &Path, fill: impl FnOnce(&DirSink) -> Result<Option<T
             std::fs::remove_dir_all(&tmp)?;
         }
         std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        let sink = DirSink { root: tmp.clone(), made: Default::default(), paths: Default::default() };
+        let previous = dir.is_dir().then(|| dir.to_path_buf());
+        let sink = DirSink { root: tmp.clone(), previous, made: Default::default(), paths: Default::default() };
         let Some(value) = fill(&sink)? else {
             return Ok(None);
         };
