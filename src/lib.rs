@@ -171,11 +171,16 @@ fn file_owners(
 ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
     let mut out: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
     let council = repo.project().and_then(|p| p.spec.council.clone());
+    // One path per file (a file holds many documents; resolving a path costs a syscall per part).
+    let mut rel_of: std::collections::HashMap<usize, String> = Default::default();
     let mut own = |doc: usize, teams: Vec<String>| {
-        let f = &loaded.files[loaded.docs[doc].file];
-        let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
-        let rel = abs.strip_prefix(root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone());
-        out.entry(rel).or_default().extend(teams.into_iter().filter(|t| !t.is_empty()));
+        let file = loaded.docs[doc].file;
+        let rel = rel_of.entry(file).or_insert_with(|| {
+            let f = &loaded.files[file];
+            let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+            abs.strip_prefix(root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone())
+        });
+        out.entry(rel.clone()).or_default().extend(teams.into_iter().filter(|t| !t.is_empty()));
     };
     let svc_owner = |s: &str| repo.service(s).map(|x| x.spec.owner.clone()).unwrap_or_default();
     for p in &repo.projects {

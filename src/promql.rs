@@ -63,15 +63,27 @@ pub struct Selector {
     pub matchers: Vec<promql_parser::label::Matcher>,
 }
 
+type Memo = std::sync::RwLock<std::collections::HashMap<String, std::sync::Arc<Facts>>>;
+
+fn memo() -> &'static Memo {
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
+/// Forgets every remembered query, so that the next `facts` parses again (for benchmarks that
+/// run several builds in one process).
+#[doc(hidden)]
+pub fn clear_memo() {
+    memo().write().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// The facts of `query`, parsed once per process: `rely check` parses every SLI query (in
 /// parallel), and the generated tests need the same queries' selectors, so a build does not
 /// parse (and compile the regular expressions of) 20,000 queries twice at 10,000 SLOs. Compiled
 /// regular expressions are shared between queries with the same pattern.
 pub fn facts(query: &str) -> std::sync::Arc<Facts> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, RwLock};
-    static MEMO: OnceLock<RwLock<HashMap<String, Arc<Facts>>>> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
+    use std::sync::Arc;
+    let memo = memo();
     if let Some(f) = memo.read().unwrap_or_else(|e| e.into_inner()).get(query) {
         return f.clone();
     }

@@ -51,7 +51,7 @@ pub struct AlertTest {
     pub exp_alerts: Vec<ExpAlert>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ExpAlert {
     pub exp_labels: BTreeMap<String, String>,
     pub exp_annotations: BTreeMap<String, String>,
@@ -97,12 +97,25 @@ pub fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String,
     l
 }
 
-fn expect(model: &Model, slo: &Slo, tiers: &[Tier]) -> Vec<ExpAlert> {
-    tiers
-        .iter()
-        .filter(|t| slo.alert_enabled(**t))
-        .map(|t| ExpAlert { exp_labels: expected_labels(model, slo, *t), exp_annotations: slo_annotations(model, slo, *t) })
-        .collect()
+/// The alerts of each tier an SLO's tests expect (made once per SLO: the annotations are long).
+struct Expected {
+    page: ExpAlert,
+    ticket: ExpAlert,
+}
+
+impl Expected {
+    fn new(model: &Model, slo: &Slo) -> Expected {
+        let of = |t| ExpAlert { exp_labels: expected_labels(model, slo, t), exp_annotations: slo_annotations(model, slo, t) };
+        Expected { page: of(Tier::Page), ticket: of(Tier::Ticket) }
+    }
+
+    fn of(&self, slo: &Slo, tiers: &[Tier]) -> Vec<ExpAlert> {
+        tiers
+            .iter()
+            .filter(|t| slo.alert_enabled(**t))
+            .map(|t| if *t == Tier::Page { self.page.clone() } else { self.ticket.clone() })
+            .collect()
+    }
 }
 
 fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
@@ -120,6 +133,7 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
     let page_min = factors(slo, Tier::Page).into_iter().fold(f64::MAX, f64::min);
     let ticket_max = factors(slo, Tier::Ticket).into_iter().fold(0.0, f64::max);
     let alertname = names::slo_alert(&slo.name);
+    let expected = Expected::new(model, slo);
     let sli_check = |ratio: f64| ExprTest {
         expr: format!("abs({}{} - {}) < bool 1e-9", names::sli_ratio(300), id_selector(model, slo), num(ratio)),
         eval_time: "10m".into(),
@@ -130,7 +144,7 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
         name: format!("{}: {}x the budget rate {what}", slo.name, num(burn::round_sig(ratio / b))),
         interval: "1m".into(),
         input_series: inputs(&series, ratio, STEPS),
-        alert_rule_test: vec![AlertTest { eval_time: at.into(), alertname: alertname.clone(), exp_alerts: expect(model, slo, tiers) }],
+        alert_rule_test: vec![AlertTest { eval_time: at.into(), alertname: alertname.clone(), exp_alerts: expected.of(slo, tiers) }],
         promql_expr_test: vec![sli_check(ratio)],
     };
     let mut groups = vec![];

@@ -123,7 +123,6 @@ pub fn series(sli: &Sli) -> Result<Vec<Series>, String> {
     let Sli::Events { errors, total, source } = sli else {
         return Err("a raw error-ratio query cannot be reproduced from synthetic counters".into());
     };
-    let total_sel = simple_selector(total).map_err(|e| format!("total query: {e}"))?;
     match source {
         EventsSource::Latency { histogram, selector, le } => {
             let probe = crate::promql::facts(&format!("{histogram}_count{{{selector}}}"));
@@ -147,6 +146,7 @@ pub fn series(sli: &Sli) -> Result<Vec<Series>, String> {
                 EventsSource::Good(g) => (g.as_str(), Role::Good, Role::Error),
                 _ => (errors.as_str(), Role::Error, Role::Good),
             };
+            let total_sel = simple_selector(total).map_err(|e| format!("total query: {e}"))?;
             let part =
                 simple_selector(part_q).map_err(|e| format!("{} query: {e}", if part_role == Role::Good { "good" } else { "errors" }))?;
             let t: Vec<&Matcher> = total_sel.matchers.iter().collect();

@@ -613,22 +613,16 @@ fn plain_ok(s: &str) -> bool {
     if !(first.is_ascii_alphanumeric() || matches!(first, b'/' | b'.' | b'_' | b'$')) || s.ends_with(' ') || s.ends_with(':') {
         return false;
     }
-    let (mut space, mut flow, mut digit, mut numberish) = (false, false, false, true);
-    let mut prev = 0u8;
-    for &c in b {
-        let allowed = PLAIN[c as usize];
-        // `: ` starts a mapping value and ` #` a comment
-        if !allowed || (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
-            return false;
-        }
-        space |= c == b' ';
-        flow |= matches!(c, b'[' | b']' | b',');
-        digit |= c.is_ascii_digit();
-        numberish &= NUMBERISH[c as usize];
-        prev = c;
+    // One table lookup per byte; the rarer checks below scan only strings that pass it.
+    if !b.iter().all(|&c| PLAIN[c as usize]) {
+        return false;
+    }
+    // `: ` starts a mapping value and ` #` a comment
+    if s.contains(": ") || s.contains(" #") {
+        return false;
     }
     // flow indicators are only safe inside text that YAML cannot take for a flow collection
-    if flow && !space {
+    if b.iter().any(|c| matches!(c, b'[' | b']' | b',')) && !b.contains(&b' ') {
         return false;
     }
     if b.len() <= 5 {
@@ -638,7 +632,8 @@ fn plain_ok(s: &str) -> bool {
         }
     }
     // Anything number-like (1, 1.5, 1e3, 0x1f, 1_000, 12:30 sexagesimal in YAML 1.1) stays quoted.
-    !(numberish && digit)
+    let numberish = b.iter().all(|&c| NUMBERISH[c as usize]) && b.iter().any(u8::is_ascii_digit);
+    !numberish
 }
 
 #[cfg(test)]

@@ -74,6 +74,57 @@ fn check_flag_reports_drift_and_writes_nothing() {
     assert!(std::fs::read_to_string(&edited).unwrap().contains("slo:sli_error:ratio_rate5m"));
 }
 
+/// A rebuild hard-links the outputs that did not change from the previous build (same inode)
+/// and writes the ones that did; the result is the same tree a build into an empty directory
+/// makes, and it stays intact once the previous outputs are removed.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_links_unchanged_outputs_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    crate::chaos::copy_dir(&root().join("reliability"), &dir);
+    let out = tmp.path().join("gen");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(rely(&["build", "reliability", "--out", out_s], tmp.path()).0, 0);
+    let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+    let (same, changed) = ("prometheus/public-api.rules.yml", "prometheus/notifications.rules.yml");
+    let (same_before, changed_before) = (inode(same), inode(changed));
+    let old_text = std::fs::read_to_string(out.join(changed)).unwrap();
+    let svc = dir.join("services/notifications.yaml");
+    let text = std::fs::read_to_string(&svc).unwrap();
+    assert!(text.contains("objective: 99.5\n"));
+    std::fs::write(&svc, text.replacen("objective: 99.5\n", "objective: 99.7\n", 1)).unwrap();
+    assert_eq!(rely(&["build", "reliability", "--out", out_s], tmp.path()).0, 0);
+    assert_eq!(inode(same), same_before, "an unchanged output is linked, not rewritten");
+    assert_ne!(inode(changed), changed_before, "a changed output is written anew");
+    let new_text = std::fs::read_to_string(out.join(changed)).unwrap();
+    assert_ne!(new_text, old_text);
+    assert!(new_text.contains("99.7"), "{new_text}");
+    // Byte for byte what a build into an empty directory writes.
+    assert_eq!(rely(&["build", "reliability", "--out", "fresh"], tmp.path()).0, 0);
+    let (code, stdout, _) = rely(&["build", "reliability", "--out", out_s, "--check"], tmp.path());
+    assert_eq!(code, 0, "{stdout}");
+    let files = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v = vec![];
+        let mut stack = vec![d.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            for e in std::fs::read_dir(&p).unwrap().flatten() {
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    v.push((e.path().strip_prefix(d).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()));
+                }
+            }
+        }
+        v.sort();
+        v
+    };
+    assert!(files(&out) == files(&tmp.path().join("fresh")), "a rebuild and a fresh build differ");
+    assert_eq!(std::fs::metadata(out.join(same)).unwrap().nlink(), 1, "the previous outputs are gone");
+}
+
 #[test]
 fn errors_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();

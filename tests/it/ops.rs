@@ -180,4 +180,13 @@ fn a_broken_template_override_is_a_finding_and_writes_nothing() {
     let (code, stdout, _) = rely(&["build", "reliability", "--out", out.to_str().unwrap()], tmp.path());
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(std::fs::read_to_string(out.join("oncall/pagerduty.tf")).unwrap(), "# custom terraform for 1 teams\n");
+    // Broken again: the build fails before writing, and the previous outputs stay as they were.
+    let before: Vec<_> = std::fs::read_dir(out.join("prometheus")).unwrap().flatten().map(|e| e.path()).collect();
+    std::fs::write(&over, "{{ nope.nope }}\n").unwrap();
+    let (code, stdout, _) = rely(&["build", "reliability", "--out", out.to_str().unwrap()], tmp.path());
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(std::fs::read_to_string(out.join("oncall/pagerduty.tf")).unwrap(), "# custom terraform for 1 teams\n");
+    assert!(before.iter().all(|p| p.exists()));
+    let leftovers = std::fs::read_dir(tmp.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("rely-")).count();
+    assert_eq!(leftovers, 0, "no temporary directory is left behind");
 }
