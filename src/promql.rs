@@ -193,7 +193,12 @@ fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
             b'#' => i += b[i..].iter().position(|&c| c == b'\n').unwrap_or(b.len() - i),
             c @ (b'=' | b'!') if b.get(i + 1) == Some(&b'~') => {
                 let before = q[..i].trim_end();
-                let label_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |p| p + 1);
+                // Back over ASCII label characters only (so the slice starts on a char boundary).
+                let lb = before.as_bytes();
+                let mut label_start = lb.len();
+                while label_start > 0 && (lb[label_start - 1].is_ascii_alphanumeric() || lb[label_start - 1] == b'_') {
+                    label_start -= 1;
+                }
                 let label = &before[label_start..];
                 if label.is_empty() || label.as_bytes()[0].is_ascii_digit() {
                     return None;
@@ -360,6 +365,9 @@ mod tests {
             r#"sum(rate(x{code=~"5.."}[5m])) / sum(rate(x{code!~"4.."}[5m]))"#,
             r#"sum(rate(x{code=~"5.."[5m]))"#,
             r#"label_replace(x{a=~"b"}, "c", "$1", "d", "=~(.*)")"#,
+            // Found by cargo-fuzz: a multi-byte character right before a label name.
+            "sum(rate(http_requests_total{job=\"checkout\"\u{521}code=~\"5..\"}[5m]))",
+            "sum(rate(x{j\u{e9}b=~\"5..\"}[5m]))",
         ];
         for q in queries {
             assert!(fast_path_agrees(q), "{q}");
