@@ -280,6 +280,15 @@ impl Block<'_> {
     }
 }
 
+/// Serializer methods for narrower numbers that write them as the wider type.
+macro_rules! widen {
+    ($($name:ident: $t:ty => $wide:ident),* $(,)?) => {
+        $(fn $name(self, v: $t) -> Result<(), Unsupported> {
+            self.$wide(v.into())
+        })*
+    };
+}
+
 impl<'a> ser::Serializer for Ser<'a> {
     type Ok = ();
     type Error = Unsupported;
@@ -294,32 +303,16 @@ impl<'a> ser::Serializer for Ser<'a> {
     fn serialize_bool(self, v: bool) -> Result<(), Unsupported> {
         self.scalar(|o, _| o.push_str(if v { "true" } else { "false" }))
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Unsupported> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Unsupported> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Unsupported> {
-        self.serialize_i64(v.into())
+    widen! {
+        serialize_i8: i8 => serialize_i64, serialize_i16: i16 => serialize_i64, serialize_i32: i32 => serialize_i64,
+        serialize_u8: u8 => serialize_u64, serialize_u16: u16 => serialize_u64, serialize_u32: u32 => serialize_u64,
+        serialize_f32: f32 => serialize_f64
     }
     fn serialize_i64(self, v: i64) -> Result<(), Unsupported> {
         self.scalar(|o, _| o.push_str(&v.to_string()))
     }
-    fn serialize_u8(self, v: u8) -> Result<(), Unsupported> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Unsupported> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Unsupported> {
-        self.serialize_u64(v.into())
-    }
     fn serialize_u64(self, v: u64) -> Result<(), Unsupported> {
         self.scalar(|o, _| o.push_str(&v.to_string()))
-    }
-    fn serialize_f32(self, v: f32) -> Result<(), Unsupported> {
-        self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result<(), Unsupported> {
         // As JSON values write them: shortest round-trip text, and null for NaN and infinities.
@@ -393,38 +386,23 @@ impl<'a> ser::Serializer for Ser<'a> {
     }
 }
 
-impl ser::SerializeSeq for Block<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unsupported> {
-        self.item(v)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        Ok(())
-    }
+/// The sequence-like serializers: each element is a `- ` item.
+macro_rules! items {
+    ($($tr:ident::$method:ident),*) => {
+        $(impl ser::$tr for Block<'_> {
+            type Ok = ();
+            type Error = Unsupported;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unsupported> {
+                self.item(v)
+            }
+            fn end(self) -> Result<(), Unsupported> {
+                Ok(())
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Block<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unsupported> {
-        self.item(v)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Block<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unsupported> {
-        self.item(v)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        Ok(())
-    }
-}
+items!(SerializeSeq::serialize_element, SerializeTuple::serialize_element, SerializeTupleStruct::serialize_field);
 
 impl ser::SerializeMap for Block<'_> {
     type Ok = ();
@@ -456,6 +434,15 @@ impl ser::SerializeStruct for Block<'_> {
     }
 }
 
+/// Serializer methods of one argument that refuse it.
+macro_rules! refuse {
+    ($($name:ident: $t:ty),* $(,)?) => {
+        $(fn $name(self, _: $t) -> Result<String, Unsupported> {
+            Err(Unsupported)
+        })*
+    };
+}
+
 /// Mapping keys: strings only (anything else falls back to JSON values, which refuse it too).
 struct KeySer;
 
@@ -479,44 +466,13 @@ impl ser::Serializer for KeySer {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<String, Unsupported> {
         v.serialize(self)
     }
-    fn serialize_bool(self, _: bool) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i8(self, _: i8) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i16(self, _: i16) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i32(self, _: i32) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i64(self, _: i64) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u8(self, _: u8) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u16(self, _: u16) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u32(self, _: u32) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u64(self, _: u64) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_f32(self, _: f32) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_f64(self, _: f64) -> Result<String, Unsupported> {
-        Err(Unsupported)
+    refuse! {
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
+        serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8], serialize_unit_struct: &'static str
     }
     fn serialize_char(self, v: char) -> Result<String, Unsupported> {
         Ok(v.to_string())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Unsupported> {
-        Err(Unsupported)
     }
     fn serialize_none(self) -> Result<String, Unsupported> {
         Err(Unsupported)
@@ -525,9 +481,6 @@ impl ser::Serializer for KeySer {
         Err(Unsupported)
     }
     fn serialize_unit(self) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Unsupported> {
         Err(Unsupported)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(

@@ -106,22 +106,7 @@ fn a_rebuild_links_unchanged_outputs_and_writes_changed_ones() {
     assert_eq!(rely(&["build", "reliability", "--out", "fresh"], tmp.path()).0, 0);
     let (code, stdout, _) = rely(&["build", "reliability", "--out", out_s, "--check"], tmp.path());
     assert_eq!(code, 0, "{stdout}");
-    let files = |d: &Path| -> Vec<(String, Vec<u8>)> {
-        let mut v = vec![];
-        let mut stack = vec![d.to_path_buf()];
-        while let Some(p) = stack.pop() {
-            for e in std::fs::read_dir(&p).unwrap().flatten() {
-                if e.file_type().unwrap().is_dir() {
-                    stack.push(e.path());
-                } else {
-                    v.push((e.path().strip_prefix(d).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()));
-                }
-            }
-        }
-        v.sort();
-        v
-    };
-    assert!(files(&out) == files(&tmp.path().join("fresh")), "a rebuild and a fresh build differ");
+    assert!(crate::tree(&out) == crate::tree(&tmp.path().join("fresh")), "a rebuild and a fresh build differ");
     assert_eq!(std::fs::metadata(out.join(same)).unwrap().nlink(), 1, "the previous outputs are gone");
 }
 

@@ -78,20 +78,7 @@ fn a_killed_build_never_leaves_a_half_written_output() {
     let out = tmp.path().join("gen");
     let (code, _, _) = rely(&["build", "reliability", "--out", out.to_str().unwrap()], tmp.path());
     assert_eq!(code, 0);
-    let snapshot = |d: &Path| -> std::collections::BTreeMap<String, Vec<u8>> {
-        let mut m = std::collections::BTreeMap::new();
-        let mut stack = vec![d.to_path_buf()];
-        while let Some(p) = stack.pop() {
-            for e in std::fs::read_dir(&p).unwrap().flatten() {
-                if e.file_type().unwrap().is_dir() {
-                    stack.push(e.path());
-                } else {
-                    m.insert(e.path().strip_prefix(d).unwrap().display().to_string(), std::fs::read(e.path()).unwrap());
-                }
-            }
-        }
-        m
-    };
+    let snapshot = |d: &Path| crate::tree(d);
     let expected = snapshot(&out);
     assert!(expected.len() > 30);
     for delay_ms in [0u64, 2, 5, 10, 20, 40] {

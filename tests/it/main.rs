@@ -21,6 +21,22 @@ pub fn root() -> PathBuf {
 }
 
 /// Runs the `rely` binary; returns (exit code, stdout, stderr).
+/// Every file under `d`: relative path → contents.
+pub fn tree(d: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut m = std::collections::BTreeMap::new();
+    let mut stack = vec![d.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                m.insert(e.path().strip_prefix(d).unwrap().display().to_string(), std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    m
+}
+
 pub fn rely(args: &[&str], cwd: &Path) -> (i32, String, String) {
     let out =
         std::process::Command::new(env!("CARGO_BIN_EXE_rely")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().expect("run rely");
