@@ -81,6 +81,19 @@ pub fn check(ctx: &mut Ctx) {
             }
         }
         if let Some(oncall) = &team.spec.oncall {
+            if let Some(h) = &oncall.handoff
+                && crate::spec::Handoff::parse(h).is_none()
+            {
+                ctx.report(codes::OWN007, team.doc, "/spec/oncall/handoff", format!("handoff `{h}` is not a time such as `mon 09:00`"))
+                    .help =
+                    Some("write `HH:MM` in 24-hour time, optionally after a weekday: `09:00`, `mon 09:00`, `wednesday 17:30`".into());
+            }
+            if let Some(tz) = &oncall.timezone
+                && !crate::spec::known_time_zone(tz)
+            {
+                ctx.report(codes::OWN007, team.doc, "/spec/oncall/timezone", format!("`{tz}` is not an IANA time zone")).help =
+                    Some("use a name from the IANA time zone database, e.g. `Europe/London`, `America/Denver` or `UTC`".into());
+            }
             let mut prev: Option<u64> = None;
             for (i, step) in oncall.escalation.iter().enumerate() {
                 let after =

@@ -227,6 +227,10 @@ rules! {
         what: "Reports a team that is paged but has no email receiver, while some environment (staging, by default) turns pages into email.",
         why: "Outside the paging environments rely routes pages to email only, so that a chaos day never wakes anyone; a team without an email receiver would get nothing there.",
         example: "notify:\n  page: [{pagerduty: {routing_key_file: /etc/am/pd.key}}]   # and no email anywhere";
+    OWN007: "bad-handoff-or-time-zone", Error,
+        what: "Reports an on-call `handoff` that is not `[day] HH:MM`, or a `timezone` that is not an IANA time zone.",
+        why: "The rotation's handoff becomes the PagerDuty schedule's start time with the zone's UTC offset; a time rely cannot read would hand over at the wrong hour, and PagerDuty refuses unknown zones.",
+        example: "oncall:\n  handoff: monday 9am\n  timezone: Mountain Time";
     CHS001: "missing-backout", Error,
         what: "Reports a chaos experiment without a back-out plan.",
         why: "Every fault injected on a chaos day must be reversible by a known step; without one a rehearsal becomes an incident.",

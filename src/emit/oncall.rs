@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{OutputFile, TemplateError, Templates};
 use crate::duration;
 use crate::model::Model;
-use crate::spec::word;
+use crate::spec::{Handoff, word};
 
 /// An HCL-safe identifier from a rely name (`web-client` → `web_client`).
 fn ident(name: &str) -> String {
@@ -64,15 +64,23 @@ struct TfService {
 }
 
 /// The first hand-off of the rotation: the given weekday and time in the week of 2026-01-05.
-fn handoff_start(handoff: Option<&str>) -> String {
-    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    let h = handoff.unwrap_or("mon 09:00").trim().to_ascii_lowercase();
-    let (day, time) = match h.split_once(' ') {
-        Some((d, t)) => (days.iter().position(|x| d.starts_with(x)).unwrap_or(0), t.to_string()),
-        None => (0, h),
-    };
-    let time = if time.len() == 5 && time.as_bytes()[2] == b':' { time } else { "09:00".into() };
-    format!("2026-01-{:02}T{time}:00", 5 + day)
+/// The first handoff, in the first full week of 2026, as RFC 3339 with the zone's UTC offset on
+/// that date (the PagerDuty provider requires the offset; PagerDuty keeps later handoffs at the
+/// same wall-clock time in the schedule's `time_zone`). `check` reports handoffs and zones it
+/// cannot read (OWN007); should one reach here, Monday 09:00 UTC stands in.
+fn handoff_start(handoff: Option<&str>, tz: &str) -> String {
+    let h = handoff.and_then(Handoff::parse).unwrap_or(Handoff::DEFAULT);
+    let local = jiff::civil::date(2026, 1, 5 + h.weekday as i8).at(h.hour as i8, h.minute as i8, 0, 0);
+    match local.in_tz(tz).or_else(|_| local.in_tz("UTC")) {
+        Ok(z) => z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        Err(_) => format!("{local}Z"),
+    }
+}
+
+/// A person's PagerDuty user, one per email (or name, when there is no email): somebody in two
+/// teams is one user with two memberships.
+fn user_id(name: &str, email: Option<&str>) -> String {
+    ident(&format!("user_{}", email.filter(|e| !e.is_empty()).unwrap_or(name)))
 }
 
 pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
@@ -109,6 +117,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
                 delay_minutes: afters.get(i + 1).map(|n| n.saturating_sub(afters[i])).unwrap_or(30).max(1),
             })
             .collect();
+        let timezone = oncall.as_ref().and_then(|o| o.timezone.clone()).unwrap_or_else(|| "UTC".into());
         teams.push(TfTeam {
             name: t.name.clone(),
             id: ident(&t.name),
@@ -120,7 +129,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
                 .map(|m| TfMember {
                     name: m.name.clone(),
                     email: m.email.clone().unwrap_or_default(),
-                    id: ident(&format!("{}_{}", t.name, m.name)),
+                    id: user_id(&m.name, m.email.as_deref()),
                 })
                 .collect(),
             rotation_seconds: match rotation.as_str() {
@@ -129,8 +138,8 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
                 _ => 7 * 86400,
             },
             rotation,
-            handoff_start: handoff_start(oncall.as_ref().and_then(|o| o.handoff.as_deref())),
-            timezone: oncall.as_ref().and_then(|o| o.timezone.clone()).unwrap_or_else(|| "UTC".into()),
+            handoff_start: handoff_start(oncall.as_ref().and_then(|o| o.handoff.as_deref()), &timezone),
+            timezone,
             escalation: steps,
         });
     }
@@ -145,6 +154,13 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
             owner_id: ident(&s.owner),
         })
         .collect();
+    // Each person once, in the order first met.
+    let mut users: Vec<&TfMember> = vec![];
+    for m in teams.iter().flat_map(|t| &t.members) {
+        if !users.iter().any(|u| u.id == m.id) {
+            users.push(m);
+        }
+    }
     let mut sources: Vec<String> = model.teams.iter().map(|t| t.source.clone()).collect();
     sources.extend(model.services.iter().flat_map(|s| s.sources.clone()));
     sources.sort();
@@ -153,6 +169,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
     let name = "oncall/pagerduty.tf.j2";
     let ctx = minijinja::context! {
         teams => minijinja::Value::from(minijinja::value::Serde(&teams)),
+        users => minijinja::Value::from(minijinja::value::Serde(&users)),
         services => minijinja::Value::from(minijinja::value::Serde(&services)),
         sources => sources,
     };
@@ -172,7 +189,12 @@ mod tests {
         assert_eq!(hcl("a \"b\" ${x} %{y}\n".into()), r#""a \"b\" $${x} %%{y}\n""#);
         assert_eq!(ident("web-client"), "web_client");
         assert_eq!(ident("1x"), "_1x");
-        assert_eq!(handoff_start(Some("wed 10:30")), "2026-01-07T10:30:00");
-        assert_eq!(handoff_start(Some("09:00")), "2026-01-05T09:00:00");
+        assert_eq!(handoff_start(Some("wed 10:30"), "UTC"), "2026-01-07T10:30:00+00:00");
+        assert_eq!(handoff_start(Some("mon 09:00"), "America/Denver"), "2026-01-05T09:00:00-07:00");
+        assert_eq!(handoff_start(Some("friday 17:30"), "Asia/Kolkata"), "2026-01-09T17:30:00+05:30");
+        assert_eq!(handoff_start(None, "Europe/London"), "2026-01-05T09:00:00+00:00");
+        assert_eq!(user_id("Ada L", Some("ada.l@example.com")), "user_ada_l_example_com");
+        assert_eq!(Handoff::parse("09:00"), Some(Handoff::DEFAULT));
+        assert!(Handoff::parse("monday 9am").is_none() && Handoff::parse("mon 24:00").is_none() && Handoff::parse("9:00").is_none());
     }
 }

@@ -32,7 +32,7 @@ pub struct Member {
 #[serde(deny_unknown_fields)]
 pub struct Oncall {
     pub rotation: Rotation,
-    /// When the rotation hands over, e.g. `mon 09:00`.
+    /// When the rotation hands over: `HH:MM`, optionally after a weekday, e.g. `mon 09:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handoff: Option<String>,
     /// IANA time zone, e.g. `America/Denver`.
@@ -204,4 +204,40 @@ pub struct OpsgenieReceiver {
 #[serde(deny_unknown_fields)]
 pub struct WebhookReceiver {
     pub url: String,
+}
+
+/// A parsed `handoff`: weekday (0 = Monday) and local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handoff {
+    pub weekday: u8,
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl Handoff {
+    /// Monday 09:00, when no handoff is given.
+    pub const DEFAULT: Handoff = Handoff { weekday: 0, hour: 9, minute: 0 };
+
+    /// `HH:MM` or `<day> HH:MM` (day: mon…sun, or a longer spelling such as `monday`).
+    pub fn parse(s: &str) -> Option<Handoff> {
+        let s = s.trim().to_ascii_lowercase();
+        let (day, time) = match s.rsplit_once(' ') {
+            Some((d, t)) => (Some(d.trim()), t),
+            None => (None, s.as_str()),
+        };
+        let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        let weekday = match day {
+            None => 0,
+            Some(d) => days.iter().zip(full).position(|(a, b)| d == *a || d == b)? as u8,
+        };
+        let (h, m) = time.split_once(':')?;
+        let (hour, minute): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+        (h.len() == 2 && m.len() == 2 && hour < 24 && minute < 60).then_some(Handoff { weekday, hour, minute })
+    }
+}
+
+/// Whether `name` is an IANA time zone rely knows (its database is built in).
+pub fn known_time_zone(name: &str) -> bool {
+    jiff::tz::db().get(name).is_ok()
 }

@@ -159,6 +159,24 @@ fn oncall_exports_and_pagerduty_terraform_parse() {
     assert!(resources.contains(&("pagerduty_service".into(), "web_client".into())));
     let mut ids = std::collections::BTreeSet::new();
     assert!(resources.iter().all(|r| ids.insert(r.clone())), "resource addresses are unique");
+    // Ada is in platform and in the reliability council: one PagerDuty user, two memberships.
+    let ada: Vec<&hcl::Block> = body
+        .blocks()
+        .filter(|b| b.identifier() == "resource" && b.labels()[0].as_str() == "pagerduty_user")
+        .filter(|b| b.body().attributes().any(|a| a.key() == "email" && a.expr().to_string().contains("ada.lindqvist@")))
+        .collect();
+    assert_eq!(ada.len(), 1, "one user per person");
+    let ada_id = ada[0].labels()[1].as_str().to_string();
+    assert_eq!(resources.iter().filter(|(k, n)| k == "pagerduty_team_membership" && n.ends_with(&ada_id)).count(), 2);
+    // Layer starts carry the zone's offset, as the provider requires (platform is in Denver).
+    assert!(tf.contains(r#"start                        = "2026-01-05T09:00:00-07:00""#), "{tf}");
+    let starts: Vec<&str> = tf.lines().filter(|l| l.trim_start().starts_with("start") || l.contains("rotation_virtual_start")).collect();
+    assert_eq!(starts.len(), 10, "{starts:?}");
+    for l in starts {
+        let v = l.rsplit('"').nth(1).unwrap();
+        let offset = &v[v.len() - 6..];
+        assert!(offset.starts_with(['+', '-']) && offset.as_bytes()[3] == b':', "no UTC offset in {l}");
+    }
 }
 
 #[test]
