@@ -42,7 +42,7 @@ impl Repo {
         })?;
         let tree = obj.peel_to_tree().with_context(|| format!("`{rev}` is not a commit or tree"))?;
         let sub = if self.prefix.as_os_str().is_empty() {
-            tree
+            tree.clone()
         } else {
             match tree.get_path(&self.prefix) {
                 Ok(entry) => entry.to_object(&self.repo)?.peel_to_tree()?,
@@ -61,7 +61,13 @@ impl Repo {
             TreeWalkResult::Ok
         })?;
         blobs.sort();
-        let mut loaded = Loaded::default();
+        // Every path of the revision, for the checks that look for files (runbooks).
+        let mut paths = std::collections::BTreeSet::new();
+        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+            paths.insert(format!("{dir}{}", entry.name().unwrap_or("")));
+            TreeWalkResult::Ok
+        })?;
+        let mut loaded = Loaded { tree: Some(paths), ..Loaded::default() };
         for (rel, id) in blobs {
             let blob = self.repo.find_blob(id)?;
             let display = self.display(&rel);

@@ -27,7 +27,7 @@ fn runbook(ctx: &mut Ctx, doc: usize, pointer: &str, value: &str) {
             Some("give a path relative to the repository root, without `..`".into());
         return;
     }
-    if !ctx.root.join(p).exists() {
+    if !ctx.path_exists(p) {
         let root = crate::source::display_path(ctx.root);
         let root = if root.is_empty() { ".".to_string() } else { root };
         ctx.report(codes::ALR003, doc, pointer, format!("runbook `{v}` does not exist")).help =

@@ -157,10 +157,27 @@ pub struct Ctx<'a> {
     pub files: &'a [crate::source::SourceFile],
     pub repo: &'a Repo,
     pub root: &'a Path,
+    /// The paths of the git revision being checked (see `Loaded::tree`); `None` for files on disk.
+    pub tree: Option<&'a std::collections::BTreeSet<String>>,
     pub findings: Vec<Finding>,
 }
 
 impl Ctx<'_> {
+    /// Whether a repository-relative path exists: in the revision being checked, or on disk.
+    pub fn path_exists(&self, rel: &Path) -> bool {
+        match self.tree {
+            Some(tree) => {
+                let parts: Vec<String> = rel
+                    .components()
+                    .filter(|c| !matches!(c, std::path::Component::CurDir))
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                tree.contains(&parts.join("/"))
+            }
+            None => self.root.join(rel).exists(),
+        }
+    }
+
     pub fn at(&self, doc: usize, pointer: &str) -> (usize, Span) {
         let d = &self.docs[doc];
         (d.file, d.locate(pointer))
@@ -261,7 +278,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     let repo = decode_all(loaded, &mut findings);
     crate::timing("check: schema and decode", t);
     let root = root.to_path_buf();
-    let mut ctx = Ctx { docs: &loaded.docs, files: &loaded.files, repo: &repo, root: &root, findings: vec![] };
+    let mut ctx = Ctx { docs: &loaded.docs, files: &loaded.files, repo: &repo, root: &root, tree: loaded.tree.as_ref(), findings: vec![] };
     type Pass = fn(&mut Ctx);
     let passes: [(&str, Pass); 7] = [
         ("references", refs::check),

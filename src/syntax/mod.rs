@@ -34,6 +34,10 @@ pub struct Loaded {
     pub files: Vec<SourceFile>,
     pub docs: Vec<Document>,
     pub findings: Vec<Finding>,
+    /// When loaded from a git revision: every path in that revision's tree (files and
+    /// directories, relative to the repository root), so that paths such as runbooks are
+    /// checked against the revision rather than the working tree.
+    pub tree: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Lists the YAML files under `dir`, sorted by path.

@@ -181,6 +181,48 @@ fn a_base_that_does_not_compile() {
     assert!(md.contains("- Service `checkout`"), "the service the base could not read shows as added: {md}");
 }
 
+/// The base side's runbook paths are looked up in the base revision, not the working tree: a
+/// pull request that deletes a runbook file (and links the runbook elsewhere) leaves a base that
+/// was fine, and a base that pointed at a runbook it did not have is reported.
+#[test]
+fn runbooks_of_the_base_are_checked_in_the_base() {
+    let with_path = BASE.replace("runbook: \"https://runbooks.example.com/checkout\"", "runbook: reliability/runbooks/checkout.md");
+    assert_ne!(with_path, BASE);
+    let commit = |files: &[(&str, &str)]| {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(tmp.path()).unwrap();
+        let mut index = repo.index().unwrap();
+        for (path, text) in files {
+            let p = tmp.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            index.add_path(Path::new(path)).unwrap();
+        }
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+        let c = repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[]).unwrap();
+        repo.branch("base", &repo.find_commit(c).unwrap(), true).unwrap();
+        tmp
+    };
+    let report = |tmp: &tempfile::TempDir| {
+        let dir = tmp.path().join("reliability");
+        rely::diff_report(&DiffArgs { base: "base".into(), head: None, dir, format: DiffFormat::Markdown }).unwrap()
+    };
+    // The base has the runbook; the working tree deletes it and links an https runbook instead.
+    let tmp = commit(&[("reliability/payments.yaml", &with_path), ("reliability/runbooks/checkout.md", "# Checkout\n")]);
+    std::fs::remove_file(tmp.path().join("reliability/runbooks/checkout.md")).unwrap();
+    std::fs::write(tmp.path().join("reliability/payments.yaml"), BASE).unwrap();
+    let r = report(&tmp);
+    assert!(r.base_errors.is_empty() && r.head_errors.is_empty(), "{:?} {:?}", r.base_errors, r.head_errors);
+    // The base pointed at a runbook it did not have; the working tree adds it.
+    let tmp = commit(&[("reliability/payments.yaml", &with_path)]);
+    std::fs::create_dir_all(tmp.path().join("reliability/runbooks")).unwrap();
+    std::fs::write(tmp.path().join("reliability/runbooks/checkout.md"), "# Checkout\n").unwrap();
+    let r = report(&tmp);
+    assert!(r.head_errors.is_empty(), "{:?}", r.head_errors);
+    assert!(r.base_errors.len() == 1 && r.base_errors[0].contains("ALR003"), "{:?}", r.base_errors);
+}
+
 #[test]
 fn a_missing_base_is_explained() {
     let tmp = repo(BASE);
