@@ -162,8 +162,8 @@ fn fast_facts(query: &str) -> Option<Facts> {
     let parsed = parse(&text).ok()?;
     let facts = facts_of(Ok(parsed), &regexes);
     // Every rewritten matcher must come back as exactly one regex matcher.
-    let restored = |s: &Option<Selector>| {
-        s.as_ref().is_none_or(|s| {
+    let restored = |s: Option<&Selector>| {
+        s.is_none_or(|s| {
             s.matchers
                 .iter()
                 .filter(|m| matches!(m.op, promql_parser::label::MatchOp::Re(_) | promql_parser::label::MatchOp::NotRe(_)))
@@ -171,7 +171,7 @@ fn fast_facts(query: &str) -> Option<Facts> {
                 == regexes.len()
         })
     };
-    (restored(&facts.selector) && restored(&facts.sum_rate.as_ref().ok().cloned())).then_some(facts)
+    (restored(facts.selector.as_ref()) && restored(facts.sum_rate.as_ref().ok())).then_some(facts)
 }
 
 /// The query with `=~`/`!~` matchers rewritten to `= `/`!=`, and those matchers; `None` for
@@ -183,13 +183,7 @@ fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'"' | b'\'' | b'`' => {
-                let end = i + 1 + b[i + 1..].iter().position(|&c| c == b[i])?;
-                if b[i + 1..end].contains(&b'\\') {
-                    return None;
-                }
-                i = end + 1;
-            }
+            b'"' | b'\'' | b'`' => i = literal_end(b, i)? + 1,
             b'#' => i += b[i..].iter().position(|&c| c == b'\n').unwrap_or(b.len() - i),
             c @ (b'=' | b'!') if b.get(i + 1) == Some(&b'~') => {
                 let before = q[..i].trim_end();
@@ -205,12 +199,11 @@ fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
                 }
                 let rest = &q[i + 2..];
                 let start = i + 2 + (rest.len() - rest.trim_start().len());
-                let quote = *b.get(start).filter(|c| matches!(c, b'"' | b'\'' | b'`'))?;
-                let end = start + 1 + b[start + 1..].iter().position(|&c| c == quote)?;
-                let value = &q[start + 1..end];
-                if value.contains('\\') {
+                if !matches!(b.get(start), Some(b'"' | b'\'' | b'`')) {
                     return None;
                 }
+                let end = literal_end(b, start)?;
+                let value = &q[start + 1..end];
                 let negated = c == b'!';
                 if negated {
                     out[i + 1] = b'=';
@@ -231,6 +224,13 @@ fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
         }
     }
     Some((String::from_utf8(out).ok()?, found))
+}
+
+/// Where the string literal opening at `start` closes; `None` when it does not, or when it has
+/// escapes (whose value would take unquoting).
+fn literal_end(b: &[u8], start: usize) -> Option<usize> {
+    let end = start + 1 + b[start + 1..].iter().position(|&c| c == b[start])?;
+    (!b[start + 1..end].contains(&b'\\')).then_some(end)
 }
 
 /// `^(?:pattern)$` compiled once per process (`None` when it does not compile).

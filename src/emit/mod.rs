@@ -195,16 +195,13 @@ impl DriftSink {
 impl Sink for DriftSink {
     fn put(&self, f: OutputFile) -> Result<()> {
         let p = self.dir.join(&f.path);
-        let what = match std::fs::read(&p) {
-            Ok(bytes) if bytes == f.contents.as_bytes() => None,
-            Ok(_) => Some(false),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::NotADirectory => Some(true),
+        match std::fs::read(&p) {
+            Ok(bytes) if bytes == f.contents.as_bytes() => {}
+            Ok(_) => self.drift.lock().expect("drift lock").changed.push(f.path.clone()),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+                self.drift.lock().expect("drift lock").added.push(f.path.clone())
+            }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", p.display())),
-        };
-        match what {
-            Some(true) => self.drift.lock().expect("drift lock").added.push(f.path.clone()),
-            Some(false) => self.drift.lock().expect("drift lock").changed.push(f.path.clone()),
-            None => {}
         }
         self.seen.lock().expect("drift lock").push(f.path);
         Ok(())

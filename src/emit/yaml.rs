@@ -4,11 +4,10 @@
 //! tenth of a 10,000-SLO build): keys in struct order, strings plain when that is unambiguous,
 //! otherwise double-quoted with JSON escapes (valid YAML), multi-line strings as `|-` blocks.
 //! Shapes the serializer does not take (collections of unknown length, enum variants with data)
-//! go through JSON values and the same writer. promtool and amtool parse every file in the tests.
+//! are turned into JSON values first, which it always takes. promtool and amtool parse every file in the tests.
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
-use serde_json::Value;
 
 /// Serialises `v` as a YAML document.
 pub fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
@@ -19,18 +18,12 @@ pub fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
     via_value(v)
 }
 
-/// The same document, through JSON values.
+/// The same document, through JSON values (whose maps and lists always know their length, so the
+/// serializer takes every value).
 fn via_value<T: Serialize + ?Sized>(v: &T) -> String {
     let value = serde_json::to_value(v).expect("generated data serialises");
     let mut out = String::with_capacity(4096);
-    match &value {
-        Value::Object(m) if !m.is_empty() => map(&value, 0, &mut out),
-        Value::Array(a) if !a.is_empty() => seq(&value, 0, &mut out),
-        v => {
-            scalar(v, 0, &mut out);
-            out.push('\n');
-        }
-    }
+    value.serialize(Ser { out: &mut out, pos: Pos::Top }).expect("JSON values have known lengths");
     out
 }
 
@@ -41,61 +34,6 @@ fn indent(out: &mut String, n: usize) {
         let k = n.min(SPACES.len());
         out.push_str(&SPACES[..k]);
         n -= k;
-    }
-}
-
-fn map(v: &Value, ind: usize, out: &mut String) {
-    let Value::Object(m) = v else { return };
-    for (i, (k, x)) in m.iter().enumerate() {
-        if i > 0 {
-            indent(out, ind);
-        }
-        if plain_ok(k) {
-            out.push_str(k);
-        } else {
-            quote(k, out);
-        }
-        out.push(':');
-        value(x, ind, out);
-    }
-}
-
-fn seq(v: &Value, ind: usize, out: &mut String) {
-    let Value::Array(a) = v else { return };
-    for (i, x) in a.iter().enumerate() {
-        if i > 0 {
-            indent(out, ind);
-        }
-        out.push_str("- ");
-        match x {
-            Value::Object(m) if !m.is_empty() => map(x, ind + 2, out),
-            Value::Array(a) if !a.is_empty() => seq(x, ind + 2, out),
-            _ => {
-                scalar(x, ind + 2, out);
-                out.push('\n');
-            }
-        }
-    }
-}
-
-/// Writes the value after `key:` (a space and a scalar, or a newline and a nested block).
-fn value(x: &Value, ind: usize, out: &mut String) {
-    match x {
-        Value::Object(m) if !m.is_empty() => {
-            out.push('\n');
-            indent(out, ind + 2);
-            map(x, ind + 2, out);
-        }
-        Value::Array(a) if !a.is_empty() => {
-            out.push('\n');
-            indent(out, ind);
-            seq(x, ind, out);
-        }
-        _ => {
-            out.push(' ');
-            scalar(x, ind + 2, out);
-            out.push('\n');
-        }
     }
 }
 
@@ -117,20 +55,6 @@ fn quote(s: &str, out: &mut String) {
         }
     }
     out.push('"');
-}
-
-fn scalar(v: &Value, ind: usize, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            use std::fmt::Write;
-            let _ = write!(out, "{n}");
-        }
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(_) => out.push_str("[]"),
-        Value::String(s) => string(s, ind, out),
-    }
 }
 
 /// A string scalar: a literal block when multi-line, plain when unambiguous, else quoted.
@@ -170,7 +94,7 @@ impl Pos {
     }
 }
 
-/// A shape the direct serializer does not take; the caller falls back to JSON values.
+/// A shape the serializer does not take; the caller falls back to JSON values.
 #[derive(Debug)]
 struct Unsupported;
 
