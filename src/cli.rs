@@ -141,6 +141,10 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 if the output directory differs from what would be written.
     #[arg(long)]
     pub check: bool,
+    /// Adopt an existing --out directory that rely did not write: everything in it is replaced.
+    /// (The reliability directory, the repository, `.git` and your home are refused even so.)
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub lint: LintArgs,
 }

@@ -357,6 +357,10 @@ enum Built {
 }
 
 fn run_build(args: &cli::BuildArgs) -> Result<u8> {
+    if !args.check {
+        // Before anything is built: a build replaces --out whole.
+        emit::output::guard(&args.out, &args.dir, args.force)?;
+    }
     let (mut loaded, mut checked, prepared) = prepare(&args.dir, &args.lint)?;
     // Outputs stream to the disk (or to the comparison) as they are made; see `emit::emit_to`.
     let t = std::time::Instant::now();

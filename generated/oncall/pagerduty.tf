@@ -3,62 +3,62 @@
 # Layer start times are the first handoff with the time zone's UTC offset on that date; PagerDuty
 # keeps later handoffs at the same local time in the schedule's `time_zone`.
 
-resource "pagerduty_user" "user_ines_carvalho_example_com" {
+resource "pagerduty_user" "user_ines_carvalho_example_com_57d15bb3" {
   name  = "Ines Carvalho"
   email = "ines.carvalho@example.com"
 }
 
-resource "pagerduty_user" "user_samuel_adeyemi_example_com" {
+resource "pagerduty_user" "user_samuel_adeyemi_example_com_10f0ff13" {
   name  = "Samuel Adeyemi"
   email = "samuel.adeyemi@example.com"
 }
 
-resource "pagerduty_user" "user_oliver_brennan_example_com" {
+resource "pagerduty_user" "user_oliver_brennan_example_com_a5667583" {
   name  = "Oliver Brennan"
   email = "oliver.brennan@example.com"
 }
 
-resource "pagerduty_user" "user_amara_nwosu_example_com" {
+resource "pagerduty_user" "user_amara_nwosu_example_com_ad060a72" {
   name  = "Amara Nwosu"
   email = "amara.nwosu@example.com"
 }
 
-resource "pagerduty_user" "user_hannah_schulz_example_com" {
+resource "pagerduty_user" "user_hannah_schulz_example_com_d8ec97e7" {
   name  = "Hannah Schulz"
   email = "hannah.schulz@example.com"
 }
 
-resource "pagerduty_user" "user_ada_lindqvist_example_com" {
+resource "pagerduty_user" "user_ada_lindqvist_example_com_ff5890cc" {
   name  = "Ada Lindqvist"
   email = "ada.lindqvist@example.com"
 }
 
-resource "pagerduty_user" "user_marcus_okafor_example_com" {
+resource "pagerduty_user" "user_marcus_okafor_example_com_b0468dbd" {
   name  = "Marcus Okafor"
   email = "marcus.okafor@example.com"
 }
 
-resource "pagerduty_user" "user_priya_raman_example_com" {
+resource "pagerduty_user" "user_priya_raman_example_com_44debdb2" {
   name  = "Priya Raman"
   email = "priya.raman@example.com"
 }
 
-resource "pagerduty_user" "user_tomas_ferreira_example_com" {
+resource "pagerduty_user" "user_tomas_ferreira_example_com_3c98cd86" {
   name  = "Tomás Ferreira"
   email = "tomas.ferreira@example.com"
 }
 
-resource "pagerduty_user" "user_grace_whitfield_example_com" {
+resource "pagerduty_user" "user_grace_whitfield_example_com_46481ac0" {
   name  = "Grace Whitfield"
   email = "grace.whitfield@example.com"
 }
 
-resource "pagerduty_user" "user_kenji_watanabe_example_com" {
+resource "pagerduty_user" "user_kenji_watanabe_example_com_b441502a" {
   name  = "Kenji Watanabe"
   email = "kenji.watanabe@example.com"
 }
 
-resource "pagerduty_user" "user_lucia_moreno_example_com" {
+resource "pagerduty_user" "user_lucia_moreno_example_com_082ed330" {
   name  = "Lucía Moreno"
   email = "lucia.moreno@example.com"
 }
@@ -68,14 +68,14 @@ resource "pagerduty_team" "data" {
   description = "The reporting warehouse and the nightly and hourly ETL jobs behind customer-facing incident analytics (MTTA, MTTR, noise reports)."
 }
 
-resource "pagerduty_team_membership" "data_user_ines_carvalho_example_com" {
+resource "pagerduty_team_membership" "data_user_ines_carvalho_example_com_57d15bb3" {
   team_id = pagerduty_team.data.id
-  user_id = pagerduty_user.user_ines_carvalho_example_com.id
+  user_id = pagerduty_user.user_ines_carvalho_example_com_57d15bb3.id
 }
 
-resource "pagerduty_team_membership" "data_user_samuel_adeyemi_example_com" {
+resource "pagerduty_team_membership" "data_user_samuel_adeyemi_example_com_10f0ff13" {
   team_id = pagerduty_team.data.id
-  user_id = pagerduty_user.user_samuel_adeyemi_example_com.id
+  user_id = pagerduty_user.user_samuel_adeyemi_example_com_10f0ff13.id
 }
 
 resource "pagerduty_schedule" "data" {
@@ -88,7 +88,7 @@ resource "pagerduty_schedule" "data" {
     start                        = "2026-01-05T09:00:00-05:00"
     rotation_virtual_start       = "2026-01-05T09:00:00-05:00"
     rotation_turn_length_seconds = 86400
-    users                        = [pagerduty_user.user_ines_carvalho_example_com.id, pagerduty_user.user_samuel_adeyemi_example_com.id]
+    users                        = [pagerduty_user.user_ines_carvalho_example_com_57d15bb3.id, pagerduty_user.user_samuel_adeyemi_example_com_10f0ff13.id]
   }
 }
 
@@ -127,19 +127,19 @@ resource "pagerduty_team" "notifications" {
   description = "Delivery of pages to responders by push, SMS, voice and email, including the third-party provider integrations and the mobile push credentials."
 }
 
-resource "pagerduty_team_membership" "notifications_user_oliver_brennan_example_com" {
+resource "pagerduty_team_membership" "notifications_user_oliver_brennan_example_com_a5667583" {
   team_id = pagerduty_team.notifications.id
-  user_id = pagerduty_user.user_oliver_brennan_example_com.id
+  user_id = pagerduty_user.user_oliver_brennan_example_com_a5667583.id
 }
 
-resource "pagerduty_team_membership" "notifications_user_amara_nwosu_example_com" {
+resource "pagerduty_team_membership" "notifications_user_amara_nwosu_example_com_ad060a72" {
   team_id = pagerduty_team.notifications.id
-  user_id = pagerduty_user.user_amara_nwosu_example_com.id
+  user_id = pagerduty_user.user_amara_nwosu_example_com_ad060a72.id
 }
 
-resource "pagerduty_team_membership" "notifications_user_hannah_schulz_example_com" {
+resource "pagerduty_team_membership" "notifications_user_hannah_schulz_example_com_d8ec97e7" {
   team_id = pagerduty_team.notifications.id
-  user_id = pagerduty_user.user_hannah_schulz_example_com.id
+  user_id = pagerduty_user.user_hannah_schulz_example_com_d8ec97e7.id
 }
 
 resource "pagerduty_schedule" "notifications" {
@@ -152,7 +152,7 @@ resource "pagerduty_schedule" "notifications" {
     start                        = "2026-01-05T08:00:00+00:00"
     rotation_virtual_start       = "2026-01-05T08:00:00+00:00"
     rotation_turn_length_seconds = 28800
-    users                        = [pagerduty_user.user_oliver_brennan_example_com.id, pagerduty_user.user_amara_nwosu_example_com.id, pagerduty_user.user_hannah_schulz_example_com.id]
+    users                        = [pagerduty_user.user_oliver_brennan_example_com_a5667583.id, pagerduty_user.user_amara_nwosu_example_com_ad060a72.id, pagerduty_user.user_hannah_schulz_example_com_d8ec97e7.id]
   }
 }
 
@@ -181,15 +181,15 @@ resource "pagerduty_escalation_policy" "notifications" {
     escalation_delay_in_minutes = 30
     target {
       type = "user_reference"
-      id   = pagerduty_user.user_oliver_brennan_example_com.id
+      id   = pagerduty_user.user_oliver_brennan_example_com_a5667583.id
     }
     target {
       type = "user_reference"
-      id   = pagerduty_user.user_amara_nwosu_example_com.id
+      id   = pagerduty_user.user_amara_nwosu_example_com_ad060a72.id
     }
     target {
       type = "user_reference"
-      id   = pagerduty_user.user_hannah_schulz_example_com.id
+      id   = pagerduty_user.user_hannah_schulz_example_com_d8ec97e7.id
     }
   }
 }
@@ -199,24 +199,24 @@ resource "pagerduty_team" "platform" {
   description = "Platform and infrastructure: alert ingestion, the alerting pipeline, the public API, the websocket gateway and the databases and queues underneath them."
 }
 
-resource "pagerduty_team_membership" "platform_user_ada_lindqvist_example_com" {
+resource "pagerduty_team_membership" "platform_user_ada_lindqvist_example_com_ff5890cc" {
   team_id = pagerduty_team.platform.id
-  user_id = pagerduty_user.user_ada_lindqvist_example_com.id
+  user_id = pagerduty_user.user_ada_lindqvist_example_com_ff5890cc.id
 }
 
-resource "pagerduty_team_membership" "platform_user_marcus_okafor_example_com" {
+resource "pagerduty_team_membership" "platform_user_marcus_okafor_example_com_b0468dbd" {
   team_id = pagerduty_team.platform.id
-  user_id = pagerduty_user.user_marcus_okafor_example_com.id
+  user_id = pagerduty_user.user_marcus_okafor_example_com_b0468dbd.id
 }
 
-resource "pagerduty_team_membership" "platform_user_priya_raman_example_com" {
+resource "pagerduty_team_membership" "platform_user_priya_raman_example_com_44debdb2" {
   team_id = pagerduty_team.platform.id
-  user_id = pagerduty_user.user_priya_raman_example_com.id
+  user_id = pagerduty_user.user_priya_raman_example_com_44debdb2.id
 }
 
-resource "pagerduty_team_membership" "platform_user_tomas_ferreira_example_com" {
+resource "pagerduty_team_membership" "platform_user_tomas_ferreira_example_com_3c98cd86" {
   team_id = pagerduty_team.platform.id
-  user_id = pagerduty_user.user_tomas_ferreira_example_com.id
+  user_id = pagerduty_user.user_tomas_ferreira_example_com_3c98cd86.id
 }
 
 resource "pagerduty_schedule" "platform" {
@@ -229,7 +229,7 @@ resource "pagerduty_schedule" "platform" {
     start                        = "2026-01-05T09:00:00-07:00"
     rotation_virtual_start       = "2026-01-05T09:00:00-07:00"
     rotation_turn_length_seconds = 604800
-    users                        = [pagerduty_user.user_ada_lindqvist_example_com.id, pagerduty_user.user_marcus_okafor_example_com.id, pagerduty_user.user_priya_raman_example_com.id, pagerduty_user.user_tomas_ferreira_example_com.id]
+    users                        = [pagerduty_user.user_ada_lindqvist_example_com_ff5890cc.id, pagerduty_user.user_marcus_okafor_example_com_b0468dbd.id, pagerduty_user.user_priya_raman_example_com_44debdb2.id, pagerduty_user.user_tomas_ferreira_example_com_3c98cd86.id]
   }
 }
 
@@ -258,19 +258,19 @@ resource "pagerduty_escalation_policy" "platform" {
     escalation_delay_in_minutes = 30
     target {
       type = "user_reference"
-      id   = pagerduty_user.user_ada_lindqvist_example_com.id
+      id   = pagerduty_user.user_ada_lindqvist_example_com_ff5890cc.id
     }
     target {
       type = "user_reference"
-      id   = pagerduty_user.user_marcus_okafor_example_com.id
+      id   = pagerduty_user.user_marcus_okafor_example_com_b0468dbd.id
     }
     target {
       type = "user_reference"
-      id   = pagerduty_user.user_priya_raman_example_com.id
+      id   = pagerduty_user.user_priya_raman_example_com_44debdb2.id
     }
     target {
       type = "user_reference"
-      id   = pagerduty_user.user_tomas_ferreira_example_com.id
+      id   = pagerduty_user.user_tomas_ferreira_example_com_3c98cd86.id
     }
   }
 
@@ -288,24 +288,24 @@ resource "pagerduty_team" "reliability_council" {
   description = "Cross-team reliability council: reviews concerns raised by teams, accepts or rejects them, and ranks accepted work by value against effort."
 }
 
-resource "pagerduty_team_membership" "reliability_council_user_ada_lindqvist_example_com" {
+resource "pagerduty_team_membership" "reliability_council_user_ada_lindqvist_example_com_ff5890cc" {
   team_id = pagerduty_team.reliability_council.id
-  user_id = pagerduty_user.user_ada_lindqvist_example_com.id
+  user_id = pagerduty_user.user_ada_lindqvist_example_com_ff5890cc.id
 }
 
-resource "pagerduty_team_membership" "reliability_council_user_grace_whitfield_example_com" {
+resource "pagerduty_team_membership" "reliability_council_user_grace_whitfield_example_com_46481ac0" {
   team_id = pagerduty_team.reliability_council.id
-  user_id = pagerduty_user.user_grace_whitfield_example_com.id
+  user_id = pagerduty_user.user_grace_whitfield_example_com_46481ac0.id
 }
 
-resource "pagerduty_team_membership" "reliability_council_user_oliver_brennan_example_com" {
+resource "pagerduty_team_membership" "reliability_council_user_oliver_brennan_example_com_a5667583" {
   team_id = pagerduty_team.reliability_council.id
-  user_id = pagerduty_user.user_oliver_brennan_example_com.id
+  user_id = pagerduty_user.user_oliver_brennan_example_com_a5667583.id
 }
 
-resource "pagerduty_team_membership" "reliability_council_user_ines_carvalho_example_com" {
+resource "pagerduty_team_membership" "reliability_council_user_ines_carvalho_example_com_57d15bb3" {
   team_id = pagerduty_team.reliability_council.id
-  user_id = pagerduty_user.user_ines_carvalho_example_com.id
+  user_id = pagerduty_user.user_ines_carvalho_example_com_57d15bb3.id
 }
 
 resource "pagerduty_schedule" "reliability_council" {
@@ -318,7 +318,7 @@ resource "pagerduty_schedule" "reliability_council" {
     start                        = "2026-01-05T09:00:00-07:00"
     rotation_virtual_start       = "2026-01-05T09:00:00-07:00"
     rotation_turn_length_seconds = 604800
-    users                        = [pagerduty_user.user_ada_lindqvist_example_com.id, pagerduty_user.user_grace_whitfield_example_com.id, pagerduty_user.user_oliver_brennan_example_com.id, pagerduty_user.user_ines_carvalho_example_com.id]
+    users                        = [pagerduty_user.user_ada_lindqvist_example_com_ff5890cc.id, pagerduty_user.user_grace_whitfield_example_com_46481ac0.id, pagerduty_user.user_oliver_brennan_example_com_a5667583.id, pagerduty_user.user_ines_carvalho_example_com_57d15bb3.id]
   }
 }
 
@@ -349,19 +349,19 @@ resource "pagerduty_team" "web_client" {
   description = "The responder-facing web application and the incident timeline service that renders every alert, page, acknowledgement and chat message of an incident in real time."
 }
 
-resource "pagerduty_team_membership" "web_client_user_grace_whitfield_example_com" {
+resource "pagerduty_team_membership" "web_client_user_grace_whitfield_example_com_46481ac0" {
   team_id = pagerduty_team.web_client.id
-  user_id = pagerduty_user.user_grace_whitfield_example_com.id
+  user_id = pagerduty_user.user_grace_whitfield_example_com_46481ac0.id
 }
 
-resource "pagerduty_team_membership" "web_client_user_kenji_watanabe_example_com" {
+resource "pagerduty_team_membership" "web_client_user_kenji_watanabe_example_com_b441502a" {
   team_id = pagerduty_team.web_client.id
-  user_id = pagerduty_user.user_kenji_watanabe_example_com.id
+  user_id = pagerduty_user.user_kenji_watanabe_example_com_b441502a.id
 }
 
-resource "pagerduty_team_membership" "web_client_user_lucia_moreno_example_com" {
+resource "pagerduty_team_membership" "web_client_user_lucia_moreno_example_com_082ed330" {
   team_id = pagerduty_team.web_client.id
-  user_id = pagerduty_user.user_lucia_moreno_example_com.id
+  user_id = pagerduty_user.user_lucia_moreno_example_com_082ed330.id
 }
 
 resource "pagerduty_schedule" "web_client" {
@@ -374,7 +374,7 @@ resource "pagerduty_schedule" "web_client" {
     start                        = "2026-01-06T10:00:00-07:00"
     rotation_virtual_start       = "2026-01-06T10:00:00-07:00"
     rotation_turn_length_seconds = 604800
-    users                        = [pagerduty_user.user_grace_whitfield_example_com.id, pagerduty_user.user_kenji_watanabe_example_com.id, pagerduty_user.user_lucia_moreno_example_com.id]
+    users                        = [pagerduty_user.user_grace_whitfield_example_com_46481ac0.id, pagerduty_user.user_kenji_watanabe_example_com_b441502a.id, pagerduty_user.user_lucia_moreno_example_com_082ed330.id]
   }
 }
 

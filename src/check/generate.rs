@@ -36,3 +36,67 @@ pub fn check(ctx: &mut Ctx) {
         }
     }
 }
+
+/// Output paths that two sources would write (GEN003): a service named `overview` and the
+/// overview dashboard, a service `chaos-x` and plan `x`'s detection tests, two experiments of a
+/// plan with one name, an environment listed twice. The second source is reported, naming the
+/// first; nothing is ever written twice.
+pub fn output_paths(ctx: &mut Ctx) {
+    // path → the first claim: (document, pointer), or `None` for rely's own fixed outputs.
+    let mut seen: HashMap<String, Option<(usize, String)>> = HashMap::new();
+    let mut fixed_what: HashMap<&str, &str> = HashMap::new();
+    for (path, what) in names::FIXED_OUTPUTS {
+        seen.insert(path.to_string(), None);
+        fixed_what.insert(path, what);
+    }
+    let mut claims: Vec<(String, usize, String, String)> = vec![];
+    let mut unique = std::collections::HashSet::new();
+    for s in &ctx.repo.services {
+        if unique.insert(("service", s.name.as_str())) {
+            let n = &s.name;
+            claims.push((names::rules_test_file(n), s.doc, "/metadata/name".into(), format!("service `{n}`")));
+            claims.push((names::dashboard_file(n), s.doc, "/metadata/name".into(), format!("service `{n}`")));
+        }
+    }
+    for t in &ctx.repo.teams {
+        if unique.insert(("team", t.name.as_str())) {
+            claims.push((names::oncall_file(&t.name), t.doc, "/metadata/name".into(), format!("team `{}`", t.name)));
+        }
+    }
+    for p in &ctx.repo.chaos {
+        if !unique.insert(("chaos", p.name.as_str())) {
+            continue;
+        }
+        let what = format!("chaos plan `{}`", p.name);
+        claims.push((names::chaos_readme_file(&p.name), p.doc, "/metadata/name".into(), what.clone()));
+        claims.push((names::chaos_tests_file(&p.name), p.doc, "/metadata/name".into(), what.clone()));
+        for (i, e) in p.spec.experiments.iter().enumerate() {
+            claims.push((
+                names::chaos_experiment_file(&p.name, &e.name),
+                p.doc,
+                format!("/spec/experiments/{i}/name"),
+                format!("experiment `{}` of {what}", e.name),
+            ));
+        }
+    }
+    if let Some(p) = ctx.repo.projects.first() {
+        for (i, env) in p.spec.environments.iter().flatten().enumerate() {
+            claims.push((names::alertmanager_file(env), p.doc, format!("/spec/environments/{i}"), format!("environment `{env}`")));
+        }
+    }
+    for (path, doc, ptr, what) in claims {
+        match seen.get(&path) {
+            None => {
+                seen.insert(path, Some((doc, ptr)));
+            }
+            Some(first) => {
+                let other = match first {
+                    None => fixed_what.get(path.as_str()).map(|w| format!("rely's {}", w.trim_start_matches("the "))).unwrap_or_default(),
+                    Some((d, p)) => ctx.where_(*d, p),
+                };
+                ctx.report(codes::GEN003, doc, &ptr, format!("{what} would write `{path}`, which {other} writes too")).help =
+                    Some("rename one of them: rely writes every output path once".into());
+            }
+        }
+    }
+}

@@ -280,7 +280,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     let root = root.to_path_buf();
     let mut ctx = Ctx { docs: &loaded.docs, files: &loaded.files, repo: &repo, root: &root, tree: loaded.tree.as_ref(), findings: vec![] };
     type Pass = fn(&mut Ctx);
-    let passes: [(&str, Pass); 7] = [
+    let passes: [(&str, Pass); 8] = [
         ("references", refs::check),
         ("ownership", ownership::check),
         ("alerts", alerts::check),
@@ -288,6 +288,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
         ("concerns", concerns::check),
         ("chaos", chaos::check),
         ("generate", generate::check),
+        ("output paths", generate::output_paths),
     ];
     for (name, pass) in passes {
         let t = std::time::Instant::now();

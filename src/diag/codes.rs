@@ -87,6 +87,10 @@ rules! {
         what: "Reports a symbolic link in the reliability directory, which rely does not follow.",
         why: "A link can point outside the repository (or at a secret); reading it would make the result depend on the machine. Commit the file itself.",
         example: "reliability/shared.yaml -> /etc/passwd";
+    YML010: "unsafe-file-name", Error,
+        what: "Reports a reliability file whose name contains a control character, a line or paragraph separator, or a non-character.",
+        why: "File names are copied into generated headers, CODEOWNERS and reports; a line break in one would end a comment and let the rest of the name become configuration.",
+        example: "reliability/teams/payments\\nroute: {receiver: x}.yaml";
     SCH001: "unknown-field", Error,
         what: "Reports a field that the document's kind does not have.",
         why: "A misspelt field is silently ignored by lenient tools: `runbok:` would leave an alert with no runbook while looking fine in review.",
@@ -112,8 +116,8 @@ rules! {
         why: "The apiVersion says which contract the document follows; another version may mean different fields.",
         example: "apiVersion: rely/v2";
     SCH007: "invalid-name", Error,
-        what: "Reports a `metadata.name` that is not a lowercase DNS label (`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`).",
-        why: "Names become file names, dashboard uids and metric label values; `../x` or `Checkout Svc` would escape the output directory or break PromQL.",
+        what: "Reports a `metadata.name`, an experiment name or an environment name (Project `environments`, `alertmanager.paging_environments`, a ChaosPlan's `environment`) that is not a lowercase DNS label (`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`).",
+        why: "Names become file names, directory names, dashboard uids and metric label values; `../x`, `production/.` or `Checkout Svc` would escape the output directory, silently replace another output, or break PromQL.",
         example: "metadata:\n  name: ../../etc/passwd";
     REF001: "unknown-reference", Error,
         what: "Reports a reference to a team, service, SLI, SLO, alert or concern that does not exist.",
@@ -263,6 +267,10 @@ rules! {
         what: "Reports a text template (built-in or overridden under `templates/`) that fails to render, for example by using an undefined value.",
         why: "A broken template would ship a half-rendered file to operations; rely renders strictly and writes nothing instead.",
         example: "{{ team.nmae }}   # templates/oncall/pagerduty.tf.j2";
+    GEN003: "output-path-collision", Error,
+        what: "Reports two sources that would write the same output file: a service named `overview` (the SLO overview dashboard), a service `chaos-x` (chaos plan `x`'s detection tests), two experiments of one plan with one name, an environment listed twice.",
+        why: "The second file would silently replace the first: a dashboard, a test suite or an Alertmanager configuration would vanish from what ops apply.",
+        example: "kind: Service\nmetadata:\n  name: overview   # grafana/dashboards/overview.json is the SLO overview";
 }
 
 #[cfg(test)]

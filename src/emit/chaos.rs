@@ -27,6 +27,14 @@ fn shell(action: &str, name: &str, command: &str) -> Value {
     json!({ "type": action, "name": name, "provider": { "type": "process", "path": "sh", "arguments": ["-c", command] } })
 }
 
+/// A step without a command is done by a person: the experiment prints it (`echo` with one
+/// argument, no shell, so nothing in the prose is interpreted; `$` doubled because Chaos Toolkit
+/// substitutes `${...}` in arguments).
+fn manual(action: &str, name: &str, text: &str) -> Value {
+    let arg = format!("manual step: {text}").replace('$', "$$");
+    json!({ "type": action, "name": name, "provider": { "type": "process", "path": "echo", "arguments": [arg] } })
+}
+
 fn experiment_json(model: &Model, plan: &ChaosPlan, e: &Experiment) -> Value {
     let mut probes = vec![];
     for s in e.steady_state.iter().flat_map(|s| s.slos.iter()) {
@@ -52,7 +60,7 @@ fn experiment_json(model: &Model, plan: &ChaosPlan, e: &Experiment) -> Value {
             match (&m.command, &m.url) {
                 (Some(c), _) => shell("action", &name, c),
                 (None, Some(u)) => json!({ "type": "action", "name": name, "provider": { "type": "http", "url": u, "method": "POST", "headers": m.headers } }),
-                (None, None) => shell("action", &name, &format!("echo {}", serde_json::to_string(&format!("manual step: {}", m.action)).expect("json"))),
+                (None, None) => manual("action", &name, &m.action),
             }
         })
         .collect();
@@ -293,12 +301,12 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
         for e in &plan.spec.experiments {
             let j = experiment_json(model, plan, e);
             out.push(OutputFile {
-                path: format!("chaos/{}/{}.json", plan.name, e.name),
+                path: names::chaos_experiment_file(&plan.name, &e.name),
                 contents: serde_json::to_string_pretty(&j).expect("json") + "\n",
             });
         }
-        match templates.render("chaos/plan.md.j2", minijinja::Value::from(minijinja::value::Serde(plan_context(model, plan))), &[]) {
-            Ok(text) => out.push(OutputFile { path: format!("chaos/{}/README.md", plan.name), contents: text }),
+        match templates.render("chaos/plan.md.j2", minijinja::Value::from(minijinja::value::Serde(plan_context(model, plan)))) {
+            Ok(text) => out.push(OutputFile { path: names::chaos_readme_file(&plan.name), contents: text }),
             Err(e) => errors.push(e),
         }
         if model.format != RuleFormat::Rules {
@@ -316,12 +324,9 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
         let mut header = super::yaml_header(std::slice::from_ref(&plan.source));
         header += "# Chaos detection tests: each declared fault, after 6 hours of healthy traffic; run `promtool test rules`.\n";
         for n in notes {
-            header += &format!("#   not tested: {n}\n");
+            header += &format!("#   not tested: {}\n", super::escape::comment(&n));
         }
-        out.push(OutputFile {
-            path: format!("prometheus/tests/chaos-{}.test.yml", plan.name),
-            contents: header + &super::yaml::to_string(&file),
-        });
+        out.push(OutputFile { path: names::chaos_tests_file(&plan.name), contents: header + &super::yaml::to_string(&file) });
     }
     (out, errors)
 }

@@ -20,11 +20,6 @@ fn ident(name: &str) -> String {
     s
 }
 
-/// Quotes a string for HCL: JSON escapes, plus `${` and `%{` which start HCL templates.
-fn hcl(value: String) -> String {
-    serde_json::to_string(&value).expect("json string").replace("${", "$${").replace("%{", "%%{")
-}
-
 fn after_minutes(after: &str) -> u64 {
     duration::parse(after).map(|s| s / 60).unwrap_or(0)
 }
@@ -77,10 +72,16 @@ fn handoff_start(handoff: Option<&str>, tz: &str) -> String {
     }
 }
 
-/// A person's PagerDuty user, one per email (or name, when there is no email): somebody in two
-/// teams is one user with two memberships.
+/// A person's PagerDuty user, one per email (case-insensitively; or name, when there is no
+/// email): somebody in two teams is one user with two memberships. The readable part alone
+/// would merge `a.b@x` and `a_b@x`, so a hash of the exact key keeps ids distinct and stable.
 fn user_id(name: &str, email: Option<&str>) -> String {
-    ident(&format!("user_{}", email.filter(|e| !e.is_empty()).unwrap_or(name)))
+    let key = match email.filter(|e| !e.is_empty()) {
+        Some(e) => format!("email:{}", e.to_lowercase()),
+        None => format!("name:{name}"),
+    };
+    let readable = ident(&format!("user_{}", email.filter(|e| !e.is_empty()).unwrap_or(name)));
+    format!("{readable}_{:08x}", crate::model::names::fnv1a(key.as_bytes()) as u32)
 }
 
 pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
@@ -104,7 +105,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
             "services": model.services.iter().filter(|s| s.owner == t.name).map(|s| s.name.clone()).collect::<Vec<_>>(),
         });
         out.push(OutputFile {
-            path: format!("oncall/{}.json", t.name),
+            path: crate::model::names::oncall_file(&t.name),
             contents: serde_json::to_string_pretty(&export).expect("json") + "\n",
         });
         // PagerDuty: each rule's delay is the time until the next step (the last one waits 30m).
@@ -173,8 +174,8 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
         services => minijinja::Value::from(minijinja::value::Serde(&services)),
         sources => sources,
     };
-    match templates.render(name, ctx, &[("hcl", hcl as super::StringFilter)]) {
-        Ok(text) => out.push(OutputFile { path: "oncall/pagerduty.tf".into(), contents: text }),
+    match templates.render(name, ctx) {
+        Ok(text) => out.push(OutputFile { path: crate::model::names::PAGERDUTY_FILE.into(), contents: text }),
         Err(e) => errors.push(e),
     }
     (out, errors)
@@ -186,14 +187,16 @@ mod tests {
 
     #[test]
     fn hcl_quoting_and_identifiers() {
-        assert_eq!(hcl("a \"b\" ${x} %{y}\n".into()), r#""a \"b\" $${x} %%{y}\n""#);
         assert_eq!(ident("web-client"), "web_client");
         assert_eq!(ident("1x"), "_1x");
         assert_eq!(handoff_start(Some("wed 10:30"), "UTC"), "2026-01-07T10:30:00+00:00");
         assert_eq!(handoff_start(Some("mon 09:00"), "America/Denver"), "2026-01-05T09:00:00-07:00");
         assert_eq!(handoff_start(Some("friday 17:30"), "Asia/Kolkata"), "2026-01-09T17:30:00+05:30");
         assert_eq!(handoff_start(None, "Europe/London"), "2026-01-05T09:00:00+00:00");
-        assert_eq!(user_id("Ada L", Some("ada.l@example.com")), "user_ada_l_example_com");
+        assert!(user_id("Ada L", Some("ada.l@example.com")).starts_with("user_ada_l_example_com_"));
+        assert_eq!(user_id("Ada L", Some("ada.l@example.com")), user_id("A. L.", Some("Ada.L@Example.com")));
+        assert_ne!(user_id("A", Some("a.b@example.com")), user_id("A", Some("a_b@example.com")));
+        assert_ne!(user_id("a b", None), user_id("a.b", None));
         assert_eq!(Handoff::parse("09:00"), Some(Handoff::DEFAULT));
         assert!(Handoff::parse("monday 9am").is_none() && Handoff::parse("mon 24:00").is_none() && Handoff::parse("9:00").is_none());
     }

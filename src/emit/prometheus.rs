@@ -172,10 +172,17 @@ pub fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
         alert: Some(names::slo_alert(&slo.name)),
         expr: pairs.join("\nor\n"),
         for_: toggle.for_.clone(),
-        labels: alert_labels(model, &slo.owner, tier.as_str(), &slo.service, Some(&slo.name), &BTreeMap::new()),
-        annotations: slo_annotations(model, slo, tier),
+        labels: literal(alert_labels(model, &slo.owner, tier.as_str(), &slo.service, Some(&slo.name), &BTreeMap::new())),
+        annotations: literal(slo_annotations(model, slo, tier)),
         ..Default::default()
     }
+}
+
+/// An alerting rule's labels and annotations are Go templates to Prometheus; rely's are literal
+/// text, so any `{{` in them (from a description, a label value) is escaped to print as it is.
+/// Generated promtool tests expect the text itself, which is what Prometheus expands this to.
+fn literal(m: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    m.into_iter().map(|(k, v)| (k, super::escape::go_template_literal(&v))).collect()
 }
 
 fn alert_labels(
@@ -250,8 +257,8 @@ pub fn hand_alert(model: &Model, a: &Alert) -> Rule {
         alert: Some(names::alert(&a.name)),
         expr: a.expr.clone(),
         for_: a.for_.clone(),
-        labels: alert_labels(model, &a.owner, a.severity.as_str(), &a.service, None, &a.labels),
-        annotations: ann,
+        labels: literal(alert_labels(model, &a.owner, a.severity.as_str(), &a.service, None, &a.labels)),
+        annotations: literal(ann),
         ..Default::default()
     }
 }

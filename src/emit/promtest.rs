@@ -194,7 +194,7 @@ pub fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
         md += "rely drives each SLO's own queries with synthetic counters; these SLOs could not be driven that way, \
                so their alerts are checked by `promtool check rules` only.\n\n| service | SLO | why |\n|---|---|---|\n";
         md += &all_untested.concat();
-        Some(OutputFile { path: "prometheus/tests/UNTESTED.md".into(), contents: md })
+        Some(OutputFile { path: names::UNTESTED_FILE.into(), contents: md })
     }
 }
 

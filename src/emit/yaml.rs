@@ -37,7 +37,9 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-/// A double-quoted scalar with JSON escapes (JSON strings are valid YAML).
+/// A double-quoted scalar. Besides `"` and `\\`, every character some YAML 1.1 or 1.2 reader
+/// (Go's yaml.v2/v3, libyaml, PyYAML) could read differently is escaped: C0/C1 controls, DEL,
+/// NEL, the line and paragraph separators, the byte-order mark and non-characters.
 fn quote(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
@@ -47,21 +49,20 @@ fn quote(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                use std::fmt::Write;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
+            c if super::escape::is_unsafe_char(c) => super::escape::push_unicode_escape(out, c),
             c => out.push(c),
         }
     }
     out.push('"');
 }
 
-/// A string scalar: a literal block when multi-line, plain when unambiguous, else quoted.
-fn string(s: &str, ind: usize, out: &mut String) {
-    if s.contains('\n') && block_ok(s) {
+/// A string scalar: a literal block when multi-line (and the block keeps it exactly), plain
+/// when unambiguous, else double-quoted. A whole document is never a block (a `---` line in it
+/// would end the document).
+fn string(s: &str, ind: usize, top: bool, out: &mut String) {
+    if !top && s.contains('\n') && block_ok(s) {
         out.push_str("|-");
-        for line in s.trim_end_matches('\n').split('\n') {
+        for line in s.split('\n') {
             out.push('\n');
             if !line.is_empty() {
                 indent(out, ind);
@@ -249,7 +250,8 @@ impl<'a> ser::Serializer for Ser<'a> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result<(), Unsupported> {
-        self.scalar(|o, ind| string(v, ind, o))
+        let top = matches!(self.pos, Pos::Top);
+        self.scalar(|o, ind| string(v, ind, top, o))
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<(), Unsupported> {
         Err(Unsupported)
@@ -451,13 +453,16 @@ impl ser::Serializer for KeySer {
     }
 }
 
-/// A literal block keeps the text exactly when no line has trailing white space, the first line
-/// does not start with a space, and there are no tabs or control characters.
+/// A literal block keeps the text exactly when its first non-empty line does not start with a
+/// space (the block's indentation is taken from it), no line ends with white space (nor is
+/// only white space), the text does not end with a line break (`|-` strips it), and there are
+/// no tabs, controls or characters a reader could take for a line break.
 fn block_ok(s: &str) -> bool {
-    !s.starts_with(' ')
+    let first = s.split('\n').find(|l| !l.is_empty()).unwrap_or("");
+    !first.starts_with(' ')
         && !s.ends_with('\n')
-        && s.split('\n').all(|l| !l.ends_with(' ') && !l.ends_with('\t'))
-        && !s.chars().any(|c| c.is_control() && c != '\n')
+        && s.split('\n').all(|l| !l.ends_with(' '))
+        && !s.chars().any(|c| c != '\n' && (c.is_control() || super::escape::is_unsafe_char(c)))
 }
 
 /// A byte table: `true` for the bytes in `chars` and ASCII letters and digits when `alnum`.

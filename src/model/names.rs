@@ -65,7 +65,8 @@ pub fn dashboard_uid(service: &str) -> String {
     format!("{}-{:08x}", &uid[..31].trim_end_matches('-'), hash as u32)
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// FNV-1a, for short stable hashes in generated ids.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
 }
 
@@ -75,6 +76,51 @@ pub fn rules_file(service: &str) -> String {
 
 pub fn rules_test_file(service: &str) -> String {
     format!("prometheus/tests/{service}.test.yml")
+}
+
+pub fn dashboard_file(service: &str) -> String {
+    format!("grafana/dashboards/{service}.json")
+}
+
+pub const OVERVIEW_DASHBOARD_FILE: &str = "grafana/dashboards/overview.json";
+pub const UNTESTED_FILE: &str = "prometheus/tests/UNTESTED.md";
+pub const PAGERDUTY_FILE: &str = "oncall/pagerduty.tf";
+pub const BACKLOG_FILE: &str = "council/backlog.md";
+pub const CODEOWNERS_FILE: &str = "codeowners/CODEOWNERS";
+pub const PROVISIONING_FILE: &str = "grafana/provisioning/dashboards.yml";
+
+/// The outputs whose paths do not come from a name, with what they are.
+pub const FIXED_OUTPUTS: &[(&str, &str)] = &[
+    (OVERVIEW_DASHBOARD_FILE, "the SLO overview dashboard"),
+    (UNTESTED_FILE, "the list of untested SLOs"),
+    (PAGERDUTY_FILE, "the PagerDuty Terraform"),
+    (BACKLOG_FILE, "the council backlog"),
+    (CODEOWNERS_FILE, "the CODEOWNERS fragment"),
+    (PROVISIONING_FILE, "the Grafana provisioning file"),
+];
+
+pub fn chaos_tests_file(plan: &str) -> String {
+    format!("prometheus/tests/chaos-{plan}.test.yml")
+}
+
+pub fn chaos_experiment_file(plan: &str, experiment: &str) -> String {
+    format!("chaos/{plan}/{experiment}.json")
+}
+
+pub fn chaos_readme_file(plan: &str) -> String {
+    format!("chaos/{plan}/README.md")
+}
+
+pub fn oncall_file(team: &str) -> String {
+    format!("oncall/{team}.json")
+}
+
+pub fn alertmanager_file(env: &str) -> String {
+    format!("alertmanager/{env}/alertmanager.yml")
+}
+
+pub fn routes_file(env: &str) -> String {
+    format!("alertmanager/{env}/routes.tsv")
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use super::Level;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChaosPlanSpec {
-    /// `production` requires `approved_by`.
+    /// `production` requires `approved_by`. A lowercase DNS label, as environment names are.
+    #[schemars(regex(pattern = super::NAME_PATTERN))]
     pub environment: String,
     /// YYYY-MM-DD
     #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]

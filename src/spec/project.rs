@@ -10,8 +10,10 @@ pub struct ProjectSpec {
     /// Default SLO period, a Prometheus duration (default `30d`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
-    /// Environments that get an Alertmanager configuration (default `[production, staging]`).
+    /// Environments that get an Alertmanager configuration (default `[production, staging]`);
+    /// each a lowercase DNS label (it names an output directory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = super::NAME_PATTERN)))]
     pub environments: Option<Vec<String>>,
     /// The Team that runs the reliability council (reviews concerns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +66,7 @@ pub struct AlertmanagerOptions {
     /// Environments where pages reach pagers (default `[production]`); everywhere else pages go
     /// to the owning team's email receivers only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = super::NAME_PATTERN)))]
     pub paging_environments: Option<Vec<String>>,
     /// SMTP settings for email receivers.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -136,6 +136,18 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
 /// Adds one file's bytes (from disk or from a git blob) to `loaded`.
 pub fn add_source(loaded: &mut Loaded, path: PathBuf, display: String, bytes: Vec<u8>) {
     let id = loaded.files.len();
+    // A file name is copied into generated headers and reports: one with a line break or a
+    // control character is refused, and shown escaped.
+    let display = if display.chars().any(crate::emit::escape::is_unsafe_char) {
+        let shown = crate::emit::escape::comment(&display);
+        loaded.findings.push(
+            Finding::new(codes::YML010, id, Span::point(1, 1), format!("file name `{shown}` contains control or line-break characters"))
+                .help("rename the file: letters, digits, `-`, `_` and `.` are safe everywhere"),
+        );
+        shown
+    } else {
+        display
+    };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -67,9 +67,14 @@ fn check_flag_reports_drift_and_writes_nothing() {
     assert!(stdout.contains("changed: prometheus/public-api.rules.yml"), "{stdout}");
     assert!(stdout.contains("removed: prometheus/stale.rules.yml"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&edited).unwrap(), "groups: []\n", "--check must not write");
-    // A real build replaces the directory: the stale file is gone, the edit undone.
-    let (code, _, _) = rely(&["build", "reliability", "--out", out_s], &root());
-    assert_eq!(code, 0);
+    // A file rely did not write stops a real build (exit 2, nothing touched); `--force` adopts
+    // the directory: the stale file is gone, the edit undone.
+    let (code, _, err) = rely(&["build", "reliability", "--out", out_s], &root());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("prometheus/stale.rules.yml") && err.contains("--force"), "{err}");
+    assert!(out.join("prometheus/stale.rules.yml").exists());
+    let (code, _, err) = rely(&["build", "reliability", "--out", out_s, "--force"], &root());
+    assert_eq!(code, 0, "{err}");
     assert!(!out.join("prometheus/stale.rules.yml").exists());
     assert!(std::fs::read_to_string(&edited).unwrap().contains("slo:sli_error:ratio_rate5m"));
 }

@@ -12,6 +12,7 @@ mod gitops;
 mod hostile;
 mod ops;
 mod promtool;
+mod trust;
 
 use std::path::{Path, PathBuf};
 
@@ -27,8 +28,12 @@ pub fn tree(d: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut stack = vec![d.to_path_buf()];
     while let Some(p) = stack.pop() {
         for e in std::fs::read_dir(&p).unwrap().flatten() {
-            if e.file_type().unwrap().is_dir() {
+            let ty = e.file_type().unwrap();
+            if ty.is_dir() {
                 stack.push(e.path());
+            } else if ty.is_symlink() {
+                let target = std::fs::read_link(e.path()).unwrap();
+                m.insert(e.path().strip_prefix(d).unwrap().display().to_string(), format!("-> {}", target.display()).into_bytes());
             } else {
                 m.insert(e.path().strip_prefix(d).unwrap().display().to_string(), std::fs::read(e.path()).unwrap());
             }
