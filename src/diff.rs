@@ -142,9 +142,16 @@ fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 fn show(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "(none)".into(),
-        Some(Value::String(s)) => format!("`{s}`"),
-        Some(v) => format!("`{v}`"),
+        Some(Value::String(s)) => code(s),
+        Some(v) => code(&v.to_string()),
     }
+}
+
+use crate::emit::escape::{code_block, code_span as code, markdown as md};
+
+/// Text inside an HTML element of the Markdown (a `<summary>`).
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ")
 }
 
 /// Error budget per period, in words: 99.9% over 30d → "43m12s per 30d".
@@ -180,7 +187,7 @@ fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value
                 ));
             }
             if wb != wa {
-                risk(format!("window changed from {wb} to {wa}"));
+                risk(format!("window changed from {} to {}", md(&wb), md(&wa)));
             }
             let al = |v: &Value, t: &str| {
                 get(v, "spec.alerting").is_some() && get(v, &format!("spec.alerting.{t}.enabled")).and_then(Value::as_bool).unwrap_or(true)
@@ -234,7 +241,7 @@ fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value
                 risk(format!(
                     "{} production{}",
                     if b.is_some() { "moved to" } else { "new chaos plan in" },
-                    get(a, "spec.approved_by").and_then(Value::as_str).map(|p| format!(", approved by {p}")).unwrap_or_default()
+                    get(a, "spec.approved_by").and_then(Value::as_str).map(|p| format!(", approved by {}", md(p))).unwrap_or_default()
                 ));
             }
         }
@@ -353,14 +360,14 @@ pub fn compare(base: &Side, head: &Side) -> Report {
 fn cell(v: &Option<Value>) -> String {
     match v {
         None => "—".into(),
-        Some(Value::String(s)) => format!("`{}`", s.replace('|', "\\|").replace('\n', " ")),
-        Some(v) => format!("`{}`", v.to_string().replace('|', "\\|")),
+        Some(Value::String(s)) => code(s).replace('|', "\\|"),
+        Some(v) => code(&v.to_string()).replace('|', "\\|"),
     }
 }
 
 /// The Markdown for a pull-request comment, verdict first.
 pub fn markdown(r: &Report) -> String {
-    let mut o = format!("**rely diff: {}** (base `{}`, head {})\n\n", r.verdict, r.base, r.head);
+    let mut o = format!("**rely diff: {}** (base {}, head {})\n\n", r.verdict, code(&r.base), r.head);
     let count = |w: What| r.changes.iter().filter(|c| c.change == w).count();
     o += &format!(
         "| added | changed | renamed | removed |\n|---|---|---|---|\n| {} | {} | {} | {} |\n\n",
@@ -370,9 +377,9 @@ pub fn markdown(r: &Report) -> String {
         count(What::Removed)
     );
     if !r.head_errors.is_empty() {
-        o += "### Errors in this change\n\n```\n";
-        o += &r.head_errors.join("\n");
-        o += "\n```\n\n";
+        o += "### Errors in this change\n\n";
+        o += &code_block(&r.head_errors.join("\n"), "", 0);
+        o += "\n\n";
     }
     if !r.base_errors.is_empty() {
         o +=
@@ -381,7 +388,7 @@ pub fn markdown(r: &Report) -> String {
     if !r.risks.is_empty() {
         o += "### Needs a reviewer's eye\n\n";
         for x in &r.risks {
-            o += &format!("- **{} `{}`**: {}\n", x.kind, x.name, x.message);
+            o += &format!("- **{} {}**: {}\n", x.kind, code(&x.name), x.message);
         }
         o += "\n";
     }
@@ -392,8 +399,8 @@ pub fn markdown(r: &Report) -> String {
         }
         o += &format!("### {title}\n\n");
         for c in list {
-            let from = c.from.as_ref().map(|f| format!(" (was `{f}`)")).unwrap_or_default();
-            o += &format!("- {} `{}`{from} — `{}`\n", c.kind, c.name, c.file);
+            let from = c.from.as_ref().map(|f| format!(" (was {})", code(f))).unwrap_or_default();
+            o += &format!("- {} {}{from} — {}\n", c.kind, code(&c.name), code(&c.file));
         }
         o += "\n";
     }
@@ -405,18 +412,19 @@ pub fn markdown(r: &Report) -> String {
             o += &format!(
                 "<details><summary>{} <code>{}</code>: {} field(s)</summary>\n\n| field | before | after |\n|---|---|---|\n",
                 c.kind,
-                c.name,
+                html(&c.name),
                 c.fields.len()
             );
             for f in &c.fields {
-                o += &format!("| `{}` | {} | {} |\n", f.path, cell(&f.before), cell(&f.after));
+                o += &format!("| {} | {} | {} |\n", code(&f.path).replace('|', "\\|"), cell(&f.before), cell(&f.after));
             }
             o += "\n</details>\n\n";
         }
     }
     for c in &r.new_concerns {
-        let s = |p: &str| get(c, p).and_then(Value::as_str).unwrap_or("—").trim().replace('\n', " ");
-        o += &format!("### New concern for the council: `{}` — {}\n\n", s("name"), s("spec.title"));
+        let s = |p: &str| md(get(c, p).and_then(Value::as_str).unwrap_or("—").trim());
+        let name = code(get(c, "name").and_then(Value::as_str).unwrap_or("—"));
+        o += &format!("### New concern for the council: {name} — {}\n\n", s("spec.title"));
         o += &format!("Raised by **{}**, status **{}**.\n\n", s("spec.raised_by"), s("spec.status"));
         o += &format!(
             "| question | answer |\n|---|---|\n| Why is this SRE? | {} |\n| Why is it important? | {} |\n| What is involved? | {} |\n\n",
@@ -427,7 +435,7 @@ pub fn markdown(r: &Report) -> String {
         if get(c, "spec.assessment").is_some() {
             let blockers = get(c, "spec.assessment.blockers")
                 .and_then(Value::as_array)
-                .map(|b| b.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                .map(|b| b.iter().filter_map(Value::as_str).map(md).collect::<Vec<_>>().join(", "))
                 .filter(|b| !b.is_empty())
                 .unwrap_or_else(|| "none".into());
             o += &format!(

@@ -82,10 +82,15 @@ pub fn hcl_string(s: &str) -> String {
     out
 }
 
+/// White space and line breaks, trimmed from the ends of Markdown text.
+pub const LINE_SPACE: [char; 7] = [' ', '\t', '\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'];
+
 /// Text that Markdown shows as it is, inline (a table cell, a list item, a sentence): HTML,
 /// comments, emphasis, links, code and table pipes are escaped, and line breaks become spaces so
 /// the text cannot start a block of its own.
 pub fn markdown(s: &str) -> String {
+    // Leading white space could indent the text into a code block; Markdown drops both ends anyway.
+    let s = s.trim_matches(LINE_SPACE);
     let mut out = String::with_capacity(s.len() + 8);
     let mut at_start = true;
     for c in s.chars() {
@@ -93,7 +98,7 @@ pub fn markdown(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -101,8 +106,8 @@ pub fn markdown(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => {
-                out.push(' ');
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' | ' ' | '\t' => {
+                out.push(if c == '\t' { '\t' } else { ' ' });
                 continue;
             }
             c if is_unsafe_char(c) => out.push('\u{fffd}'),
@@ -112,8 +117,9 @@ pub fn markdown(s: &str) -> String {
     }
     // A trailing `1.` or `1)` cannot start a list here (the text never starts a line on its own
     // once the template puts it after other text), but a leading one can: escape its dot.
-    if let Some(i) = out.find(|c: char| !c.is_ascii_digit())
-        && i > 0
+    let lead = out.len() - out.trim_start_matches([' ', '\t']).len();
+    if let Some(i) = out[lead..].find(|c: char| !c.is_ascii_digit()).map(|i| i + lead)
+        && i > lead
         && out[i..].starts_with(['.', ')'])
         && out[i + 1..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
     {

@@ -241,3 +241,28 @@ fn diff_of_the_example_repository_against_itself_is_empty() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["verdict"].is_string());
 }
+
+/// A runbook holding `\n<!--` once opened an HTML comment in the Markdown that hid the
+/// "objective lowered" risk and the whole Changed section: user values are code spans or
+/// escaped text now, and every part of the report still renders as text.
+#[test]
+fn user_values_cannot_hide_the_report() {
+    let head = BASE.replace("objective: 99.9", "objective: 99.5").replace(
+        "runbook: https://runbooks.example.com/queue",
+        "runbook: \"https://runbooks.example.com/queue\\n<!-- hidden\\n| fake | row |\"",
+    );
+    let (md, _) = diff(&head);
+    use pulldown_cmark::{Event, Options, Parser};
+    let html: Vec<String> = Parser::new_ext(&md, Options::ENABLE_TABLES)
+        .filter_map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Some(h.to_string()),
+            _ => None,
+        })
+        .collect();
+    // rely's own <details>/<summary> are the only HTML.
+    assert!(html.iter().all(|h| h.starts_with("<details>") || h.starts_with("</details>") || h.contains("<summary>")), "{html:?}\n{md}");
+    // The value is shown, as code, not interpreted.
+    assert!(Parser::new(&md).any(|e| matches!(e, Event::Code(c) if c.contains("<!-- hidden"))), "{md}");
+    assert!(md.contains("objective lowered from 99.9% to 99.5%"), "{md}");
+    assert!(md.contains("### Changed"), "{md}");
+}

@@ -13,6 +13,7 @@ mod hostile;
 mod ops;
 mod promtool;
 mod trust;
+mod writers;
 
 use std::path::{Path, PathBuf};
 
@@ -48,15 +49,17 @@ pub fn rely(args: &[&str], cwd: &Path) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-/// Whether a required external tool is on PATH. Under CI=true a missing tool is a failure, never
-/// a silent skip; elsewhere the test says it skipped.
+/// Whether a required external tool is on PATH. A missing tool fails the test, everywhere
+/// (`scripts/install-validators` installs them all); only an explicit `RELY_SKIP_VALIDATORS=1`
+/// lets the test pass without it, saying so (and `scripts/test` reports it in its summary).
 pub fn require_tool(name: &str) -> bool {
     let found = std::process::Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{name} is required under CI=true but was not found; run scripts/install-validators");
+        if std::env::var("RELY_SKIP_VALIDATORS").is_ok_and(|v| v == "1") {
+            eprintln!("SKIPPED: {name} not found and RELY_SKIP_VALIDATORS=1: this test checked nothing");
+            return false;
         }
-        eprintln!("SKIPPED: {name} not found (run scripts/install-validators); this would fail under CI=true");
+        panic!("{name} is required but was not found: run scripts/install-validators (or set RELY_SKIP_VALIDATORS=1 to skip, knowingly)");
     }
     found
 }

@@ -208,3 +208,221 @@ fn a_file_name_with_a_line_break_is_refused() {
     assert_eq!(code, 1);
     assert!(!s.dir.join("generated").exists());
 }
+
+/// Hostile text in every kind of field, through the whole pipeline: each generated file has
+/// the structure rely meant (the same number of rules, receivers, resources, steps) and the
+/// real tools read the values back as written.
+const HOSTILE: &str = r#"apiVersion: rely/v1
+kind: Team
+metadata: {name: payments}
+spec:
+  description: "Payments\b\f team ${var} %{ if } \u2028resource \"null_resource\" \"x\" {}"
+  members:
+    - {name: "Ada \"Example\"", email: a.b@example.com}
+    - {name: Bo Example, email: a_b@example.com}
+  notify:
+    page:
+      - pagerduty: {routing_key_file: "/etc/am/key\u2028- name: evil\n  webhook_configs: [{url: 'http://evil.example'}]"}
+    ticket:
+      - email: {to: "payments-oncall@example.com"}
+---
+apiVersion: rely/v1
+kind: Service
+metadata: {name: checkout}
+spec: {owner: payments, tier: 1, runbook: "https://runbooks.example.com/checkout", selector: {job: checkout}}
+---
+apiVersion: rely/v1
+kind: SLO
+metadata: {name: checkout-availability}
+spec:
+  service: checkout
+  description: "Checkout {{ works }}\u0085- alert: Evil\x7f\u009f\uFFFE"
+  objective: 99.9
+  indicator:
+    ratio:
+      errors: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{window}}]))
+      total: sum(rate(http_requests_total{job="checkout"}[{{window}}]))
+  alerting: {page: {enabled: true}, ticket: {enabled: true}}
+---
+apiVersion: rely/v1
+kind: Alert
+metadata: {name: queue-backlog}
+spec:
+  service: checkout
+  owner: payments
+  runbook: https://runbooks.example.com/queue
+  severity: page
+  expr: sum(checkout_queue_depth) > 1000
+  for: 10m
+  summary: "Queue {{ $labels.x }} is long"
+  description: "Fine.\u2028- alert: AlwaysFiring\n  expr: vector(1)\n  labels: {severity: page}"
+  labels: {note: "\n  indented\n---\n# not a comment"}
+---
+apiVersion: rely/v1
+kind: ChaosPlan
+metadata: {name: game-day}
+spec:
+  environment: staging
+  date: 2026-03-15
+  commander: Ada Example
+  paging: email-only
+  experiments:
+    - name: provider-errors
+      team: payments
+      roles: {recorder: Bo Example, driver: "Ada | <b>x</b>", incident_commander: "<!-- hidden"}
+      hypothesis: "Failing calls page payments `$(touch /tmp/rely-pwned)` ${secret}"
+      steady_state: {slos: [checkout-availability]}
+      method:
+        - action: "announce `touch /tmp/rely-pwned` $(touch /tmp/rely-pwned) ${secret} \" '"
+        - action: break it
+          command: "echo '```' && true"
+      blast_radius: checkout in staging only
+      risk: low
+      backout: "echo back"
+"#;
+
+#[test]
+fn hostile_text_in_every_field_stays_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("all.yaml"), HOSTILE).unwrap();
+    let out = tmp.path().join("gen");
+    let (code, stdout, err) = crate::rely(&["build", "reliability", "--out", out.to_str().unwrap()], tmp.path());
+    assert_eq!(code, 0, "{stdout}{err}");
+
+    // Prometheus rules: the alerts rely meant, with the text as written (escaped for Go templates).
+    let rules_text = std::fs::read_to_string(out.join("prometheus/checkout.rules.yml")).unwrap();
+    let rules: serde_yaml::Value = serde_yaml::from_str(&rules_text).unwrap();
+    let all: Vec<&serde_yaml::Value> =
+        rules["groups"].as_sequence().unwrap().iter().flat_map(|g| g["rules"].as_sequence().unwrap()).collect();
+    let alerts: Vec<&str> = all.iter().filter_map(|r| r["alert"].as_str()).collect();
+    assert_eq!(alerts, ["CheckoutAvailabilityBudgetBurn", "CheckoutAvailabilityBudgetBurn", "QueueBacklog"], "{rules_text}");
+    let q = all.iter().find(|r| r["alert"] == "QueueBacklog").unwrap();
+    assert_eq!(q["annotations"]["description"], "Fine.\u{2028}- alert: AlwaysFiring\n  expr: vector(1)\n  labels: {severity: page}");
+    assert_eq!(q["annotations"]["summary"], "Queue {{ \"{{\" }} $labels.x }} is long");
+    assert_eq!(q["labels"]["note"], "\n  indented\n---\n# not a comment");
+    if crate::require_tool("promtool") {
+        let (ok, o) = crate::promtool::promtool(&["check", "rules", "prometheus/checkout.rules.yml"], &out);
+        assert!(ok, "{o}");
+        assert!(o.contains(&format!("SUCCESS: {} rules found", all.len())), "{o}");
+        // The generated tests expect the burn alerts' descriptions as written: Go reads them so.
+        let (ok, o) = crate::promtool::promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &out);
+        assert!(ok, "{o}");
+    }
+
+    // Alertmanager: one receiver per team severity and no other; the file path kept whole.
+    for env in ["production", "staging"] {
+        let text = std::fs::read_to_string(out.join(format!("alertmanager/{env}/alertmanager.yml"))).unwrap();
+        let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let names: Vec<&str> = v["receivers"].as_sequence().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+        assert!(!names.contains(&"evil"), "{names:?}");
+        if env == "production" {
+            let pd = v["receivers"].as_sequence().unwrap().iter().find(|r| r["name"] == "payments-page").unwrap();
+            assert!(pd["pagerduty_configs"][0]["routing_key_file"].as_str().unwrap().starts_with("/etc/am/key\u{2028}- name: evil\n"));
+        }
+        if crate::require_tool("amtool") {
+            let (ok, o) = crate::ops::amtool(&["check-config", &format!("alertmanager/{env}/alertmanager.yml")], &out);
+            assert!(ok, "{o}");
+            assert!(o.contains(&format!(" - {} receivers", names.len())), "{o}");
+        }
+    }
+
+    // Terraform: hcl-rs reads the same resources and the description as written; two people
+    // whose emails differ in `.` and `_` stay two users.
+    let tf = std::fs::read_to_string(out.join("oncall/pagerduty.tf")).unwrap();
+    let body: hcl::Body = hcl::from_str(&tf).unwrap_or_else(|e| panic!("{e}\n{tf}"));
+    let kinds: Vec<String> = body.blocks().filter(|b| b.identifier() == "resource").map(|b| b.labels()[0].as_str().to_string()).collect();
+    assert!(!kinds.contains(&"null_resource".to_string()), "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "pagerduty_user").count(), 2, "{tf}");
+    let team = body.blocks().find(|b| b.labels().first().map(|l| l.as_str()) == Some("pagerduty_team")).unwrap();
+    let desc = team.body().attributes().find(|a| a.key() == "description").unwrap();
+    let shown = match desc.expr() {
+        hcl::Expression::String(s) => s.clone(),
+        hcl::Expression::TemplateExpr(t) => hcl::Template::from_expr(t)
+            .unwrap()
+            .elements()
+            .iter()
+            .map(|e| match e {
+                hcl::template::Element::Literal(l) => l.clone(),
+                other => panic!("interpolation in a description: {other:?}"),
+            })
+            .collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(shown, "Payments\u{8}\u{c} team ${var} %{ if } \u{2028}resource \"null_resource\" \"x\" {}");
+
+    // Chaos Toolkit: the manual step is printed by echo with one argument, never run by a shell.
+    let exp: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("chaos/game-day/provider-errors.json")).unwrap()).unwrap();
+    let method = exp["method"].as_array().unwrap();
+    assert_eq!(method.len(), 2);
+    assert_eq!(method[0]["provider"]["path"], "echo");
+    assert_eq!(method[0]["provider"]["arguments"].as_array().unwrap().len(), 1);
+    assert!(method[0]["provider"]["arguments"][0].as_str().unwrap().contains("$$(touch /tmp/rely-pwned) $${secret}"));
+    if crate::require_tool("chaos") {
+        let o = std::process::Command::new("chaos")
+            .args(["validate", "chaos/game-day/provider-errors.json"])
+            .current_dir(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    }
+
+    // The day's plan: the user's text is text; the command block stays one block.
+    let readme = std::fs::read_to_string(out.join("chaos/game-day/README.md")).unwrap();
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let events: Vec<Event> = Parser::new_ext(&readme, Options::ENABLE_TABLES).collect();
+    let html: Vec<String> =
+        events.iter().filter_map(|e| if let Event::Html(h) | Event::InlineHtml(h) = e { Some(h.to_string()) } else { None }).collect();
+    assert_eq!(html.len(), 1, "only rely's own header comment: {html:?}");
+    assert!(html[0].starts_with("<!-- Generated by rely"));
+    let code_blocks = events.iter().filter(|e| matches!(e, Event::Start(Tag::CodeBlock(_)))).count();
+    assert_eq!(code_blocks, 2, "the command and the back-out: {readme}");
+    assert!(!Path::new("/tmp/rely-pwned").exists());
+}
+
+/// Template overrides are regular files inside the repository, read with a bound: a link (to
+/// the process environment, to /dev/zero), a FIFO or a huge file is GEN002, at once.
+#[cfg(unix)]
+#[test]
+fn template_overrides_that_are_not_regular_files_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(root().join("tests/fixtures/valid/minimal.yaml"), dir.join("minimal.yaml")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("templates/oncall")).unwrap();
+    let over = tmp.path().join("templates/oncall/pagerduty.tf.j2");
+    let out = tmp.path().join("gen");
+    type Make<'a> = Box<dyn Fn() + 'a>;
+    let cases: Vec<(&str, Make)> = vec![
+        ("symbolic link", Box::new(|| std::os::unix::fs::symlink("/proc/self/environ", &over).unwrap())),
+        ("symbolic link", Box::new(|| std::os::unix::fs::symlink("/dev/zero", &over).unwrap())),
+        (
+            "not a regular file",
+            Box::new(|| {
+                let st = std::process::Command::new("mkfifo").arg(&over).status().unwrap();
+                assert!(st.success());
+            }),
+        ),
+        ("larger than", Box::new(|| std::fs::write(&over, "#".repeat(300 * 1024)).unwrap())),
+        (
+            "symbolic link",
+            Box::new(|| {
+                std::fs::remove_dir(tmp.path().join("templates/oncall")).unwrap();
+                std::os::unix::fs::symlink("/etc", tmp.path().join("templates/oncall")).unwrap();
+            }),
+        ),
+    ];
+    for (why, make) in cases {
+        let _ = std::fs::remove_file(&over);
+        make();
+        let started = std::time::Instant::now();
+        let (code, stdout, err) = crate::rely(&["build", "reliability", "--out", out.to_str().unwrap(), "--format", "concise"], tmp.path());
+        assert!(started.elapsed().as_secs() < 10, "took {:?}", started.elapsed());
+        assert_eq!(code, 1, "{why}: {stdout}{err}");
+        assert!(stdout.contains("GEN002") && stdout.contains(why), "{why}: {stdout}");
+        assert!(!stdout.contains("PATH="), "{stdout}");
+        assert!(!out.exists());
+    }
+}
