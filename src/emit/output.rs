@@ -91,6 +91,16 @@ pub fn guard(out: &Path, input: &Path, force: bool) -> Result<()> {
         Err(e) => return Err(e).with_context(|| format!("cannot inspect --out {shown}")),
     }
     let real = resolve(out)?;
+    // The temporary directory goes beside --out: its parent must be writable.
+    if let Some(parent) = real.ancestors().skip(1).find(|a| a.exists()) {
+        match std::fs::metadata(parent) {
+            Ok(m) if !m.is_dir() => bail!("--out {shown}: {} is not a directory; nothing was written", parent.display()),
+            Ok(m) if m.permissions().readonly() => {
+                bail!("--out {shown}: {} is read-only, so rely cannot write beside it; nothing was written", parent.display())
+            }
+            _ => {}
+        }
+    }
     if real.components().any(|c| c.as_os_str() == ".git") {
         bail!("--out {shown} is inside a `.git` directory; rely never writes there");
     }

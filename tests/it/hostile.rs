@@ -81,7 +81,7 @@ fn a_killed_build_never_leaves_a_half_written_output() {
     let snapshot = |d: &Path| crate::tree(d);
     let expected = snapshot(&out);
     assert!(expected.len() > 30);
-    for delay_ms in [0u64, 2, 5, 10, 20, 40] {
+    for delay_ms in [0u64, 2, 5, 8, 10, 12, 15, 20, 30, 40] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rely"))
             .args(["build", "reliability", "--out", out.to_str().unwrap()])
             .current_dir(tmp.path())
@@ -91,10 +91,9 @@ fn a_killed_build_never_leaves_a_half_written_output() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        // The next build restores or replaces cleanly; before it, what is there is complete.
-        if out.exists() {
-            assert!(snapshot(&out) == expected, "after a kill at {delay_ms}ms the outputs are not the complete previous build");
-        }
+        // `--out` is never missing (the swap is one atomic exchange) and always complete.
+        assert!(out.is_dir(), "after a kill at {delay_ms}ms --out is missing");
+        assert!(snapshot(&out) == expected, "after a kill at {delay_ms}ms the outputs are not the complete previous build");
         let (code, _, err) = rely(&["build", "reliability", "--out", out.to_str().unwrap()], tmp.path());
         assert_eq!(code, 0, "{err}");
         assert!(snapshot(&out) == expected);
