@@ -98,12 +98,7 @@ fn a_killed_build_never_leaves_a_half_written_output() {
         assert_eq!(code, 0, "{err}");
         assert!(snapshot(&out) == expected);
     }
-    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("rely-"))
-        .collect();
+    let leftovers = crate::rely_leftovers(tmp.path());
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 

@@ -43,6 +43,16 @@ pub fn tree(d: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     m
 }
 
+/// Temporary or set-aside directories a build left in `dir` (there must be none).
+pub fn rely_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".rely-tmp-") || n.contains(".rely-old-"))
+        .collect()
+}
+
 pub fn rely(args: &[&str], cwd: &Path) -> (i32, String, String) {
     let out =
         std::process::Command::new(env!("CARGO_BIN_EXE_rely")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().expect("run rely");

@@ -109,12 +109,7 @@ fn links_files_and_read_only_directories_are_refused_before_anything_is_built() 
         assert_eq!(code, 2, "--out {out}: {err}");
         assert!(err.contains(why), "--out {out}: {err}");
         assert!(s.snapshot() == before, "--out {out} changed files");
-        let hidden: Vec<_> = std::fs::read_dir(&s.dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("rely-"))
-            .collect();
+        let hidden = crate::rely_leftovers(&s.dir);
         assert!(hidden.is_empty(), "--out {out} left {hidden:?}");
     }
     std::fs::set_permissions(s.dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -163,12 +158,7 @@ fn parallel_builds_never_fail() {
     for out in ["shared", "own-1", "own-3"] {
         assert!(tree(&s.dir.join(out)) == expected, "{out} is not the complete build");
     }
-    let leftovers: Vec<_> = std::fs::read_dir(&s.dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".rely-"))
-        .collect();
+    let leftovers = crate::rely_leftovers(&s.dir);
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
