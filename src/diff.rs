@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::check::Repo;
+use crate::model::Settings;
+use crate::spec::Repo;
 use crate::diag::{Finding, Severity};
 use crate::duration;
 use crate::model::burn::num;
@@ -168,12 +169,14 @@ fn slo_window(v: &Value, default: &str) -> String {
     get(v, "spec.window").and_then(Value::as_str).unwrap_or(default).to_string()
 }
 
-fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value>, default_window: (&str, &str), out: &mut Vec<Risk>) {
+/// What reviewers should look at in a change of one document; `settings` are the base's and the
+/// head's Project settings (windows and paging environments differ per side).
+fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value>, settings: (&Settings, &Settings), out: &mut Vec<Risk>) {
     let mut risk = |m: String| out.push(Risk { kind: kind.as_str(), name: name.to_string(), message: m });
     match (kind, before, after) {
         (Kind::Slo, Some(b), Some(a)) => {
             let (ob, oa) = (get(b, "spec.objective").and_then(Value::as_f64), get(a, "spec.objective").and_then(Value::as_f64));
-            let (wb, wa) = (slo_window(b, default_window.0), slo_window(a, default_window.1));
+            let (wb, wa) = (slo_window(b, &settings.0.window), slo_window(a, &settings.1.window));
             if let (Some(ob), Some(oa)) = (ob, oa)
                 && ob != oa
             {
@@ -236,11 +239,13 @@ fn risks_of(kind: Kind, name: &str, before: Option<&Value>, after: Option<&Value
             risk(format!("status changed from {} to {}", show(get(b, "spec.status")), show(get(a, "spec.status"))));
         }
         (Kind::ChaosPlan, b, Some(a)) => {
-            let prod = |v: Option<&Value>| v.and_then(|v| get(v, "spec.environment")).and_then(Value::as_str) == Some("production");
-            if prod(Some(a)) && !prod(b) {
+            let env = |v: &Value| get(v, "spec.environment").and_then(Value::as_str).map(str::to_string);
+            let pages = |s: &Settings, v: Option<&Value>| v.and_then(env).is_some_and(|e| s.pages_in(&e));
+            if pages(settings.1, Some(a)) && !pages(settings.0, b) {
                 risk(format!(
-                    "{} production{}",
+                    "{} {}, where pages reach pagers{}",
                     if b.is_some() { "moved to" } else { "new chaos plan in" },
+                    md(&env(a).unwrap_or_default()),
                     get(a, "spec.approved_by").and_then(Value::as_str).map(|p| format!(", approved by {}", md(p))).unwrap_or_default()
                 ));
             }
@@ -265,8 +270,8 @@ fn finding_lines(side: &Side) -> Vec<String> {
 
 pub fn compare(base: &Side, head: &Side) -> Report {
     let (b, h) = (docs(base), docs(head));
-    let window = |r: &Repo| r.project().and_then(|p| p.spec.window.clone()).unwrap_or_else(|| "30d".into());
-    let (wb, wh) = (window(&base.repo), window(&head.repo));
+    let settings = |r: &Repo| Settings::of(r.project().map(|p| &p.spec));
+    let (sb, sh) = (settings(&base.repo), settings(&head.repo));
     let mut changes = vec![];
     let mut risks = vec![];
     let mut removed: Vec<&(Kind, String)> = b.keys().filter(|k| !h.contains_key(*k)).collect();
@@ -289,7 +294,7 @@ pub fn compare(base: &Side, head: &Side) -> Report {
         if let Some(old) = b.get(k) {
             let fields = field_changes(&old.value, &d.value);
             if !fields.is_empty() {
-                risks_of(k.0, &k.1, Some(&old.value), Some(&d.value), (&wb, &wh), &mut risks);
+                risks_of(k.0, &k.1, Some(&old.value), Some(&d.value), (&sb, &sh), &mut risks);
                 changes.push(Change {
                     kind: k.0.as_str(),
                     name: k.1.clone(),
@@ -303,7 +308,7 @@ pub fn compare(base: &Side, head: &Side) -> Report {
     }
     for (r, a) in &renames {
         let fields = field_changes(&b[*r].value, &h[*a].value);
-        risks_of(a.0, &a.1, Some(&b[*r].value), Some(&h[*a].value), (&wb, &wh), &mut risks);
+        risks_of(a.0, &a.1, Some(&b[*r].value), Some(&h[*a].value), (&sb, &sh), &mut risks);
         risks.push(Risk {
             kind: a.0.as_str(),
             name: a.1.clone(),
@@ -324,7 +329,7 @@ pub fn compare(base: &Side, head: &Side) -> Report {
                 What::Added => (None, Some(&h[*k].value), h[*k].file.clone()),
                 _ => (Some(&b[*k].value), None, b[*k].file.clone()),
             };
-            risks_of(k.0, &k.1, before, after, (&wb, &wh), &mut risks);
+            risks_of(k.0, &k.1, before, after, (&sb, &sh), &mut risks);
             changes.push(Change { kind: k.0.as_str(), name: k.1.clone(), change: what.clone(), from: None, file, fields: vec![] });
         }
     }

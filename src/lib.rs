@@ -143,7 +143,7 @@ pub fn load_and_check(dir: &Path, lint: &LintArgs) -> Result<(syntax::Loaded, ch
 }
 
 /// Unknown codes in the Project's `spec.lint` are findings, pointing at the key.
-fn lint_codes_known(loaded: &syntax::Loaded, repo: &check::Repo, findings: &mut Vec<Finding>) {
+fn lint_codes_known(loaded: &syntax::Loaded, repo: &spec::Repo, findings: &mut Vec<Finding>) {
     let Some(p) = repo.project() else { return };
     let doc = &loaded.docs[p.doc];
     for code in p.spec.lint.keys() {
@@ -166,7 +166,7 @@ fn run_check(dir: &Path, lint: &LintArgs) -> Result<u8> {
 /// Which teams own each document file (repository-relative, for CODEOWNERS).
 fn file_owners(
     loaded: &syntax::Loaded,
-    repo: &check::Repo,
+    repo: &spec::Repo,
     root: &Path,
 ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
     let mut out: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();

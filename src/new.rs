@@ -127,7 +127,7 @@ const CONCERN: &str = r#"spec:
 "#;
 
 const CHAOS: &str = r#"spec:
-  environment: staging             # production requires approved_by
+  environment: staging             # a paging environment requires approved_by
   date: 2026-12-01
   schedule: {kickoff: "09:00", start: "10:00", retro: "15:30"}
   commander: <chaos incident commander>

@@ -12,23 +12,24 @@ pub fn check(ctx: &mut Ctx) {
     let repo = ctx.repo;
     for plan in &repo.chaos {
         let s = &plan.spec;
-        if s.environment == "production" && !is_real_text(s.approved_by.as_deref()) {
+        let pages = ctx.settings.pages_in(&s.environment);
+        if pages && !is_real_text(s.approved_by.as_deref()) {
             ctx.report(
                 codes::CHS002,
                 plan.doc,
                 "/spec/environment",
-                format!("chaos plan `{}` runs in production without `approved_by`", plan.name),
+                format!("chaos plan `{}` runs in {}, where pages reach pagers, without `approved_by`", plan.name, s.environment),
             )
             .help = Some("name the person who approved running these experiments against customers".into());
         }
-        if s.environment != "production" && s.paging != Paging::EmailOnly {
+        if !pages && s.paging != Paging::EmailOnly {
             ctx.report(
                 codes::CHS003,
                 plan.doc,
                 "/spec/paging",
                 format!("chaos plan `{}` in {} pages with `{}`", plan.name, s.environment, s.paging.as_str()),
             )
-            .help = Some("set `paging: email-only`: outside production, expected alerts go to email, not phones".into());
+            .help = Some("set `paging: email-only`: outside the paging environments, expected alerts go to email, not phones".into());
         }
         for (i, e) in s.experiments.iter().enumerate() {
             let base = format!("/spec/experiments/{i}");
@@ -82,7 +83,7 @@ pub fn check(ctx: &mut Ctx) {
                     continue;
                 }
                 let (Some(period), Some(fault_for), Some(within)) =
-                    (duration::parse(repo.window_of(&slo.spec)), duration::parse(&fault.for_), duration::parse(&f.within))
+                    (duration::parse(ctx.settings.window_of(slo.spec.window.as_deref())), duration::parse(&fault.for_), duration::parse(&f.within))
                 else {
                     continue;
                 };

@@ -33,11 +33,8 @@ pub fn check(ctx: &mut Ctx) {
         owners.entry(t).or_insert_with(|| why.clone());
     }
 
-    let project = repo.project();
-    let am = project.and_then(|p| p.spec.alertmanager.clone()).unwrap_or_default();
-    let envs = project.and_then(|p| p.spec.environments.clone()).unwrap_or_else(|| vec!["production".into(), "staging".into()]);
-    let paging = am.paging_environments.clone().unwrap_or_else(|| vec!["production".into()]);
-    let email_only: Vec<&String> = envs.iter().filter(|e| !paging.contains(e)).collect();
+    let settings = ctx.settings;
+    let email_only: Vec<&str> = settings.email_only_environments().collect();
     for team in &repo.teams {
         let notify = team.spec.notify.clone().unwrap_or_default();
         let has_email = notify.page.iter().chain(&notify.ticket).chain(&notify.info).any(|r| r.email.is_some());

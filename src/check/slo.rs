@@ -66,7 +66,7 @@ pub fn check(ctx: &mut Ctx) {
         }
         let period = match &s.spec.window {
             Some(w) => window(ctx, s.doc, "/spec/window", w),
-            None => duration::parse(repo.window_of(&s.spec)).filter(|d| *d >= DAY),
+            None => duration::parse(&ctx.settings.window).filter(|d| *d >= DAY),
         };
         match (&s.spec.sli, &s.spec.indicator) {
             (Some(_), Some(_)) => {

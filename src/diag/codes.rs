@@ -240,11 +240,11 @@ rules! {
         why: "Every fault injected on a chaos day must be reversible by a known step; without one a rehearsal becomes an incident.",
         example: "experiments:\n  - name: kill-db   # no backout";
     CHS002: "production-without-approval", Error,
-        what: "Reports a chaos plan in production without `approved_by`.",
+        what: "Reports a chaos plan without `approved_by` in an environment whose pages reach pagers (one of the Project's `alertmanager.paging_environments`, `[production]` by default).",
         why: "Experiments in production affect customers; somebody accountable must have said yes.",
         example: "environment: production   # no approved_by";
     CHS003: "paging-not-email-only", Error,
-        what: "Reports a chaos plan outside production whose paging is not `email-only`.",
+        what: "Reports a chaos plan whose paging is not `email-only` in an environment where pages go to email (one not in `alertmanager.paging_environments`).",
         why: "A staging chaos day must not wake people on their personal devices; expected alerts go to email.",
         example: "environment: staging\npaging: normal";
     CHS004: "unknown-expected-alert", Error,

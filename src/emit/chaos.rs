@@ -289,6 +289,9 @@ fn plan_context(model: &Model, plan: &ChaosPlan) -> Value {
             crate::spec::Paging::None => "none: alerts are not delivered",
         },
         "silenced": silenced,
+        // In a paging environment rely's Alertmanager config pages as usual: email-only is then
+        // something the team must arrange for the day, and the plan says so.
+        "environment_pages": model.settings.pages_in(&plan.spec.environment),
         "experiments": experiments,
         "source": plan.source,
     })
@@ -309,7 +312,7 @@ pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<Templ
             Ok(text) => out.push(OutputFile { path: names::chaos_readme_file(&plan.name), contents: text }),
             Err(e) => errors.push(e),
         }
-        if model.format != RuleFormat::Rules {
+        if model.settings.format != RuleFormat::Rules {
             continue;
         }
         let (groups, notes, services) = detection_tests(model, plan);

@@ -68,15 +68,15 @@ pub fn slo_id(slo: &Slo) -> String {
 
 /// Label matchers selecting one SLO's series.
 pub fn id_selector(model: &Model, slo: &Slo) -> String {
-    let l = &model.labels;
+    let l = &model.settings.labels;
     format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
 }
 
 fn id_labels(model: &Model, slo: &Slo) -> BTreeMap<String, String> {
-    let mut m = model.extra_labels.clone();
-    m.insert(model.labels.id.into(), slo_id(slo));
-    m.insert(model.labels.service.into(), slo.service.clone());
-    m.insert(model.labels.slo.into(), slo.name.clone());
+    let mut m = model.settings.extra_labels.clone();
+    m.insert(model.settings.labels.id.into(), slo_id(slo));
+    m.insert(model.settings.labels.service.into(), slo.service.clone());
+    m.insert(model.settings.labels.slo.into(), slo.name.clone());
     m
 }
 
@@ -89,7 +89,7 @@ pub fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     let ids = id_selector(model, slo);
     let with_win = |w: u64| {
         let mut l = id_labels(model, slo);
-        l.insert(model.labels.window.into(), duration::format(w));
+        l.insert(model.settings.labels.window.into(), duration::format(w));
         l
     };
     let windows = burn::sli_windows(slo.period);
@@ -112,7 +112,7 @@ pub fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
                 "sum_over_time({e}{ids}[{p}])\n/ ignoring ({w})\nsum_over_time({t}{ids}[{p}])",
                 e = names::ERROR_EVENTS_5M,
                 t = names::TOTAL_EVENTS_5M,
-                w = model.labels.window
+                w = model.settings.labels.window
             );
             rules.push(record(names::sli_ratio(slo.period), expr, with_win(slo.period)));
         }
@@ -128,7 +128,7 @@ pub fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 /// Metadata rules: objective, budget, period, burn rates, remaining budget and an info series.
 pub fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     let ids = id_selector(model, slo);
-    let l = &model.labels;
+    let l = &model.settings.labels;
     let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
     let labels = id_labels(model, slo);
     let mut info = labels.clone();
@@ -154,7 +154,7 @@ pub fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 pub fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
     let ids = id_selector(model, slo);
     let budget = num(slo.budget());
-    let w = model.labels.window;
+    let w = model.settings.labels.window;
     let pairs: Vec<String> = burn::windows(slo.period)
         .iter()
         .filter(|p| p.tier == tier)
@@ -198,7 +198,7 @@ fn alert_labels(
     m.insert("severity".into(), severity.into());
     m.insert("service".into(), service.into());
     if let Some(s) = slo {
-        m.insert(model.labels.slo.into(), s.into());
+        m.insert(model.settings.labels.slo.into(), s.into());
     }
     m
 }
@@ -286,7 +286,7 @@ pub fn groups(model: &Model, svc: &Service) -> Vec<Group> {
 
 /// Path of a service's rule file for the configured format.
 pub fn rules_path(model: &Model, service: &str) -> String {
-    match model.format {
+    match model.settings.format {
         RuleFormat::Rules => names::rules_file(service),
         RuleFormat::PrometheusOperator => format!("prometheus/{service}.prometheusrule.yml"),
         RuleFormat::Mimir => format!("prometheus/{service}.mimir.yml"),
@@ -301,7 +301,7 @@ pub fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
             return None;
         }
         let file = RuleFile { groups };
-        let body = match model.format {
+        let body = match model.settings.format {
             RuleFormat::Rules => super::yaml::to_string(&file),
             RuleFormat::PrometheusOperator => super::yaml::to_string(&PrometheusRule {
                 api_version: "monitoring.coreos.com/v1",

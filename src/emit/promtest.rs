@@ -87,10 +87,10 @@ pub fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<InputSeri
 
 /// The labels a firing burn alert of `tier` carries.
 pub fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
-    let mut l = model.extra_labels.clone();
-    l.insert(model.labels.id.into(), slo_id(slo));
-    l.insert(model.labels.service.into(), slo.service.clone());
-    l.insert(model.labels.slo.into(), slo.name.clone());
+    let mut l = model.settings.extra_labels.clone();
+    l.insert(model.settings.labels.id.into(), slo_id(slo));
+    l.insert(model.settings.labels.service.into(), slo.service.clone());
+    l.insert(model.settings.labels.slo.into(), slo.name.clone());
     l.insert("team".into(), slo.owner.clone());
     l.insert("severity".into(), tier.as_str().into());
     l.insert("service".into(), slo.service.clone());
@@ -175,11 +175,11 @@ pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
 
 /// Labels of an SLI recording rule's series, in promtool's notation.
 fn sli_labels(model: &Model, slo: &Slo) -> String {
-    let mut l = model.extra_labels.clone();
-    l.insert(model.labels.id.into(), slo_id(slo));
-    l.insert(model.labels.service.into(), slo.service.clone());
-    l.insert(model.labels.slo.into(), slo.name.clone());
-    l.insert(model.labels.window.into(), "5m".into());
+    let mut l = model.settings.extra_labels.clone();
+    l.insert(model.settings.labels.id.into(), slo_id(slo));
+    l.insert(model.settings.labels.service.into(), slo.service.clone());
+    l.insert(model.settings.labels.slo.into(), slo.name.clone());
+    l.insert(model.settings.labels.window.into(), "5m".into());
     let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
     format!("{{{}}}", parts.join(", "))
 }
@@ -201,7 +201,7 @@ pub fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
 /// The test file of one service, and its SLOs that could not be tested (as Markdown rows).
 /// Tests are written for plain rule files only (the other formats are not promtool's input).
 pub fn service_tests(model: &Model, svc: &crate::model::Service) -> (Option<OutputFile>, Vec<String>) {
-    if model.format != RuleFormat::Rules {
+    if model.settings.format != RuleFormat::Rules {
         return (None, vec![]);
     }
     let mut all_untested = vec![];

@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 
 use super::burn;
-use super::names::{self, Labels};
-use crate::check::Repo;
+use super::names;
+use super::settings::Settings;
+use crate::spec::Repo;
 use crate::duration;
-use crate::spec::{AlertSeverity, ChaosPlanSpec, Compat, ConcernSpec, Indicator, ProjectSpec, RuleFormat, TeamSpec};
+use crate::spec::{AlertSeverity, ChaosPlanSpec, ConcernSpec, Indicator, TeamSpec};
 
 /// What an SLO measures, lowered to queries with the `{{window}}` placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,11 +109,8 @@ pub struct Model {
     pub concerns: Vec<Concern>,
     /// Repository-relative document files and the teams that must review them.
     pub file_owners: BTreeMap<String, std::collections::BTreeSet<String>>,
-    pub project: ProjectSpec,
-    pub labels: Labels,
-    pub extra_labels: BTreeMap<String, String>,
-    pub format: RuleFormat,
-    pub grafana_url: Option<String>,
+    /// The Project's settings, defaults resolved.
+    pub settings: Settings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,22 +143,11 @@ impl Model {
             .map(|s| s.dashboard_uid.clone())
             .unwrap_or_else(|| names::dashboard_uid(service));
         // Without the Project's `grafana.url` the link is relative to Grafana's root.
-        Some(format!("{}/d/{uid}/{service}", self.grafana_url.as_deref().unwrap_or("").trim_end_matches('/')))
+        Some(format!("{}/d/{uid}/{service}", self.settings.grafana_url.as_deref().unwrap_or("").trim_end_matches('/')))
     }
 
     pub fn team(&self, name: &str) -> Option<&Team> {
         self.teams.iter().find(|t| t.name == name)
-    }
-
-    /// Environments that get an Alertmanager configuration.
-    pub fn environments(&self) -> Vec<String> {
-        self.project.environments.clone().unwrap_or_else(|| vec!["production".into(), "staging".into()])
-    }
-
-    /// Whether pages reach pagers in `env` (elsewhere they go to email only).
-    pub fn pages_in(&self, env: &str) -> bool {
-        let am = self.project.alertmanager.clone().unwrap_or_default();
-        am.paging_environments.unwrap_or_else(|| vec!["production".into()]).iter().any(|e| e == env)
     }
 
     pub fn slo(&self, name: &str) -> Option<&Slo> {
@@ -178,15 +165,8 @@ impl Model {
 
 /// Lowers a checked repository. Call only when `rely check` found no errors.
 pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
-    let project = repo.project().map(|p| p.spec.clone()).unwrap_or_default();
-    let prom = project.prometheus.clone().unwrap_or_default();
-    let base = prom.runbook_base_url.clone();
-    let runbook_url = |r: Option<&str>| -> Option<String> {
-        r.map(|r| match (&base, r.starts_with("https://")) {
-            (Some(b), false) => format!("{}/{}", b.trim_end_matches('/'), r.trim_start_matches("./")),
-            _ => r.to_string(),
-        })
-    };
+    let settings = Settings::of(repo.project().map(|p| &p.spec));
+    let runbook_url = |r: Option<&str>| settings.runbook_url(r);
     let mut services: Vec<Service> = repo
         .services
         .iter()
@@ -207,7 +187,7 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
     for s in &repo.slos {
         let Some(svc) = position.get(&s.spec.service).map(|i| &mut services[*i]) else { continue };
         let Some(indicator) = repo.indicator_of(&s.spec) else { continue };
-        let Some(period) = duration::parse(repo.window_of(&s.spec)) else { continue };
+        let Some(period) = duration::parse(settings.window_of(s.spec.window.as_deref())) else { continue };
         let alerting = s.spec.alerting.clone();
         let toggle = |t: Option<&crate::spec::AlertToggle>| SloAlert {
             enabled: t.and_then(|t| t.enabled).unwrap_or(true),
@@ -285,11 +265,7 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
         chaos,
         concerns,
         file_owners: BTreeMap::new(),
-        project: project.clone(),
-        labels: if prom.compat == Some(Compat::Sloth) { names::SLOTH } else { names::RELY },
-        extra_labels: prom.labels.clone(),
-        format: prom.format.unwrap_or_default(),
-        grafana_url: project.grafana.as_ref().and_then(|g| g.url.clone()),
+        settings,
     }
 }
 

@@ -4,5 +4,7 @@
 pub mod burn;
 mod lower;
 pub mod names;
+pub mod settings;
 
 pub use lower::*;
+pub use settings::Settings;

@@ -9,7 +9,7 @@ use super::Level;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChaosPlanSpec {
-    /// `production` requires `approved_by`. A lowercase DNS label, as environment names are.
+    /// An environment whose pages reach pagers (`paging_environments`) requires `approved_by`. A lowercase DNS label, as environment names are.
     #[schemars(regex(pattern = super::NAME_PATTERN))]
     pub environment: String,
     /// YYYY-MM-DD

@@ -6,6 +6,7 @@
 mod chaos;
 mod concern;
 mod project;
+mod repo;
 mod service;
 mod slo;
 mod team;
@@ -13,6 +14,7 @@ mod team;
 pub use chaos::*;
 pub use concern::*;
 pub use project::*;
+pub use repo::{Item, Repo};
 pub use service::*;
 pub use slo::*;
 pub use team::*;

@@ -208,3 +208,27 @@ fn a_broken_template_override_is_a_finding_and_writes_nothing() {
     let leftovers = std::fs::read_dir(tmp.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("rely-")).count();
     assert_eq!(leftovers, 0, "no temporary directory is left behind");
 }
+
+/// "Production" is whatever the Project lists in `paging_environments`: a project whose paging
+/// environment is called `prod` pages there, mails in staging, and a chaos day in `prod` that
+/// asks for email only is told that rely's configuration there pages as usual.
+#[test]
+fn a_paging_environment_called_prod_is_production() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read_to_string(root().join("tests/fixtures/invalid/CHS002_paging_environment_named_prod.yaml")).unwrap();
+    let approved = fixture.replace("  paging: normal\n", "  paging: email-only\n  approved_by: Cy Example\n");
+    assert_ne!(approved, fixture);
+    std::fs::write(tmp.path().join("all.yaml"), approved).unwrap();
+    let files = build(tmp.path());
+    let get = |path: &str| files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}")).contents.clone();
+    let prod: serde_yaml::Value = serde_yaml::from_str(&get("alertmanager/prod/alertmanager.yml")).unwrap();
+    let staging: serde_yaml::Value = serde_yaml::from_str(&get("alertmanager/staging/alertmanager.yml")).unwrap();
+    let page = |cfg: &serde_yaml::Value| cfg["receivers"].as_sequence().unwrap().iter().find(|r| r["name"] == "payments-page").cloned().unwrap();
+    assert!(page(&prod)["pagerduty_configs"].is_sequence(), "{:?}", page(&prod));
+    assert!(page(&staging)["pagerduty_configs"].is_null());
+    assert_eq!(page(&staging)["email_configs"][0]["to"], "payments-oncall@example.com");
+    assert!(!files.iter().any(|f| f.path.starts_with("alertmanager/production/")));
+    let plan = get("chaos/checkout-game-day/README.md");
+    assert!(plan.contains("prod is a paging environment"), "{plan}");
+    assert!(plan.contains("- **payments**: pagerduty"), "{plan}");
+}
