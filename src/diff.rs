@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::Settings;
-use crate::spec::Repo;
 use crate::diag::{Finding, Severity};
 use crate::duration;
+use crate::model::Settings;
 use crate::model::burn::num;
 use crate::spec::Kind;
+use crate::spec::Repo;
 use crate::syntax::Loaded;
 
 /// One side of the comparison, checked.

@@ -1,10 +1,13 @@
 //! `rely`: parse the command line, run, map the outcome to an exit code (0, 1 or 2).
 
+mod cli;
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = rely::cli::Cli::parse();
-    std::process::ExitCode::from(rely::run(cli))
+    let args = cli::args::Cli::parse();
+    cli::log::init(args.verbose);
+    std::process::ExitCode::from(cli::run(args))
 }
 
 #[global_allocator]

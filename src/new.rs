@@ -40,6 +40,39 @@ pub fn path(kind: Kind, name: &str) -> String {
     }
 }
 
+/// The kind named `kind` (its slug, e.g. `chaosplan`, or its kind, e.g. `ChaosPlan`).
+pub fn kind(kind: &str) -> anyhow::Result<Kind> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| k.slug() == kind.to_ascii_lowercase() || k.as_str() == kind)
+        .ok_or_else(|| anyhow::anyhow!("unknown kind `{kind}`: one of {}", Kind::ALL.map(Kind::slug).join(", ")))
+}
+
+/// The skeleton of a new document, after checking its name.
+pub fn document(kind: Kind, name: &str, service: Option<&str>, team: Option<&str>) -> anyhow::Result<String> {
+    if !regex::Regex::new(crate::spec::NAME_PATTERN).expect("static").is_match(name) {
+        anyhow::bail!("`{name}` is not a valid name: lowercase letters, digits and dashes");
+    }
+    Ok(skeleton(kind, name, service, team))
+}
+
+/// Writes a new document into the reliability directory `dir`, never over an existing file;
+/// returns where.
+pub fn write(dir: &std::path::Path, kind: Kind, name: &str, text: &str) -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context;
+    let path = dir.join(path(kind, name));
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {} (it may already exist)", path.display()))?;
+    std::io::Write::write_all(&mut f, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
 const PROJECT: &str = r#"spec:
   window: 30d                      # the default SLO period
   environments: [production, staging]

@@ -82,9 +82,11 @@ pub fn check(ctx: &mut Ctx) {
                 if fault.slo != f.alert {
                     continue;
                 }
-                let (Some(period), Some(fault_for), Some(within)) =
-                    (duration::parse(ctx.settings.window_of(slo.spec.window.as_deref())), duration::parse(&fault.for_), duration::parse(&f.within))
-                else {
+                let (Some(period), Some(fault_for), Some(within)) = (
+                    duration::parse(ctx.settings.window_of(slo.spec.window.as_deref())),
+                    duration::parse(&fault.for_),
+                    duration::parse(&f.within),
+                ) else {
                     continue;
                 };
                 let o = slo.spec.objective;

@@ -148,10 +148,18 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     let mut findings = loaded.findings.clone();
     let t = std::time::Instant::now();
     let repo = decode_all(loaded, &mut findings);
-    crate::timing("check: schema and decode", t);
+    crate::phase("check: schema and decode", t);
     let root = root.to_path_buf();
     let settings = crate::model::Settings::of(repo.project().map(|p| &p.spec));
-    let mut ctx = Ctx { docs: &loaded.docs, files: &loaded.files, repo: &repo, settings: &settings, root: &root, tree: loaded.tree.as_ref(), findings: vec![] };
+    let mut ctx = Ctx {
+        docs: &loaded.docs,
+        files: &loaded.files,
+        repo: &repo,
+        settings: &settings,
+        root: &root,
+        tree: loaded.tree.as_ref(),
+        findings: vec![],
+    };
     type Pass = fn(&mut Ctx);
     let passes: [(&str, Pass); 8] = [
         ("references", refs::check),
@@ -166,7 +174,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     for (name, pass) in passes {
         let t = std::time::Instant::now();
         pass(&mut ctx);
-        crate::timing(&format!("check: {name}"), t);
+        crate::phase(&format!("check: {name}"), t);
     }
     findings.append(&mut ctx.findings);
     crate::diag::sort(&mut findings, &loaded.files);

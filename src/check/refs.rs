@@ -7,6 +7,23 @@ use super::Ctx;
 use crate::diag::{closest, codes};
 use crate::spec::Kind;
 
+/// Codes in the Project's `spec.lint` must exist: a misspelt code would silently change nothing.
+fn lint_codes(ctx: &mut Ctx) {
+    let Some(p) = ctx.repo.project() else { return };
+    for code in p.spec.lint.keys() {
+        if codes::lookup(code).is_none() {
+            let ptr = format!("/spec/lint/{}", crate::syntax::yaml::escape_pointer(code));
+            let (file, _) = ctx.at(p.doc, &ptr);
+            let at = ctx.docs[p.doc].yaml.index.locate_key(&ptr);
+            let guess = closest(code, codes::ALL.iter().map(|r| r.code));
+            ctx.findings.push(
+                crate::diag::Finding::new(codes::SCH004, file, at, format!("unknown diagnostic code `{code}` in `lint`"))
+                    .did_you_mean(guess),
+            );
+        }
+    }
+}
+
 /// Reports `name` at `pointer` of `doc` when no document of `kind` has it.
 pub fn expect(ctx: &mut Ctx, kind: Kind, name: &str, doc: usize, pointer: &str) -> bool {
     if ctx.repo.has(kind, name) {
@@ -51,6 +68,7 @@ pub fn check(ctx: &mut Ctx) {
     {
         expect(ctx, Kind::Team, c, p.doc, "/spec/council");
     }
+    lint_codes(ctx);
     for s in &repo.services {
         expect(ctx, Kind::Team, &s.spec.owner, s.doc, "/spec/owner");
         for (i, d) in s.spec.dependencies.iter().enumerate() {

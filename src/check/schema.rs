@@ -269,3 +269,28 @@ fn article(kind: Kind) -> &'static str {
         _ => "a",
     }
 }
+
+/// The schema files `rely schema` writes: one per kind, plus `rely.schema.json` for any document.
+pub fn files() -> Vec<(String, String)> {
+    let mut files = vec![];
+    let mut branches = vec![];
+    for (kind, schema) in schemas() {
+        let name = format!("{}.schema.json", kind.slug());
+        files.push((name.clone(), serde_json::to_string_pretty(schema).expect("json") + "\n"));
+        branches.push(serde_json::json!({
+            "if": { "properties": { "kind": { "const": kind.as_str() } }, "required": ["kind"] },
+            "then": { "$ref": name },
+        }));
+    }
+    let all = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "rely document (any kind)",
+        "type": "object",
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+        "properties": { "kind": { "enum": crate::spec::Kind::ALL.map(crate::spec::Kind::as_str) } },
+        "allOf": branches,
+    });
+    files.push(("rely.schema.json".into(), serde_json::to_string_pretty(&all).expect("json") + "\n"));
+    files.sort();
+    files
+}

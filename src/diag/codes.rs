@@ -273,6 +273,29 @@ rules! {
         example: "kind: Service\nmetadata:\n  name: overview   # grafana/dashboards/overview.json is the SLO overview";
 }
 
+/// `rely rules`: one line per code, or every rule's full documentation.
+pub fn table_text(long: bool) -> String {
+    let mut out = String::new();
+    for r in ALL {
+        if long {
+            out += &r.explain();
+            out.push('\n');
+        } else {
+            out += &format!("{}  {:<32} {:<8} {}\n", r.code, r.name, r.severity.as_str(), r.summary);
+        }
+    }
+    out
+}
+
+/// The Markdown table of every code, as kept in the README.
+pub fn table_markdown() -> String {
+    let mut out = String::from("| code | name | default | what it reports |\n|---|---|---|---|\n");
+    for r in ALL {
+        out += &format!("| `{}` | {} | {} | {} |\n", r.code, r.name, r.severity.as_str(), r.summary.replace('|', "\\|"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::{Finding, Severity, Summary, codes};
 use crate::source::SourceFile;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How findings are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
     Concise,

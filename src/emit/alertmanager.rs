@@ -285,7 +285,11 @@ pub fn emit(model: &Model) -> Vec<OutputFile> {
         let mut header = super::yaml_header(&sources);
         header += &format!(
             "# Environment: {env}. {}\n",
-            if model.settings.pages_in(env) { "Pages go to the teams' page receivers." } else { "Pages go to the teams' email receivers only." }
+            if model.settings.pages_in(env) {
+                "Pages go to the teams' page receivers."
+            } else {
+                "Pages go to the teams' email receivers only."
+            }
         );
         out.push(OutputFile { path: names::alertmanager_file(env), contents: header + &body });
         let mut tsv = String::from(

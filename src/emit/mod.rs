@@ -71,7 +71,7 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
     for f in oncall.into_iter().chain(chaos) {
         sink.put(f)?;
     }
-    crate::timing("emit templated files", t);
+    crate::phase("emit templated files", t);
     // The files made from the whole model, alongside the per-service ones.
     let shared = || -> Result<()> {
         let t = std::time::Instant::now();
@@ -84,7 +84,7 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
         for f in files {
             sink.put(f)?;
         }
-        crate::timing("emit shared files", t);
+        crate::phase("emit shared files", t);
         Ok(())
     };
     // Per service, in parallel: rules, their tests and the dashboard, each passed on when made.
@@ -110,7 +110,7 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
         if let Some(f) = promtest::untested_file(&untested.concat()) {
             sink.put(f)?;
         }
-        crate::timing("emit per-service files", t);
+        crate::phase("emit per-service files", t);
         Ok(())
     };
     let (a, b) = rayon::join(shared, per_service);

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::burn;
 use super::names;
 use super::settings::Settings;
-use crate::spec::Repo;
 use crate::duration;
+use crate::spec::Repo;
 use crate::spec::{AlertSeverity, ChaosPlanSpec, ConcernSpec, Indicator, TeamSpec};
 
 /// What an SLO measures, lowered to queries with the `{{window}}` placeholder.
@@ -164,7 +164,8 @@ impl Model {
 }
 
 /// Lowers a checked repository. Call only when `rely check` found no errors.
-pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
+pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
+    let sources = |doc: usize| origin.source(doc);
     let settings = Settings::of(repo.project().map(|p| &p.spec));
     let runbook_url = |r: Option<&str>| settings.runbook_url(r);
     let mut services: Vec<Service> = repo
@@ -259,14 +260,8 @@ pub fn lower(repo: &Repo, sources: &dyn Fn(usize) -> String) -> Model {
     let mut concerns: Vec<Concern> =
         repo.concerns.iter().map(|c| Concern { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
     concerns.sort_by(|a, b| a.name.cmp(&b.name));
-    Model {
-        services,
-        teams,
-        chaos,
-        concerns,
-        file_owners: BTreeMap::new(),
-        settings,
-    }
+    let file_owners = super::owners::file_owners(repo, origin, settings.council.as_deref());
+    Model { services, teams, chaos, concerns, file_owners, settings }
 }
 
 fn lower_indicator(i: &Indicator) -> Sli {

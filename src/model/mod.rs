@@ -4,7 +4,9 @@
 pub mod burn;
 mod lower;
 pub mod names;
+mod owners;
 pub mod settings;
 
 pub use lower::*;
+pub use owners::Origin;
 pub use settings::Settings;

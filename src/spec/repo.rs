@@ -130,4 +130,3 @@ impl Repo {
         a.runbook.as_deref().or_else(|| self.service(&a.service).and_then(|s| s.spec.runbook.as_deref()))
     }
 }
-

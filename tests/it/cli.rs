@@ -96,3 +96,24 @@ fn output_is_deterministic() {
     let b = rely(&["check", "tests/fixtures/multi", "--format", "json"], &root());
     assert_eq!(a, b);
 }
+
+/// `-v` logs phase timings to stderr and changes nothing on stdout; `RELY_LOG=off` silences it.
+#[test]
+fn verbose_logs_phases_to_stderr_only() {
+    let (code, quiet, err) = rely(&["check", "reliability"], &root());
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (code, out, err) = rely(&["-v", "check", "reliability"], &root());
+    assert_eq!(code, 0);
+    assert_eq!(out, quiet);
+    for phase in ["load", "check: references", "check"] {
+        assert!(err.lines().any(|l| l.starts_with(&format!("rely: timing: {phase}: ")) && l.ends_with(" ms")), "{phase}: {err}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rely"))
+        .args(["-v", "check", "reliability"])
+        .current_dir(root())
+        .env("RELY_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

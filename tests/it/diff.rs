@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use rely::cli::{DiffArgs, DiffFormat};
+use rely::DiffOptions;
 
 const BASE: &str = r#"apiVersion: rely/v1
 kind: Team
@@ -87,9 +87,8 @@ fn repo(head: &str) -> tempfile::TempDir {
 
 fn diff(head: &str) -> (String, String) {
     let tmp = repo(head);
-    let mut args = DiffArgs { base: "base".into(), head: None, dir: tmp.path().join("reliability"), format: DiffFormat::Markdown };
+    let args = DiffOptions { base: "base".into(), head: None, dir: tmp.path().join("reliability") };
     let r = rely::diff_report(&args).unwrap();
-    args.format = DiffFormat::Json;
     (rely::diff::markdown(&r), serde_json::to_string_pretty(&r).unwrap())
 }
 
@@ -172,7 +171,7 @@ fn a_base_that_does_not_compile() {
     let c = repo.commit(Some("HEAD"), &sig, &sig, "broken", &tree, &[]).unwrap();
     repo.branch("base", &repo.find_commit(c).unwrap(), true).unwrap();
     std::fs::write(dir.join("payments.yaml"), BASE).unwrap();
-    let args = DiffArgs { base: "base".into(), head: None, dir: dir.clone(), format: DiffFormat::Markdown };
+    let args = DiffOptions { base: "base".into(), head: None, dir: dir.clone() };
     let r = rely::diff_report(&args).unwrap();
     let md = rely::diff::markdown(&r);
     insta::assert_snapshot!("diff_broken_base_md", md);
@@ -206,7 +205,7 @@ fn runbooks_of_the_base_are_checked_in_the_base() {
     };
     let report = |tmp: &tempfile::TempDir| {
         let dir = tmp.path().join("reliability");
-        rely::diff_report(&DiffArgs { base: "base".into(), head: None, dir, format: DiffFormat::Markdown }).unwrap()
+        rely::diff_report(&DiffOptions { base: "base".into(), head: None, dir }).unwrap()
     };
     // The base has the runbook; the working tree deletes it and links an https runbook instead.
     let tmp = commit(&[("reliability/payments.yaml", &with_path), ("reliability/runbooks/checkout.md", "# Checkout\n")]);

@@ -18,7 +18,7 @@ fn committed_schemas_are_current() {
 #[test]
 fn readme_lists_every_code() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let table = rely::rules_markdown();
+    let table = rely::diag::codes::table_markdown();
     assert!(readme.contains(&table), "README.md's table of codes is stale: replace it with `cargo run -- rules --markdown`");
 }
 

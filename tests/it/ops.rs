@@ -223,7 +223,8 @@ fn a_paging_environment_called_prod_is_production() {
     let get = |path: &str| files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}")).contents.clone();
     let prod: serde_yaml::Value = serde_yaml::from_str(&get("alertmanager/prod/alertmanager.yml")).unwrap();
     let staging: serde_yaml::Value = serde_yaml::from_str(&get("alertmanager/staging/alertmanager.yml")).unwrap();
-    let page = |cfg: &serde_yaml::Value| cfg["receivers"].as_sequence().unwrap().iter().find(|r| r["name"] == "payments-page").cloned().unwrap();
+    let page =
+        |cfg: &serde_yaml::Value| cfg["receivers"].as_sequence().unwrap().iter().find(|r| r["name"] == "payments-page").cloned().unwrap();
     assert!(page(&prod)["pagerduty_configs"].is_sequence(), "{:?}", page(&prod));
     assert!(page(&staging)["pagerduty_configs"].is_null());
     assert_eq!(page(&staging)["email_configs"][0]["to"], "payments-oncall@example.com");

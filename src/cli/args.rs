@@ -1,14 +1,19 @@
-//! The command line: every command and flag, in one clap definition.
+//! The command line: every command and flag, in one clap definition. Only the CLI layer knows
+//! clap; each argument type turns into the library's own options.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::diag::render::Format;
+use rely::diag::render::Format;
+use rely::{BuildOptions, DiffOptions, LintOptions};
 
 #[derive(Debug, Parser)]
 #[command(name = "rely", version, about = "Reliability as code: validate SLOs, alerts, concerns and chaos plans; generate what ops apply")]
 pub struct Cli {
+    /// Log what rely does to stderr: `-v` phase timings, `-vv` more (or set RELY_LOG=info|debug|trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -79,7 +84,7 @@ pub enum Color {
 pub struct LintArgs {
     /// Output format of findings.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    pub format: FormatArg,
     /// Deny: `-D warnings` turns every warning into an error; `-D CODE` makes CODE an error.
     #[arg(short = 'D', value_name = "warnings|CODE")]
     pub deny: Vec<String>,
@@ -94,9 +99,31 @@ pub struct LintArgs {
     pub color: Color,
 }
 
-impl Default for LintArgs {
-    fn default() -> Self {
-        LintArgs { format: Format::Human, deny: vec![], warn: vec![], allow: vec![], color: Color::Never }
+/// How findings are printed (the library's `Format`, as a command-line value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Concise,
+    Json,
+    Github,
+    Sarif,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Concise => Format::Concise,
+            FormatArg::Json => Format::Json,
+            FormatArg::Github => Format::Github,
+            FormatArg::Sarif => Format::Sarif,
+        }
+    }
+}
+
+impl LintArgs {
+    pub fn options(&self) -> LintOptions {
+        LintOptions { deny: self.deny.clone(), warn: self.warn.clone(), allow: self.allow.clone() }
     }
 }
 
@@ -130,6 +157,12 @@ pub struct DiffArgs {
     pub format: DiffFormat,
 }
 
+impl DiffArgs {
+    pub fn options(&self) -> DiffOptions {
+        DiffOptions { dir: self.dir.clone(), base: self.base.clone(), head: self.head.clone() }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// The reliability directory.
@@ -147,4 +180,10 @@ pub struct BuildArgs {
     pub force: bool,
     #[command(flatten)]
     pub lint: LintArgs,
+}
+
+impl BuildArgs {
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions { dir: self.dir.clone(), out: self.out.clone(), check: self.check, force: self.force, lint: self.lint.options() }
+    }
 }

@@ -1,0 +1,263 @@
+//! The pipeline each command runs, as library calls: load → check → (severity overrides) →
+//! lower → emit. Options are the library's own types; the command line is one client of them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+use crate::diag::{Finding, Overrides, Severity, codes};
+use crate::{check, diff, emit, git, model, source, spec, syntax};
+
+/// Severity overrides from the command line (the Project's `spec.lint` applies under them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// Codes reported as errors; `warnings` makes every warning an error.
+    pub deny: Vec<String>,
+    /// Codes reported as warnings.
+    pub warn: Vec<String>,
+    /// Codes not reported.
+    pub allow: Vec<String>,
+}
+
+/// Logs how long a phase took (`rely -vv`, or `RELY_LOG=debug`).
+pub(crate) fn phase(name: &str, since: Instant) {
+    log::info!(target: "rely::timing", "{name}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+}
+
+/// The severity overrides: the Project's `spec.lint`, then the options (deny wins over allow,
+/// allow over warn). An unknown code in the options is an error; in the Project, a finding.
+fn overrides(lint: &LintOptions, project: Option<&spec::ProjectSpec>) -> Result<Overrides> {
+    let mut o = Overrides::default();
+    for (code, level) in project.iter().flat_map(|p| &p.lint) {
+        if let Some(r) = codes::lookup(code) {
+            let s = match level {
+                spec::LintLevel::Error => Severity::Error,
+                spec::LintLevel::Warning => Severity::Warning,
+                spec::LintLevel::Allow => Severity::Allow,
+            };
+            o.per_code.insert(r.code.to_string(), s);
+        }
+    }
+    for (list, s) in [(&lint.warn, Severity::Warning), (&lint.allow, Severity::Allow), (&lint.deny, Severity::Error)] {
+        for c in list {
+            if s == Severity::Error && c == "warnings" {
+                o.deny_warnings = true;
+                continue;
+            }
+            match codes::lookup(c) {
+                Some(r) => o.per_code.insert(r.code.to_string(), s),
+                None => bail!("unknown code `{c}` (see `rely rules`)"),
+            };
+        }
+    }
+    Ok(o)
+}
+
+/// Whether any finding is an error (after overrides).
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+/// Loads and checks `dir`, applying severity overrides; returns everything needed to report.
+pub fn load_and_check(dir: &Path, lint: &LintOptions) -> Result<(syntax::Loaded, check::Checked)> {
+    let t = Instant::now();
+    let loaded = syntax::load_dir(dir)?;
+    phase("load", t);
+    let t = Instant::now();
+    let mut checked = check::check(&loaded, dir);
+    phase("check", t);
+    overrides(lint, checked.repo.project().map(|p| &p.spec))?.apply(&mut checked.findings);
+    Ok((loaded, checked))
+}
+
+/// Where the documents of `loaded` came from: as shown, and relative to the repository root.
+struct Sources<'a> {
+    loaded: &'a syntax::Loaded,
+    root: &'a Path,
+    /// One resolved path per file (a file holds many documents; resolving costs a syscall per part).
+    rel: RefCell<HashMap<usize, String>>,
+}
+
+impl model::Origin for Sources<'_> {
+    fn source(&self, doc: usize) -> String {
+        self.loaded.files[self.loaded.docs[doc].file].display.clone()
+    }
+    fn repo_path(&self, doc: usize) -> String {
+        let file = self.loaded.docs[doc].file;
+        let mut rel = self.rel.borrow_mut();
+        rel.entry(file)
+            .or_insert_with(|| {
+                let f = &self.loaded.files[file];
+                let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+                abs.strip_prefix(self.root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone())
+            })
+            .clone()
+    }
+}
+
+fn lower(loaded: &syntax::Loaded, checked: &check::Checked) -> model::Model {
+    let t = Instant::now();
+    let m = model::lower(&checked.repo, &Sources { loaded, root: &checked.root, rel: RefCell::default() });
+    phase("lower", t);
+    m
+}
+
+/// Checks and lowers `dir`; `None` when it has errors.
+pub fn model_of(dir: &Path) -> Result<Option<model::Model>> {
+    let (loaded, checked) = load_and_check(dir, &LintOptions::default())?;
+    Ok((!has_errors(&checked.findings)).then(|| lower(&loaded, &checked)))
+}
+
+/// A checked repository lowered to its model, with the templates to render it: ready to emit.
+pub struct Prepared {
+    pub model: model::Model,
+    pub templates: emit::Templates,
+}
+
+/// Checks and lowers: what `rely build` emits, or (`None`) the findings that stop it.
+pub fn prepare(dir: &Path, lint: &LintOptions) -> Result<(syntax::Loaded, check::Checked, Option<Prepared>)> {
+    let (mut loaded, checked) = load_and_check(dir, lint)?;
+    if has_errors(&checked.findings) {
+        return Ok((loaded, checked, None));
+    }
+    let model = lower(&loaded, &checked);
+    // The parsed documents are not needed past this point (findings keep only file text):
+    // free them before the outputs are built, which matters at 10,000 SLOs.
+    loaded.docs = vec![];
+    let templates = emit::Templates::load(&checked.root);
+    Ok((loaded, checked, Some(Prepared { model, templates })))
+}
+
+/// A template that does not render is a finding in the template's own file.
+fn template_findings(
+    errors: Vec<emit::TemplateError>,
+    templates: &emit::Templates,
+    loaded: &mut syntax::Loaded,
+    findings: &mut Vec<Finding>,
+) {
+    for e in errors {
+        let (text, path) = templates.sources.get(&e.name).cloned().unwrap_or_default();
+        let display = path.clone().unwrap_or_else(|| format!("<built-in {}>", e.name));
+        let id = loaded.files.len();
+        loaded.files.push(source::SourceFile::new(display.clone().into(), display, text));
+        let line = e.line.unwrap_or(1);
+        findings.push(
+            Finding::new(codes::GEN002, id, source::Span::point(line, 1), format!("template `{}` failed: {}", e.name, e.message))
+                .help("fix the template (undefined values are errors), or delete the override to use the built-in one"),
+        );
+    }
+}
+
+/// Checks, lowers and emits in memory: the files `rely build` would write, or the findings
+/// that stop it.
+pub fn build_outputs(dir: &Path, lint: &LintOptions) -> Result<(syntax::Loaded, check::Checked, Option<Vec<emit::OutputFile>>)> {
+    let (mut loaded, mut checked, prepared) = prepare(dir, lint)?;
+    let Some(p) = prepared else { return Ok((loaded, checked, None)) };
+    let (files, errors) = emit::emit_all(&p.model, &p.templates);
+    if errors.is_empty() {
+        return Ok((loaded, checked, Some(files)));
+    }
+    template_findings(errors, &p.templates, &mut loaded, &mut checked.findings);
+    Ok((loaded, checked, None))
+}
+
+/// What `rely build` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The reliability directory.
+    pub dir: PathBuf,
+    /// The output directory, replaced whole.
+    pub out: PathBuf,
+    /// Compare with `out` instead of writing.
+    pub check: bool,
+    /// Adopt an `out` that rely did not write (never a protected one).
+    pub force: bool,
+    pub lint: LintOptions,
+}
+
+/// What a build did.
+pub enum Built {
+    /// Errors (in the documents or a template) stopped it: nothing was written.
+    Stopped,
+    /// `out` was replaced with these files.
+    Written(Vec<String>),
+    /// `check`: how `out` differs from what would be written, and how many files that is.
+    Compared(emit::Drift, usize),
+}
+
+/// A build's outcome, with the findings (and the files they point into) to report.
+pub struct BuildReport {
+    pub files: Vec<source::SourceFile>,
+    pub findings: Vec<Finding>,
+    pub built: Built,
+}
+
+/// `rely build`: guard `out`, check and lower, then stream every output into `out` (replaced
+/// atomically) or compare with it.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    if !opts.check {
+        // Before anything is built: a build replaces `out` whole.
+        emit::output::guard(&opts.out, &opts.dir, opts.force)?;
+    }
+    let (mut loaded, checked, prepared) = prepare(&opts.dir, &opts.lint)?;
+    let mut findings = checked.findings;
+    let Some(p) = prepared else { return Ok(BuildReport { files: loaded.files, findings, built: Built::Stopped }) };
+    // Outputs stream to the disk (or to the comparison) as they are made; see `emit::emit_to`.
+    let t = Instant::now();
+    let mut failed = vec![];
+    let built = if opts.check {
+        let sink = emit::DriftSink::new(&opts.out);
+        failed = emit::emit_to(&p.model, &p.templates, &sink)?;
+        let n = sink.count();
+        if failed.is_empty() { Built::Compared(sink.finish()?, n) } else { Built::Stopped }
+    } else {
+        let written = emit::replace_dir(&opts.out, |sink| {
+            failed = emit::emit_to(&p.model, &p.templates, sink)?;
+            Ok(failed.is_empty().then(|| sink.paths()))
+        })?;
+        written.map_or(Built::Stopped, Built::Written)
+    };
+    template_findings(failed, &p.templates, &mut loaded, &mut findings);
+    phase("emit and write", t);
+    Ok(BuildReport { files: loaded.files, findings, built })
+}
+
+/// `rely backlog`: the council backlog of `dir` (what could be read), and how many errors it has.
+pub fn backlog(dir: &Path) -> Result<(String, usize)> {
+    let (loaded, checked) = load_and_check(dir, &LintOptions::default())?;
+    let errors = checked.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    Ok((emit::council::backlog(&lower(&loaded, &checked)), errors))
+}
+
+/// What `rely diff` compares.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// The reliability directory (inside a git work tree).
+    pub dir: PathBuf,
+    /// The base revision, e.g. `origin/main`.
+    pub base: String,
+    /// The head revision; `None` for the working tree.
+    pub head: Option<String>,
+}
+
+/// Checks one side of a diff, with the Project's own severity overrides.
+fn side(label: String, loaded: syntax::Loaded, root: &Path) -> diff::Side {
+    let mut checked = check::check_with_root(&loaded, root);
+    let o = overrides(&LintOptions::default(), checked.repo.project().map(|p| &p.spec)).unwrap_or_default();
+    o.apply(&mut checked.findings);
+    diff::Side { label, loaded, repo: checked.repo, findings: checked.findings }
+}
+
+/// `rely diff`: the report for `base` against `head` (or the working tree).
+pub fn diff_report(opts: &DiffOptions) -> Result<diff::Report> {
+    let repo = git::open(&opts.dir)?;
+    let base = side(opts.base.clone(), repo.load_rev(&opts.base)?, &repo.root);
+    let head = match &opts.head {
+        Some(h) => side(format!("`{h}`"), repo.load_rev(h)?, &repo.root),
+        None => side("the working tree".into(), repo.load_worktree()?, &repo.root),
+    };
+    Ok(diff::compare(&base, &head))
+}
