@@ -13,8 +13,6 @@ mod slo;
 
 use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
-
 use crate::diag::{Finding, Rule};
 use crate::source::Span;
 use crate::spec::*;
@@ -90,16 +88,6 @@ pub fn repo_root(dir: &Path) -> PathBuf {
     abs.parent().map(Path::to_path_buf).unwrap_or(abs)
 }
 
-fn decode<T: DeserializeOwned>(doc: &Document, idx: usize, out: &mut Vec<Finding>) -> Option<Item<T>> {
-    match serde_json::from_value::<Doc<T>>(doc.yaml.value.clone()) {
-        Ok(d) => Some(Item { doc: idx, name: d.metadata.name, labels: d.metadata.labels, spec: d.spec }),
-        Err(e) => {
-            out.push(Finding::new(crate::diag::codes::SCH003, doc.file, doc.locate(""), format!("cannot read document: {e}")));
-            None
-        }
-    }
-}
-
 /// Runs the schema phase and decodes every valid document.
 pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
     use rayon::prelude::*;
@@ -123,16 +111,7 @@ pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
             }
             continue;
         };
-        match kind {
-            Kind::Project => repo.projects.extend(decode(doc, i, findings)),
-            Kind::Team => repo.teams.extend(decode(doc, i, findings)),
-            Kind::Service => repo.services.extend(decode(doc, i, findings)),
-            Kind::Sli => repo.slis.extend(decode(doc, i, findings)),
-            Kind::Slo => repo.slos.extend(decode(doc, i, findings)),
-            Kind::Alert => repo.alerts.extend(decode(doc, i, findings)),
-            Kind::Concern => repo.concerns.extend(decode(doc, i, findings)),
-            Kind::ChaosPlan => repo.chaos.extend(decode(doc, i, findings)),
-        }
+        crate::spec::repo::decode_into(&mut repo, kind, doc, i, findings);
     }
     repo.build_index();
     repo

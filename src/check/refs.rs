@@ -31,26 +31,13 @@ pub fn expect(ctx: &mut Ctx, kind: Kind, name: &str, doc: usize, pointer: &str) 
     }
     let names = ctx.repo.names(kind);
     let guess = closest(name, names.iter().copied()).map(str::to_string);
-    let f = ctx.report(codes::REF001, doc, pointer, format!("unknown {} `{name}`", kind_word(kind)));
+    let f = ctx.report(codes::REF001, doc, pointer, format!("unknown {} `{name}`", kind.word()));
     f.help = Some(match guess {
         Some(g) => format!("did you mean `{g}`?"),
         None if names.is_empty() => format!("there is no {} document; add one (see `rely new {}`)", kind.as_str(), kind.slug()),
-        None => format!("known {}s: {}", kind_word(kind), names.iter().take(8).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+        None => format!("known {}s: {}", kind.word(), names.iter().take(8).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
     });
     false
-}
-
-pub fn kind_word(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Project => "project",
-        Kind::Team => "team",
-        Kind::Service => "service",
-        Kind::Sli => "SLI",
-        Kind::Slo => "SLO",
-        Kind::Alert => "alert",
-        Kind::Concern => "concern",
-        Kind::ChaosPlan => "chaos plan",
-    }
 }
 
 pub fn check(ctx: &mut Ctx) {

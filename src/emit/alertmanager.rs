@@ -57,17 +57,17 @@ pub struct Route {
 pub struct ReceiverConfig {
     pub name: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub email_configs: Vec<BTreeMap<String, serde_yaml::Value>>,
+    pub email_configs: Vec<BTreeMap<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub slack_configs: Vec<BTreeMap<String, serde_yaml::Value>>,
+    pub slack_configs: Vec<BTreeMap<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub pagerduty_configs: Vec<BTreeMap<String, serde_yaml::Value>>,
+    pub pagerduty_configs: Vec<BTreeMap<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub victorops_configs: Vec<BTreeMap<String, serde_yaml::Value>>,
+    pub victorops_configs: Vec<BTreeMap<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub opsgenie_configs: Vec<BTreeMap<String, serde_yaml::Value>>,
+    pub opsgenie_configs: Vec<BTreeMap<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub webhook_configs: Vec<BTreeMap<String, serde_yaml::Value>>,
+    pub webhook_configs: Vec<BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,22 +80,22 @@ pub struct Inhibit {
 /// The receiver that gets alerts no team claims.
 pub const UNROUTED: &str = "unrouted";
 
-fn kv(pairs: &[(&str, serde_yaml::Value)]) -> BTreeMap<String, serde_yaml::Value> {
+fn kv(pairs: &[(&str, serde_json::Value)]) -> BTreeMap<String, serde_json::Value> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
 
-fn s(v: &str) -> serde_yaml::Value {
-    serde_yaml::Value::String(v.to_string())
+fn s(v: &str) -> serde_json::Value {
+    serde_json::Value::String(v.to_string())
 }
 
 /// A user's value in an Alertmanager field that Alertmanager reads as a Go template (`to`,
 /// `channel`, `routing_key`): rely's values are literal, so `{{` is escaped to print as it is.
-fn t(v: &str) -> serde_yaml::Value {
-    serde_yaml::Value::String(super::escape::go_template_literal(v))
+fn t(v: &str) -> serde_json::Value {
+    serde_json::Value::String(super::escape::go_template_literal(v))
 }
 
 fn add(rc: &mut ReceiverConfig, r: &Receiver) {
-    let resolved = ("send_resolved", serde_yaml::Value::Bool(true));
+    let resolved = ("send_resolved", serde_json::Value::Bool(true));
     if let Some(e) = &r.email {
         let mut m = kv(&[("to", t(&e.to)), resolved.clone()]);
         if let Some(f) = &e.auth_password_file {

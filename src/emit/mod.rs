@@ -5,6 +5,7 @@
 
 pub mod alertmanager;
 pub mod chaos;
+pub mod codeowners;
 pub mod council;
 pub mod escape;
 pub mod grafana;
@@ -12,16 +13,17 @@ pub mod oncall;
 pub mod output;
 pub mod prometheus;
 pub mod promtest;
+pub mod sink;
 pub mod synth;
+pub mod templates;
 pub mod yaml;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::model::Model;
 pub use output::{DirSink, replace_dir, write};
+pub use sink::{Collect, Drift, DriftSink, Sink, drift};
+pub use templates::{TemplateError, Templates};
 
 /// One generated file: a path relative to the output directory, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,40 +32,18 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// Where generated files go as they are made: collected in memory, written into a directory,
-/// or compared with one. Back ends run in parallel, so a sink is shared between threads.
-pub trait Sink: Sync {
-    fn put(&self, file: OutputFile) -> Result<()>;
-}
-
-/// Collects files in memory.
-#[derive(Default)]
-pub struct Collect(std::sync::Mutex<Vec<OutputFile>>);
-
-impl Sink for Collect {
-    fn put(&self, file: OutputFile) -> Result<()> {
-        self.0.lock().expect("collect lock").push(file);
-        Ok(())
-    }
-}
-
-impl Collect {
-    /// The files, sorted by path.
-    pub fn into_sorted(self) -> Vec<OutputFile> {
-        let mut files = self.0.into_inner().expect("collect lock");
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
-    }
-}
-
 /// Every output of every back end, handed to `sink` as soon as it is made, so that a build never
 /// holds all of its outputs at once (at 10,000 SLOs they are hundreds of megabytes). Templates
-/// render first: when one fails, its errors are returned and nothing else is emitted.
+/// render first: when one fails, its errors are returned and nothing else is emitted. Back ends
+/// the Project turns off (`spec.outputs`) are not run.
 pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<Vec<TemplateError>> {
     use rayon::prelude::*;
+    let on = model.settings.outputs;
     let t = std::time::Instant::now();
-    let (oncall, mut errors) = oncall::emit(model, templates);
-    let (chaos, chaos_errors) = chaos::emit(model, templates);
+    let (oncall, mut errors) = if on.oncall { oncall::emit(model, templates) } else { Default::default() };
+    let (mut chaos, chaos_errors) = if on.chaos { chaos::emit(model, templates) } else { Default::default() };
+    // A chaos day's promtool tests read the SLO rules: without those rules they are not made.
+    chaos.retain(|f| on.prometheus || !f.path.starts_with("prometheus/"));
     errors.extend(chaos_errors);
     if !errors.is_empty() {
         return Ok(errors);
@@ -75,11 +55,18 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
     // The files made from the whole model, alongside the per-service ones.
     let shared = || -> Result<()> {
         let t = std::time::Instant::now();
-        let mut files = alertmanager::emit(model);
-        files.extend(grafana::shared(model));
-        files.push(OutputFile { path: crate::model::names::BACKLOG_FILE.into(), contents: council::backlog(model) });
+        let mut files = vec![];
+        if on.alertmanager {
+            files.extend(alertmanager::emit(model));
+        }
+        if on.grafana {
+            files.extend(grafana::shared(model));
+        }
+        if on.council {
+            files.push(OutputFile { path: crate::model::names::BACKLOG_FILE.into(), contents: council::backlog(model) });
+        }
         if !model.file_owners.is_empty() {
-            files.push(OutputFile { path: crate::model::names::CODEOWNERS_FILE.into(), contents: codeowners(model) });
+            files.push(OutputFile { path: crate::model::names::CODEOWNERS_FILE.into(), contents: codeowners::codeowners(model) });
         }
         for f in files {
             sink.put(f)?;
@@ -94,20 +81,28 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
             .services
             .par_iter()
             .map(|svc| -> Result<Vec<String>> {
-                if let Some(f) = prometheus::service_file(model, svc) {
-                    sink.put(f)?;
+                let mut untested = vec![];
+                if on.prometheus {
+                    if let Some(f) = prometheus::service_file(model, svc) {
+                        sink.put(f)?;
+                    }
+                    let tests;
+                    (tests, untested) = promtest::service_tests(model, svc);
+                    if let Some(f) = tests {
+                        sink.put(f)?;
+                    }
                 }
-                let (tests, untested) = promtest::service_tests(model, svc);
-                if let Some(f) = tests {
-                    sink.put(f)?;
-                }
-                if let Some(f) = grafana::service_file(model, svc) {
+                if on.grafana
+                    && let Some(f) = grafana::service_file(model, svc)
+                {
                     sink.put(f)?;
                 }
                 Ok(untested)
             })
             .collect::<Result<_>>()?;
-        if let Some(f) = promtest::untested_file(&untested.concat()) {
+        if on.prometheus
+            && let Some(f) = promtest::untested_file(&untested.concat())
+        {
             sink.put(f)?;
         }
         crate::phase("emit per-service files", t);
@@ -126,24 +121,6 @@ pub fn emit_all(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<T
     (sink.into_sorted(), errors)
 }
 
-/// A CODEOWNERS fragment: each team reviews the documents it owns; the council reviews concerns.
-/// Append it to `.github/CODEOWNERS` (or point a CI step at it).
-pub fn codeowners(model: &Model) -> String {
-    let handle = |t: &str| model.team(t).and_then(|t| t.spec.codeowners.clone()).unwrap_or_else(|| format!("@{t}"));
-    let mut o = String::from(
-        "# Generated by rely from the reliability directory; do not edit. Each document file is\n# reviewed by the teams that own what it defines; concerns by the reliability council.\n",
-    );
-    for (path, teams) in &model.file_owners {
-        if teams.is_empty() {
-            continue;
-        }
-        let owners: Vec<String> = teams.iter().map(|t| handle(t)).collect();
-        // check refuses file names with unsafe characters (YML010); escaping keeps one line per path.
-        o += &format!("/{} {}\n", escape::comment(path).replace(' ', "\\ "), owners.join(" "));
-    }
-    o
-}
-
 /// The header every generated YAML file starts with.
 pub fn yaml_header(sources: &[String]) -> String {
     let mut h = String::from("# Generated by rely from the files below; do not edit. Change them and run `rely build`.\n");
@@ -151,261 +128,4 @@ pub fn yaml_header(sources: &[String]) -> String {
         h += &format!("#   {}\n", escape::comment(s));
     }
     h
-}
-
-/// What `--check` found: files that would be added, changed or removed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Drift {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-}
-
-impl Drift {
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
-    }
-}
-
-/// Compares files with what is in a directory as they are made, writing nothing.
-pub struct DriftSink {
-    dir: PathBuf,
-    seen: std::sync::Mutex<Vec<String>>,
-    drift: std::sync::Mutex<Drift>,
-}
-
-impl DriftSink {
-    pub fn new(dir: &Path) -> DriftSink {
-        DriftSink { dir: dir.to_path_buf(), seen: Default::default(), drift: Default::default() }
-    }
-
-    /// How many files were put.
-    pub fn count(&self) -> usize {
-        self.seen.lock().expect("drift lock").len()
-    }
-
-    /// What differs, once every file has been put: files in the directory that were not put
-    /// are `removed`.
-    pub fn finish(self) -> Result<Drift> {
-        let mut seen: std::collections::HashSet<String> = self.seen.into_inner().expect("drift lock").into_iter().collect();
-        let mut d = self.drift.into_inner().expect("drift lock");
-        let paths: Vec<String> = seen.iter().cloned().collect();
-        d.removed = existing(&self.dir)?.into_iter().filter(|p| p != output::MANIFEST && !seen.remove(p)).collect();
-        // The manifest marks the directory as rely's: it must list exactly what a build writes.
-        match std::fs::read_to_string(self.dir.join(output::MANIFEST)) {
-            Ok(m) if m == output::manifest(&paths) => {}
-            Ok(_) => d.changed.push(output::MANIFEST.into()),
-            Err(_) => d.added.push(output::MANIFEST.into()),
-        }
-        d.added.sort();
-        d.changed.sort();
-        Ok(d)
-    }
-}
-
-impl Sink for DriftSink {
-    fn put(&self, f: OutputFile) -> Result<()> {
-        let p = self.dir.join(&f.path);
-        match std::fs::read(&p) {
-            Ok(bytes) if bytes == f.contents.as_bytes() => {}
-            Ok(_) => self.drift.lock().expect("drift lock").changed.push(f.path.clone()),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
-                self.drift.lock().expect("drift lock").added.push(f.path.clone())
-            }
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", p.display())),
-        }
-        self.seen.lock().expect("drift lock").push(f.path);
-        Ok(())
-    }
-}
-
-/// Every file under `dir`, as sorted relative paths with `/` separators.
-fn existing(dir: &Path) -> Result<Vec<String>> {
-    let mut out = vec![];
-    if !dir.exists() {
-        return Ok(out);
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
-            let e = e?;
-            let p = e.path();
-            if e.file_type()?.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Compares `files` with what is in `dir`, writing nothing.
-pub fn drift(dir: &Path, files: &[OutputFile]) -> Result<Drift> {
-    let sink = DriftSink::new(dir);
-    for f in files {
-        sink.put(f.clone())?;
-    }
-    sink.finish()
-}
-
-/// Templates for human-facing text: the built-in ones, each overridable by a file of the same
-/// name under `templates/` in the repository root.
-#[derive(Debug, Clone, Default)]
-pub struct Templates {
-    /// name → (source text, the user's file when overridden)
-    pub sources: BTreeMap<String, (String, Option<String>)>,
-    /// name → why the user's override could not be read (it renders as that error).
-    pub refused: BTreeMap<String, String>,
-}
-
-/// A template that failed to render: which, where, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateError {
-    pub name: String,
-    /// The user's override file, when it was one.
-    pub path: Option<String>,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-/// Built-in templates, compiled into the binary.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
-    ("chaos/plan.md.j2", include_str!("../../templates/chaos/plan.md.j2")),
-    ("oncall/pagerduty.tf.j2", include_str!("../../templates/oncall/pagerduty.tf.j2")),
-];
-
-/// Largest template override rely reads.
-pub const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
-
-/// The text of a template override at `root/templates/<name>`: `Ok(None)` when there is none,
-/// an error (shown as GEN002) when it is not a regular file inside the repository (a symbolic
-/// link anywhere on the way, a FIFO, a device), is larger than `MAX_TEMPLATE_BYTES` or is not
-/// UTF-8. It is opened without following links and without blocking, then read with a bound.
-pub fn read_override(root: &Path, name: &str) -> Result<Option<String>, String> {
-    let mut p = root.to_path_buf();
-    let parts: Vec<&str> = std::iter::once("templates").chain(name.split('/')).collect();
-    for (i, part) in parts.iter().enumerate() {
-        p.push(part);
-        let m = match std::fs::symlink_metadata(&p) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read {}: {e}", p.display())),
-        };
-        if m.file_type().is_symlink() {
-            return Err(format!("{} is a symbolic link; template overrides must be regular files in the repository", p.display()));
-        }
-        let last = i + 1 == parts.len();
-        if !last && !m.is_dir() {
-            return Ok(None);
-        }
-        if last && !m.is_file() {
-            return Err(format!("{} is not a regular file; template overrides must be regular files", p.display()));
-        }
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = opts.open(&p).map_err(|e| format!("cannot open {}: {e}", p.display()))?;
-    let meta = file.metadata().map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-    if !meta.is_file() {
-        return Err(format!("{} is not a regular file; template overrides must be regular files", p.display()));
-    }
-    let mut bytes = vec![];
-    use std::io::Read;
-    file.take(MAX_TEMPLATE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-    if bytes.len() as u64 > MAX_TEMPLATE_BYTES {
-        return Err(format!("{} is larger than {MAX_TEMPLATE_BYTES} bytes, the limit for a template", p.display()));
-    }
-    String::from_utf8(bytes).map(Some).map_err(|_| format!("{} is not valid UTF-8", p.display()))
-}
-
-/// How a template's output is escaped: values a template prints without a filter are escaped
-/// for the kind of file it makes, so user text stays text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Escaping {
-    /// Markdown (`*.md.j2`): every value is escaped as Markdown text (`escape::markdown`);
-    /// `code` and `codeblock(lang, indent)` print code exactly.
-    Markdown,
-    /// Everything else (Terraform): values cannot carry line breaks or controls (they would end
-    /// a comment); quoted strings come from the `hcl` filter.
-    Plain,
-}
-
-/// A string a filter made for the output as it is (not escaped again).
-fn safe(s: String) -> minijinja::Value {
-    minijinja::Value::from_safe_string(s)
-}
-
-impl Templates {
-    /// The built-ins, with any override found under `root/templates/`. An override rely may not
-    /// read is kept as an error, reported (GEN002) when the template is rendered.
-    pub fn load(root: &Path) -> Templates {
-        let mut sources = BTreeMap::new();
-        let mut refused = BTreeMap::new();
-        for (name, text) in BUILTIN_TEMPLATES {
-            let user = root.join("templates").join(name);
-            match read_override(root, name) {
-                Ok(Some(t)) if t != *text => {
-                    sources.insert(name.to_string(), (t, Some(crate::source::display_path(&user))));
-                }
-                Ok(_) => {
-                    sources.insert(name.to_string(), (text.to_string(), None));
-                }
-                Err(e) => {
-                    sources.insert(name.to_string(), (String::new(), Some(crate::source::display_path(&user))));
-                    refused.insert(name.to_string(), e);
-                }
-            }
-        }
-        Templates { sources, refused }
-    }
-
-    pub fn builtin() -> Templates {
-        Templates {
-            sources: BUILTIN_TEMPLATES.iter().map(|(n, t)| (n.to_string(), (t.to_string(), None))).collect(),
-            refused: BTreeMap::new(),
-        }
-    }
-
-    /// Renders `name` strictly (undefined values are errors), escaping what it prints for the
-    /// kind of file it makes (see `Escaping`).
-    pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, TemplateError> {
-        let (text, path) = self.sources.get(name).cloned().unwrap_or_default();
-        if let Some(e) = self.refused.get(name) {
-            return Err(TemplateError { name: name.to_string(), path, line: None, message: e.clone() });
-        }
-        let fail =
-            |e: minijinja::Error| TemplateError { name: name.to_string(), path: path.clone(), line: e.line(), message: e.to_string() };
-        let escaping = if name.ends_with(".md.j2") { Escaping::Markdown } else { Escaping::Plain };
-        let mut env = minijinja::Environment::new();
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        env.set_formatter(move |out, state, value| {
-            if value.is_safe() || value.is_undefined() {
-                return minijinja::escape_formatter(out, state, value);
-            }
-            let text = value.to_string();
-            let escaped = match escaping {
-                Escaping::Markdown => escape::markdown(&text),
-                Escaping::Plain => escape::comment(&text),
-            };
-            out.write_str(&escaped).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write"))
-        });
-        env.add_filter("hcl", |s: String| safe(escape::hcl_string(&s)));
-        env.add_filter("md", |s: String| safe(escape::markdown(&s)));
-        env.add_filter("code", |s: String| safe(escape::code_span(&s)));
-        env.add_filter("codeblock", |s: String, lang: String, indent: usize| safe(escape::code_block(&s, &lang, indent)));
-        env.add_template_owned(name.to_string(), text).map_err(fail)?;
-        let t = env.get_template(name).map_err(fail)?;
-        let mut out = t.render(ctx).map_err(fail)?;
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        Ok(out)
-    }
 }

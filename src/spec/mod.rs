@@ -6,7 +6,7 @@
 mod chaos;
 mod concern;
 mod project;
-mod repo;
+pub(crate) mod repo;
 mod service;
 mod slo;
 mod team;
@@ -51,53 +51,71 @@ pub struct Metadata {
     pub labels: BTreeMap<String, String>,
 }
 
-/// The kinds of document rely reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    Project,
-    Team,
-    Service,
-    Sli,
-    Slo,
-    Alert,
-    Concern,
-    ChaosPlan,
+/// Every kind, once: its variant, its `kind:` in YAML, its slug (schema file names, `rely new`),
+/// the word messages use, the `Repo` field that holds its documents, and its spec type. Every
+/// dispatch on kinds (names, schemas, decoding, the index) is generated from this one list by
+/// handing a macro to `kinds!`.
+macro_rules! kinds {
+    ($m:ident) => {
+        $m! {
+            Project, "Project", "project", "project", projects, ProjectSpec;
+            Team, "Team", "team", "team", teams, TeamSpec;
+            Service, "Service", "service", "service", services, ServiceSpec;
+            Sli, "SLI", "sli", "SLI", slis, SliSpec;
+            Slo, "SLO", "slo", "SLO", slos, SloSpec;
+            Alert, "Alert", "alert", "alert", alerts, AlertSpec;
+            Concern, "Concern", "concern", "concern", concerns, ConcernSpec;
+            ChaosPlan, "ChaosPlan", "chaosplan", "chaos plan", chaos, ChaosPlanSpec;
+        }
+    };
 }
+pub(crate) use kinds;
+
+macro_rules! define_kind {
+    ($($variant:ident, $name:literal, $slug:literal, $word:literal, $field:ident, $spec:ident;)*) => {
+        /// The kinds of document rely reads.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Kind {
+            $($variant,)*
+        }
+
+        impl Kind {
+            pub const ALL: [Kind; 8] = [$(Kind::$variant,)*];
+
+            /// The `kind:` value in YAML.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $name,)*
+                }
+            }
+
+            /// Lowercase form used in schema file names and `rely new`.
+            pub fn slug(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $slug,)*
+                }
+            }
+
+            /// The kind as a word in messages ("unknown chaos plan `x`").
+            pub fn word(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $word,)*
+                }
+            }
+
+            fn root_schema(self, g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                match self {
+                    $(Kind::$variant => g.root_schema_for::<Doc<$spec>>(),)*
+                }
+            }
+        }
+    };
+}
+kinds!(define_kind);
 
 impl Kind {
-    pub const ALL: [Kind; 8] =
-        [Kind::Project, Kind::Team, Kind::Service, Kind::Sli, Kind::Slo, Kind::Alert, Kind::Concern, Kind::ChaosPlan];
-
-    /// The `kind:` value in YAML.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Project => "Project",
-            Kind::Team => "Team",
-            Kind::Service => "Service",
-            Kind::Sli => "SLI",
-            Kind::Slo => "SLO",
-            Kind::Alert => "Alert",
-            Kind::Concern => "Concern",
-            Kind::ChaosPlan => "ChaosPlan",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// Lowercase form used in schema file names and `rely new`.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Kind::Project => "project",
-            Kind::Team => "team",
-            Kind::Service => "service",
-            Kind::Sli => "sli",
-            Kind::Slo => "slo",
-            Kind::Alert => "alert",
-            Kind::Concern => "concern",
-            Kind::ChaosPlan => "chaosplan",
-        }
     }
 
     /// The JSON Schema of a whole document of this kind.
@@ -105,17 +123,7 @@ impl Kind {
         // Optional fields are simply not required: no `anyOf [T, null]`, whose errors would be
         // reported as "not valid under any of the schemas" instead of the real problem.
         let mut g = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-        let mut s = match self {
-            Kind::Project => g.root_schema_for::<Doc<ProjectSpec>>(),
-            Kind::Team => g.root_schema_for::<Doc<TeamSpec>>(),
-            Kind::Service => g.root_schema_for::<Doc<ServiceSpec>>(),
-            Kind::Sli => g.root_schema_for::<Doc<SliSpec>>(),
-            Kind::Slo => g.root_schema_for::<Doc<SloSpec>>(),
-            Kind::Alert => g.root_schema_for::<Doc<AlertSpec>>(),
-            Kind::Concern => g.root_schema_for::<Doc<ConcernSpec>>(),
-            Kind::ChaosPlan => g.root_schema_for::<Doc<ChaosPlanSpec>>(),
-        }
-        .to_value();
+        let mut s = self.root_schema(&mut g).to_value();
         strip_null(&mut s);
         s["title"] = format!("rely {} document", self.as_str()).into();
         s["properties"]["kind"] = serde_json::json!({ "const": self.as_str() });

@@ -35,28 +35,6 @@ pub struct Repo {
 }
 
 impl Repo {
-    /// Indexes names once every document is decoded.
-    pub(crate) fn build_index(&mut self) {
-        let mut index = std::collections::HashMap::new();
-        fn add<T>(index: &mut std::collections::HashMap<(Kind, String), usize>, kind: Kind, items: &[Item<T>]) {
-            for (i, it) in items.iter().enumerate() {
-                index.entry((kind, it.name.clone())).or_insert(i);
-            }
-        }
-        add(&mut index, Kind::Project, &self.projects);
-        add(&mut index, Kind::Team, &self.teams);
-        add(&mut index, Kind::Service, &self.services);
-        add(&mut index, Kind::Sli, &self.slis);
-        add(&mut index, Kind::Slo, &self.slos);
-        add(&mut index, Kind::Alert, &self.alerts);
-        add(&mut index, Kind::Concern, &self.concerns);
-        add(&mut index, Kind::ChaosPlan, &self.chaos);
-        for (k, n) in &self.broken {
-            index.entry((*k, n.clone())).or_insert(usize::MAX);
-        }
-        self.index = index;
-    }
-
     fn at(&self, kind: Kind, name: &str) -> Option<usize> {
         self.index.get(&(kind, name.to_string())).copied().filter(|i| *i != usize::MAX)
     }
@@ -90,16 +68,7 @@ impl Repo {
 
     /// Names of every document of `kind` (including ones whose schema failed).
     pub fn names(&self, kind: Kind) -> Vec<&str> {
-        let mut v: Vec<&str> = match kind {
-            Kind::Project => self.projects.iter().map(|i| i.name.as_str()).collect(),
-            Kind::Team => self.teams.iter().map(|i| i.name.as_str()).collect(),
-            Kind::Service => self.services.iter().map(|i| i.name.as_str()).collect(),
-            Kind::Sli => self.slis.iter().map(|i| i.name.as_str()).collect(),
-            Kind::Slo => self.slos.iter().map(|i| i.name.as_str()).collect(),
-            Kind::Alert => self.alerts.iter().map(|i| i.name.as_str()).collect(),
-            Kind::Concern => self.concerns.iter().map(|i| i.name.as_str()).collect(),
-            Kind::ChaosPlan => self.chaos.iter().map(|i| i.name.as_str()).collect(),
-        };
+        let mut v = self.decoded_names(kind);
         v.extend(self.broken.iter().filter(|(k, _)| *k == kind).map(|(_, n)| n.as_str()));
         v
     }
@@ -128,5 +97,54 @@ impl Repo {
 
     pub fn alert_runbook<'a>(&'a self, a: &'a AlertSpec) -> Option<&'a str> {
         a.runbook.as_deref().or_else(|| self.service(&a.service).and_then(|s| s.spec.runbook.as_deref()))
+    }
+}
+
+macro_rules! repo_by_kind {
+    ($($variant:ident, $name:literal, $slug:literal, $word:literal, $field:ident, $spec:ident;)*) => {
+        impl Repo {
+            /// Names of the decoded documents of `kind`, in load order.
+            fn decoded_names(&self, kind: Kind) -> Vec<&str> {
+                match kind {
+                    $(Kind::$variant => self.$field.iter().map(|i| i.name.as_str()).collect(),)*
+                }
+            }
+
+            /// Indexes names once every document is decoded (the first of a name wins).
+            pub(crate) fn build_index(&mut self) {
+                let mut index = std::collections::HashMap::new();
+                $(
+                    for (i, it) in self.$field.iter().enumerate() {
+                        index.entry((Kind::$variant, it.name.clone())).or_insert(i);
+                    }
+                )*
+                for (k, n) in &self.broken {
+                    index.entry((*k, n.clone())).or_insert(usize::MAX);
+                }
+                self.index = index;
+            }
+        }
+
+        /// Decodes a document whose schema passed into the list of its kind.
+        pub(crate) fn decode_into(repo: &mut Repo, kind: Kind, doc: &crate::syntax::Document, idx: usize, findings: &mut Vec<crate::diag::Finding>) {
+            match kind {
+                $(Kind::$variant => repo.$field.extend(decode::<$spec>(doc, idx, findings)),)*
+            }
+        }
+    };
+}
+kinds!(repo_by_kind);
+
+fn decode<T: serde::de::DeserializeOwned>(
+    doc: &crate::syntax::Document,
+    idx: usize,
+    out: &mut Vec<crate::diag::Finding>,
+) -> Option<Item<T>> {
+    match serde_json::from_value::<Doc<T>>(doc.yaml.value.clone()) {
+        Ok(d) => Some(Item { doc: idx, name: d.metadata.name, labels: d.metadata.labels, spec: d.spec }),
+        Err(e) => {
+            out.push(crate::diag::Finding::new(crate::diag::codes::SCH003, doc.file, doc.locate(""), format!("cannot read document: {e}")));
+            None
+        }
     }
 }

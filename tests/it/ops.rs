@@ -233,3 +233,23 @@ fn a_paging_environment_called_prod_is_production() {
     assert!(plan.contains("prod is a paging environment"), "{plan}");
     assert!(plan.contains("- **payments**: pagerduty"), "{plan}");
 }
+
+/// `spec.outputs` turns back ends off: their files are not written, the others are unchanged.
+#[test]
+fn project_outputs_turn_back_ends_off() {
+    let all = build(Path::new("reliability"));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    crate::chaos::copy_dir(&root().join("reliability"), &dir);
+    let project = std::fs::read_to_string(dir.join("project.yaml")).unwrap();
+    let off = project.replace("  window: 30d\n", "  window: 30d\n  outputs: {grafana: false, oncall: false, prometheus: false}\n");
+    assert_ne!(off, project);
+    std::fs::write(dir.join("project.yaml"), off).unwrap();
+    let some = build(&dir);
+    let kept: Vec<&str> = some.iter().map(|f| f.path.as_str()).collect();
+    for f in &all {
+        let off = ["grafana/", "oncall/", "prometheus/"].iter().any(|p| f.path.starts_with(p));
+        assert_eq!(kept.contains(&f.path.as_str()), !off, "{}", f.path);
+    }
+    assert!(kept.iter().any(|p| p.starts_with("alertmanager/")) && kept.iter().any(|p| p.starts_with("chaos/")));
+}
