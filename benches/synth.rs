@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-pub fn generate(dir: &Path, services: usize, slos_per_service: usize) {
+pub(crate) fn generate(dir: &Path, services: usize, slos_per_service: usize) {
     let teams = (services / 10).max(1);
     let mut t = String::new();
     for i in 0..teams {

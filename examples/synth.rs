@@ -2,6 +2,7 @@
 //! `cargo run --release --example synth -- OUT_DIR SERVICES [SLOS_PER_SERVICE]`.
 //! Teams of ten services, ratio and latency SLOs with realistic PromQL, a hand-written alert per
 //! service, and a concern per ten services.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
 

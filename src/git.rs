@@ -9,7 +9,7 @@ use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 use crate::syntax::{self, Loaded};
 
 /// A repository and where the reliability directory sits in it.
-pub struct Repo {
+pub(crate) struct Repo {
     pub repo: Repository,
     /// The work tree root.
     pub root: PathBuf,
@@ -17,13 +17,22 @@ pub struct Repo {
     pub prefix: PathBuf,
 }
 
+/// libgit2 refuses repositories owned by another user (CI containers); rely only reads.
+#[allow(unsafe_code)]
+fn trust_owners() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: a global libgit2 option, set once (under `Once`) before this process opens a
+        // repository; no other thread reads it while it is written.
+        unsafe {
+            let _ = git2::opts::set_verify_owner_validation(false);
+        }
+    });
+}
+
 /// Opens the repository that holds `dir`.
-pub fn open(dir: &Path) -> Result<Repo> {
-    // libgit2 refuses repositories owned by another user (CI containers); rely only reads.
-    // SAFETY: called before any other libgit2 use in this process, from one thread.
-    unsafe {
-        let _ = git2::opts::set_verify_owner_validation(false);
-    }
+pub(crate) fn open(dir: &Path) -> Result<Repo> {
+    trust_owners();
     let abs = std::fs::canonicalize(dir).with_context(|| format!("{} does not exist", dir.display()))?;
     let repo = Repository::discover(&abs).with_context(|| format!("{} is not inside a git repository", dir.display()))?;
     let root = repo.workdir().ok_or_else(|| anyhow!("the repository has no work tree"))?.to_path_buf();
@@ -34,7 +43,7 @@ pub fn open(dir: &Path) -> Result<Repo> {
 
 impl Repo {
     /// The YAML files of the reliability directory at `rev`.
-    pub fn load_rev(&self, rev: &str) -> Result<Loaded> {
+    pub(crate) fn load_rev(&self, rev: &str) -> Result<Loaded> {
         let obj = self.repo.revparse_single(rev).map_err(|_| {
             anyhow!(
                 "revision `{rev}` is not in this repository. In CI, fetch it first: actions/checkout with `fetch-depth: 0`, or `git fetch origin <branch>`"
@@ -81,7 +90,7 @@ impl Repo {
     }
 
     /// The working tree's files, with repository-relative display paths.
-    pub fn load_worktree(&self) -> Result<Loaded> {
+    pub(crate) fn load_worktree(&self) -> Result<Loaded> {
         let mut loaded = syntax::load_dir(&self.root.join(&self.prefix))?;
         for f in &mut loaded.files {
             let rel = f.path.strip_prefix(&self.root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone());

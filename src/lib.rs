@@ -9,7 +9,7 @@ pub mod diag;
 pub mod diff;
 pub mod duration;
 pub mod emit;
-pub mod git;
+mod git;
 pub mod model;
 pub mod new;
 mod pipeline;

@@ -1,4 +1,5 @@
 //! `rely`: parse the command line, run, map the outcome to an exit code (0, 1 or 2).
+#![allow(clippy::print_stdout, clippy::print_stderr)] // the binary is the one place that prints
 
 mod cli;
 

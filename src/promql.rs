@@ -11,7 +11,7 @@ fn placeholder() -> &'static Regex {
 }
 
 /// Whether `query` contains the `{{window}}` placeholder.
-pub fn has_window(query: &str) -> bool {
+pub(crate) fn has_window(query: &str) -> bool {
     placeholder().is_match(query)
 }
 
@@ -23,7 +23,7 @@ pub fn with_window(query: &str, window: &str) -> String {
 /// Parses PromQL; the error is promql-parser's message. promql-parser panics on some inputs
 /// (fuzzing found `x[666…6]`: a duration overflow), so absurd numbers are refused first and a
 /// panic is turned into an error rather than taking rely down.
-pub fn parse(expr: &str) -> Result<promql_parser::parser::Expr, String> {
+pub(crate) fn parse(expr: &str) -> Result<promql_parser::parser::Expr, String> {
     let longest_digits = expr.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
     if longest_digits > 15 {
         return Err("a number with more than 15 digits".into());
@@ -38,7 +38,7 @@ pub fn check_vector(expr: &str) -> Result<(), String> {
 }
 
 /// Whether a parsed query returns an instant vector (the message says what it returns instead).
-pub fn is_vector(e: &promql_parser::parser::Expr) -> Result<(), String> {
+pub(crate) fn is_vector(e: &promql_parser::parser::Expr) -> Result<(), String> {
     match e.value_type() {
         promql_parser::parser::value::ValueType::Vector => Ok(()),
         other => Err(format!("the query returns a {other}, not an instant vector")),
@@ -47,7 +47,7 @@ pub fn is_vector(e: &promql_parser::parser::Expr) -> Result<(), String> {
 
 /// What rely needs to know of one query, found by one parse and remembered (see `facts`).
 #[derive(Debug)]
-pub struct Facts {
+pub(crate) struct Facts {
     /// Whether the query returns an instant vector, or why not (including parse errors).
     pub vector: Result<(), String>,
     /// The query when it is a bare selector such as `x_bucket{job="api"}`.
@@ -58,7 +58,7 @@ pub struct Facts {
 
 /// A vector selector: the metric name (when given outside the braces) and the label matchers.
 #[derive(Debug, Clone)]
-pub struct Selector {
+pub(crate) struct Selector {
     pub name: Option<String>,
     pub matchers: Vec<promql_parser::label::Matcher>,
 }
@@ -81,7 +81,7 @@ pub fn clear_memo() {
 /// parallel), and the generated tests need the same queries' selectors, so a build does not
 /// parse (and compile the regular expressions of) 20,000 queries twice at 10,000 SLOs. Compiled
 /// regular expressions are shared between queries with the same pattern.
-pub fn facts(query: &str) -> std::sync::Arc<Facts> {
+pub(crate) fn facts(query: &str) -> std::sync::Arc<Facts> {
     use std::sync::Arc;
     let memo = memo();
     if let Some(f) = memo.read().unwrap_or_else(|e| e.into_inner()).get(query) {
@@ -306,12 +306,12 @@ fn sum_rate_selector(e: &promql_parser::parser::Expr) -> Result<Selector, String
 }
 
 /// Normalises whitespace so that two spellings of one query compare equal.
-pub fn normalise(q: &str) -> String {
+pub(crate) fn normalise(q: &str) -> String {
     q.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Quotes a label value for a PromQL selector: `"a\"b"`.
-pub fn quote(value: &str) -> String {
+pub(crate) fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
@@ -327,14 +327,14 @@ pub fn quote(value: &str) -> String {
 }
 
 /// Whether `name` is a valid Prometheus metric name.
-pub fn is_metric_name(name: &str) -> bool {
+pub(crate) fn is_metric_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
 /// Whether `name` is a valid Prometheus label name.
-pub fn is_label_name(name: &str) -> bool {
+pub(crate) fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -8,7 +8,7 @@ use crate::diag::codes;
 use crate::promql;
 
 /// Checks one runbook reference where it is written.
-fn runbook(ctx: &mut Ctx, doc: usize, pointer: &str, value: &str) {
+fn runbook(ctx: &mut Ctx<'_>, doc: usize, pointer: &str, value: &str) {
     let v = value.trim();
     if v.starts_with("https://") {
         if v.len() <= "https://".len() {
@@ -36,7 +36,7 @@ fn runbook(ctx: &mut Ctx, doc: usize, pointer: &str, value: &str) {
 }
 
 /// Label names must be Prometheus label names; the ones rely sets itself are overridden.
-fn labels<'a>(ctx: &mut Ctx, doc: usize, base: &str, keys: impl Iterator<Item = &'a String>, reserved: &[&str]) {
+fn labels<'a>(ctx: &mut Ctx<'_>, doc: usize, base: &str, keys: impl Iterator<Item = &'a String>, reserved: &[&str]) {
     for k in keys {
         let ptr = format!("{base}/{}", crate::syntax::yaml::escape_pointer(k));
         let (file, _) = ctx.at(doc, &ptr);
@@ -55,7 +55,7 @@ fn labels<'a>(ctx: &mut Ctx, doc: usize, base: &str, keys: impl Iterator<Item = 
     }
 }
 
-pub fn check(ctx: &mut Ctx) {
+pub(super) fn check(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
     if let Some(p) = repo.project() {
         let keys: Vec<String> = p.spec.prometheus.as_ref().map(|x| x.labels.keys().cloned().collect()).unwrap_or_default();

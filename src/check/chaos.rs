@@ -8,7 +8,7 @@ use crate::duration;
 use crate::model::burn;
 use crate::spec::Paging;
 
-pub fn check(ctx: &mut Ctx) {
+pub(super) fn check(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
     for plan in &repo.chaos {
         let s = &plan.spec;

@@ -5,7 +5,7 @@ use super::{Ctx, is_real_text};
 use crate::diag::codes;
 use crate::spec::ConcernStatus;
 
-pub fn check(ctx: &mut Ctx) {
+pub(super) fn check(ctx: &mut Ctx<'_>) {
     for c in &ctx.repo.concerns {
         let crit = c.spec.criteria.clone().unwrap_or_default();
         for (field, question, answer) in [

@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::diag::codes;
 use crate::model::names;
 
-pub fn check(ctx: &mut Ctx) {
+pub(super) fn check(ctx: &mut Ctx<'_>) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     seen.insert("rely-overview".into(), usize::MAX);
     let mut names_seen = std::collections::HashSet::new();
@@ -41,7 +41,7 @@ pub fn check(ctx: &mut Ctx) {
 /// overview dashboard, a service `chaos-x` and plan `x`'s detection tests, two experiments of a
 /// plan with one name, an environment listed twice. The second source is reported, naming the
 /// first; nothing is ever written twice.
-pub fn output_paths(ctx: &mut Ctx) {
+pub(super) fn output_paths(ctx: &mut Ctx<'_>) {
     // path → the first claim: (document, pointer), or `None` for rely's own fixed outputs.
     let mut seen: HashMap<String, Option<(usize, String)>> = HashMap::new();
     let mut fixed_what: HashMap<&str, &str> = HashMap::new();

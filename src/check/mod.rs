@@ -20,7 +20,7 @@ use crate::spec::*;
 use crate::syntax::{Document, Loaded};
 
 /// What the lint phases share: the documents (for positions), the typed repo and the repo root.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub docs: &'a [Document],
     pub files: &'a [crate::source::SourceFile],
     pub repo: &'a Repo,
@@ -34,7 +34,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Whether a repository-relative path exists: in the revision being checked, or on disk.
-    pub fn path_exists(&self, rel: &Path) -> bool {
+    pub(crate) fn path_exists(&self, rel: &Path) -> bool {
         match self.tree {
             Some(tree) => {
                 let parts: Vec<String> = rel
@@ -48,19 +48,19 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn at(&self, doc: usize, pointer: &str) -> (usize, Span) {
+    pub(crate) fn at(&self, doc: usize, pointer: &str) -> (usize, Span) {
         let d = &self.docs[doc];
         (d.file, d.locate(pointer))
     }
 
     /// `file:line` of the node at `pointer` in `doc`, for help lines.
-    pub fn where_(&self, doc: usize, pointer: &str) -> String {
+    pub(crate) fn where_(&self, doc: usize, pointer: &str) -> String {
         let (file, span) = self.at(doc, pointer);
         format!("{}:{}", self.files.get(file).map(|f| f.display.as_str()).unwrap_or("?"), span.start.line)
     }
 
     /// Records a finding at `pointer` in document `doc`; returns it for a help line.
-    pub fn report(&mut self, rule: &'static Rule, doc: usize, pointer: &str, message: impl Into<String>) -> &mut Finding {
+    pub(crate) fn report(&mut self, rule: &'static Rule, doc: usize, pointer: &str, message: impl Into<String>) -> &mut Finding {
         let (file, span) = self.at(doc, pointer);
         self.findings.push(Finding::new(rule, file, span, message));
         self.findings.last_mut().expect("just pushed")
@@ -76,7 +76,7 @@ pub struct Checked {
 }
 
 /// Finds the repository root: the git work tree holding `dir`, or `dir`'s parent outside git.
-pub fn repo_root(dir: &Path) -> PathBuf {
+pub(crate) fn repo_root(dir: &Path) -> PathBuf {
     let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let mut cur = Some(abs.as_path());
     while let Some(c) = cur {
@@ -89,7 +89,7 @@ pub fn repo_root(dir: &Path) -> PathBuf {
 }
 
 /// Runs the schema phase and decodes every valid document.
-pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
+pub(crate) fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
     use rayon::prelude::*;
     let mut repo = Repo::default();
     let checked: Vec<(Option<Kind>, Vec<Finding>)> = loaded
@@ -111,7 +111,7 @@ pub fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
             }
             continue;
         };
-        crate::spec::repo::decode_into(&mut repo, kind, doc, i, findings);
+        repo::decode_into(&mut repo, kind, doc, i, findings);
     }
     repo.build_index();
     repo
@@ -139,7 +139,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
         tree: loaded.tree.as_ref(),
         findings: vec![],
     };
-    type Pass = fn(&mut Ctx);
+    type Pass = fn(&mut Ctx<'_>);
     let passes: [(&str, Pass); 8] = [
         ("references", refs::check),
         ("ownership", ownership::check),
@@ -161,7 +161,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
 }
 
 /// Whether a free-text answer is real text rather than a placeholder.
-pub fn is_real_text(s: Option<&str>) -> bool {
+pub(crate) fn is_real_text(s: Option<&str>) -> bool {
     let Some(s) = s else { return false };
     let t = s.trim().trim_end_matches('.').to_ascii_lowercase();
     !(t.is_empty()

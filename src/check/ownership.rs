@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::diag::codes;
 use crate::duration;
 
-pub fn check(ctx: &mut Ctx) {
+pub(super) fn check(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
     // Which teams are paged, and by what (first source, for the message).
     let mut paged: BTreeMap<&str, String> = BTreeMap::new();

@@ -8,7 +8,7 @@ use crate::diag::{closest, codes};
 use crate::spec::Kind;
 
 /// Codes in the Project's `spec.lint` must exist: a misspelt code would silently change nothing.
-fn lint_codes(ctx: &mut Ctx) {
+fn lint_codes(ctx: &mut Ctx<'_>) {
     let Some(p) = ctx.repo.project() else { return };
     for code in p.spec.lint.keys() {
         if codes::lookup(code).is_none() {
@@ -25,7 +25,7 @@ fn lint_codes(ctx: &mut Ctx) {
 }
 
 /// Reports `name` at `pointer` of `doc` when no document of `kind` has it.
-pub fn expect(ctx: &mut Ctx, kind: Kind, name: &str, doc: usize, pointer: &str) -> bool {
+pub(super) fn expect(ctx: &mut Ctx<'_>, kind: Kind, name: &str, doc: usize, pointer: &str) -> bool {
     if ctx.repo.has(kind, name) {
         return true;
     }
@@ -40,7 +40,7 @@ pub fn expect(ctx: &mut Ctx, kind: Kind, name: &str, doc: usize, pointer: &str) 
     false
 }
 
-pub fn check(ctx: &mut Ctx) {
+pub(super) fn check(ctx: &mut Ctx<'_>) {
     duplicates(ctx);
     let repo = ctx.repo;
     if repo.projects.len() > 1 {
@@ -144,7 +144,7 @@ pub fn check(ctx: &mut Ctx) {
     cycles(ctx);
 }
 
-fn duplicates(ctx: &mut Ctx) {
+fn duplicates(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
     let groups: [(Kind, Vec<(usize, &str)>); 8] = [
         (Kind::Project, repo.projects.iter().map(|i| (i.doc, i.name.as_str())).collect()),
@@ -174,7 +174,7 @@ fn duplicates(ctx: &mut Ctx) {
     }
 }
 
-fn cycles(ctx: &mut Ctx) {
+fn cycles(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
     let graph: BTreeMap<&str, Vec<&str>> =
         repo.services.iter().map(|s| (s.name.as_str(), s.spec.dependencies.iter().map(String::as_str).collect())).collect();

@@ -287,7 +287,7 @@ pub fn files() -> Vec<(String, String)> {
         "title": "rely document (any kind)",
         "type": "object",
         "required": ["apiVersion", "kind", "metadata", "spec"],
-        "properties": { "kind": { "enum": crate::spec::Kind::ALL.map(crate::spec::Kind::as_str) } },
+        "properties": { "kind": { "enum": Kind::ALL.map(Kind::as_str) } },
         "allOf": branches,
     });
     files.push(("rely.schema.json".into(), serde_json::to_string_pretty(&all).expect("json") + "\n"));

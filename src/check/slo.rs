@@ -12,7 +12,7 @@ const DAY: u64 = 86400;
 
 /// Parsing PromQL (and compiling its regular expressions) is the bulk of checking SLOs, so
 /// every query is parsed up front, in parallel; `promql::facts` remembers the results.
-fn parse_all(ctx: &Ctx) {
+fn parse_all(ctx: &Ctx<'_>) {
     use rayon::prelude::*;
     let repo = ctx.repo;
     let indicators = repo.slis.iter().map(|s| &s.spec.indicator).chain(repo.slos.iter().filter_map(|s| s.spec.indicator.as_ref()));
@@ -39,7 +39,7 @@ fn latency_probe(l: &crate::spec::Latency) -> String {
     format!("{}_bucket{}", l.histogram, l.selector.as_deref().unwrap_or(""))
 }
 
-pub fn check(ctx: &mut Ctx) {
+pub(super) fn check(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
     parse_all(ctx);
     if let Some(p) = repo.project()
@@ -111,7 +111,7 @@ pub fn check(ctx: &mut Ctx) {
 }
 
 /// Checks a window and returns it in seconds when valid.
-fn window(ctx: &mut Ctx, doc: usize, pointer: &str, w: &str) -> Option<u64> {
+fn window(ctx: &mut Ctx<'_>, doc: usize, pointer: &str, w: &str) -> Option<u64> {
     match duration::parse(w) {
         None => {
             ctx.report(codes::SLO002, doc, pointer, format!("`{w}` is not a Prometheus duration")).help =
@@ -127,7 +127,7 @@ fn window(ctx: &mut Ctx, doc: usize, pointer: &str, w: &str) -> Option<u64> {
     }
 }
 
-fn query(ctx: &mut Ctx, doc: usize, pointer: &str, q: &str) {
+fn query(ctx: &mut Ctx<'_>, doc: usize, pointer: &str, q: &str) {
     if !promql::has_window(q) {
         ctx.report(codes::SLO003, doc, pointer, "query has no `{{window}}` placeholder").help =
             Some("write the range as `[{{window}}]`; rely evaluates the query over every alert window".into());
@@ -140,7 +140,7 @@ fn query(ctx: &mut Ctx, doc: usize, pointer: &str, q: &str) {
     }
 }
 
-fn indicator(ctx: &mut Ctx, doc: usize, base: &str, i: &Indicator) {
+fn indicator(ctx: &mut Ctx<'_>, doc: usize, base: &str, i: &Indicator) {
     let n = usize::from(i.ratio.is_some()) + usize::from(i.latency.is_some()) + usize::from(i.raw.is_some());
     if n != 1 {
         ctx.report(codes::SLO007, doc, base, format!("an indicator has exactly one of ratio, latency or raw; this one has {n}"));

@@ -10,7 +10,7 @@ use rely::{BuildOptions, DiffOptions, LintOptions};
 
 #[derive(Debug, Parser)]
 #[command(name = "rely", version, about = "Reliability as code: validate SLOs, alerts, concerns and chaos plans; generate what ops apply")]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Log what rely does to stderr: `-v` phase timings, `-vv` more (or set RELY_LOG=info|debug|trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -19,7 +19,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Validate every document under the reliability directory.
     Check(CheckArgs),
     /// Validate, then write every generated output.
@@ -74,14 +74,14 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Color {
+pub(crate) enum Color {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Args)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     /// Output format of findings.
     #[arg(long, value_enum, default_value = "human")]
     pub format: FormatArg,
@@ -122,13 +122,13 @@ impl From<FormatArg> for Format {
 }
 
 impl LintArgs {
-    pub fn options(&self) -> LintOptions {
+    pub(crate) fn options(&self) -> LintOptions {
         LintOptions { deny: self.deny.clone(), warn: self.warn.clone(), allow: self.allow.clone() }
     }
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The reliability directory.
     #[arg(default_value = "reliability")]
     pub dir: PathBuf,
@@ -137,13 +137,13 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     Markdown,
     Json,
 }
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The base revision, e.g. origin/main.
     #[arg(long)]
     pub base: String,
@@ -158,13 +158,13 @@ pub struct DiffArgs {
 }
 
 impl DiffArgs {
-    pub fn options(&self) -> DiffOptions {
+    pub(crate) fn options(&self) -> DiffOptions {
         DiffOptions { dir: self.dir.clone(), base: self.base.clone(), head: self.head.clone() }
     }
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The reliability directory.
     #[arg(default_value = "reliability")]
     pub dir: PathBuf,
@@ -183,7 +183,7 @@ pub struct BuildArgs {
 }
 
 impl BuildArgs {
-    pub fn options(&self) -> BuildOptions {
+    pub(crate) fn options(&self) -> BuildOptions {
         BuildOptions { dir: self.dir.clone(), out: self.out.clone(), check: self.check, force: self.force, lint: self.lint.options() }
     }
 }

@@ -5,7 +5,7 @@ use rely::{Built, EXIT_FINDINGS, EXIT_OK};
 
 use super::args::BuildArgs;
 
-pub fn run(args: &BuildArgs) -> Result<u8> {
+pub(super) fn run(args: &BuildArgs) -> Result<u8> {
     let report = rely::build(&args.options())?;
     if !report.findings.is_empty() {
         super::print_findings(&args.lint, &report.findings, &report.files);

@@ -5,7 +5,7 @@ use rely::{EXIT_FINDINGS, EXIT_OK};
 
 use super::args::{DiffArgs, DiffFormat};
 
-pub fn run(args: &DiffArgs) -> Result<u8> {
+pub(super) fn run(args: &DiffArgs) -> Result<u8> {
     let report = rely::diff_report(&args.options())?;
     match args.format {
         DiffFormat::Markdown => print!("{}", rely::diff::markdown(&report)),

@@ -5,10 +5,10 @@ use log::{LevelFilter, Log, Metadata, Record};
 struct Stderr;
 
 impl Log for Stderr {
-    fn enabled(&self, m: &Metadata) -> bool {
+    fn enabled(&self, m: &Metadata<'_>) -> bool {
         m.target().starts_with("rely")
     }
-    fn log(&self, r: &Record) {
+    fn log(&self, r: &Record<'_>) {
         if self.enabled(r.metadata()) {
             eprintln!("rely: {}: {}", r.target().trim_start_matches("rely::"), r.args());
         }
@@ -31,7 +31,7 @@ fn level(verbose: u8) -> LevelFilter {
     }
 }
 
-pub fn init(verbose: u8) {
+pub(crate) fn init(verbose: u8) {
     static LOGGER: Stderr = Stderr;
     if log::set_logger(&LOGGER).is_ok() {
         log::set_max_level(level(verbose));

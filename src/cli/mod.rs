@@ -1,13 +1,13 @@
 //! The command-line layer: clap arguments (`args`), a logger (`log`), and one small module per
 //! command that turns its arguments into the library's options, calls the library and prints.
 
-pub mod args;
+pub(crate) mod args;
 mod backlog;
 mod build;
 mod check;
 mod diff;
 mod explain;
-pub mod log;
+pub(crate) mod log;
 mod new;
 mod schema;
 
@@ -19,7 +19,7 @@ use rely::source::SourceFile;
 use rely::{EXIT_FINDINGS, EXIT_OK, EXIT_TOOL};
 
 /// Runs a command and returns the process exit code.
-pub fn run(cli: Cli) -> u8 {
+pub(crate) fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Build(args) => build::run(&args),

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use rely::EXIT_OK;
 
-pub fn run(kind: &str, name: &str, service: Option<&str>, team: Option<&str>, write: Option<&Path>) -> Result<u8> {
+pub(super) fn run(kind: &str, name: &str, service: Option<&str>, team: Option<&str>, write: Option<&Path>) -> Result<u8> {
     let kind = rely::new::kind(kind)?;
     let text = rely::new::document(kind, name, service, team)?;
     match write {

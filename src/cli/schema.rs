@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use rely::EXIT_OK;
 
-pub fn run(out: &Path) -> Result<u8> {
+pub(super) fn run(out: &Path) -> Result<u8> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let files = rely::schema_files();
     for (name, text) in &files {

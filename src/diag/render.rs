@@ -80,7 +80,7 @@ fn human(findings: &[Finding], files: &[SourceFile], summary: Summary, color: bo
             Some(h) => group.element(Level::HELP.message(h.as_str())),
             None => group,
         };
-        let report: Vec<Group> = vec![group];
+        let report: Vec<Group<'_>> = vec![group];
         out += &renderer.render(&report);
         out += "\n\n";
     }

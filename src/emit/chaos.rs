@@ -297,7 +297,7 @@ fn plan_context(model: &Model, plan: &ChaosPlan) -> Value {
     })
 }
 
-pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
+pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
     let mut out = vec![];
     let mut errors = vec![];
     for plan in &model.chaos {

@@ -15,7 +15,7 @@ fn rank(l: Level) -> i32 {
 }
 
 /// Accepted concerns first by value minus effort, then by value, then by lower effort.
-pub fn ranked(model: &Model) -> Vec<&Concern> {
+pub(crate) fn ranked(model: &Model) -> Vec<&Concern> {
     let mut v: Vec<&Concern> = model.concerns.iter().filter(|c| c.spec.status == ConcernStatus::Accepted).collect();
     v.sort_by_key(|c| {
         let (value, effort) = c.spec.assessment.as_ref().map(|a| (rank(a.value), rank(a.effort))).unwrap_or((0, 3));
@@ -56,7 +56,7 @@ fn cell(s: &str) -> String {
     super::escape::markdown(s.trim())
 }
 
-pub fn backlog(model: &Model) -> String {
+pub(crate) fn backlog(model: &Model) -> String {
     let mut sources: Vec<String> = model.concerns.iter().map(|c| c.source.clone()).collect();
     sources.sort();
     sources.dedup();

@@ -4,18 +4,18 @@
 //! whose source was deleted disappear.
 
 pub mod alertmanager;
-pub mod chaos;
-pub mod codeowners;
-pub mod council;
+pub(crate) mod chaos;
+pub(crate) mod codeowners;
+pub(crate) mod council;
 pub mod escape;
-pub mod grafana;
-pub mod oncall;
-pub mod output;
-pub mod prometheus;
-pub mod promtest;
-pub mod sink;
+pub(crate) mod grafana;
+pub(crate) mod oncall;
+pub(crate) mod output;
+pub(crate) mod prometheus;
+pub(crate) mod promtest;
+pub(crate) mod sink;
 pub mod synth;
-pub mod templates;
+pub(crate) mod templates;
 pub mod yaml;
 
 use anyhow::Result;

@@ -84,7 +84,7 @@ fn user_id(name: &str, email: Option<&str>) -> String {
     format!("{readable}_{:08x}", crate::model::names::fnv1a(key.as_bytes()) as u32)
 }
 
-pub fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
+pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
     let mut out = vec![];
     let mut teams = vec![];
     for t in &model.teams {

@@ -18,12 +18,12 @@ use anyhow::{Context, Result, bail};
 use super::{OutputFile, Sink};
 
 /// The file that marks a directory as written by rely, listing every file it wrote.
-pub const MANIFEST: &str = ".rely-manifest";
+pub(crate) const MANIFEST: &str = ".rely-manifest";
 
 const MANIFEST_HEADER: &str = "# Written by `rely build`: every file below is rely's, and rely may replace this directory.\n";
 
 /// The manifest's text for these relative paths.
-pub fn manifest(paths: &[String]) -> String {
+pub(crate) fn manifest(paths: &[String]) -> String {
     let mut sorted: Vec<&String> = paths.iter().collect();
     sorted.sort();
     let mut out = String::from(MANIFEST_HEADER);
@@ -36,7 +36,7 @@ pub fn manifest(paths: &[String]) -> String {
 
 /// Whether a generated relative path is one rely would write: `/`-separated components of
 /// letters, digits, `.`, `_` and `-`, none empty, none starting with a dot.
-pub fn safe_relative(path: &str) -> bool {
+pub(crate) fn safe_relative(path: &str) -> bool {
     !path.is_empty()
         && path.split('/').all(|c| {
             !c.is_empty() && !c.starts_with('.') && c.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -45,7 +45,7 @@ pub fn safe_relative(path: &str) -> bool {
 
 /// The absolute path `p` names, with symbolic links resolved as far as it exists and `.`/`..`
 /// taken lexically only past that point (where there is no link to follow).
-pub fn resolve(p: &Path) -> Result<PathBuf> {
+pub(crate) fn resolve(p: &Path) -> Result<PathBuf> {
     let abs = std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))?;
     let mut out = PathBuf::new();
     let mut exists = true;
@@ -78,7 +78,7 @@ fn repo_root(dir: &Path) -> Option<PathBuf> {
 /// Why `out` may not be a build's output directory, checked before anything is built or
 /// touched. `input` is the reliability directory; `force` adopts a directory rely did not write
 /// (it never overrides the protected places).
-pub fn guard(out: &Path, input: &Path, force: bool) -> Result<()> {
+pub(crate) fn guard(out: &Path, input: &Path, force: bool) -> Result<()> {
     let shown = out.display();
     match std::fs::symlink_metadata(out) {
         Ok(m) if m.file_type().is_symlink() => bail!(

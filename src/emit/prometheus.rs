@@ -15,18 +15,18 @@ use crate::promql::{quote, with_window};
 use crate::spec::RuleFormat;
 
 #[derive(Debug, Serialize)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     pub groups: Vec<Group>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Group {
+pub(crate) struct Group {
     pub name: String,
     pub rules: Vec<Rule>,
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct Rule {
+pub(crate) struct Rule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,12 +62,12 @@ struct MimirNamespace<'a> {
 }
 
 /// The SLO id used in the identifying label (`<service>-<slo>`, as Sloth does).
-pub fn slo_id(slo: &Slo) -> String {
+pub(crate) fn slo_id(slo: &Slo) -> String {
     format!("{}-{}", slo.service, slo.name)
 }
 
 /// Label matchers selecting one SLO's series.
-pub fn id_selector(model: &Model, slo: &Slo) -> String {
+pub(crate) fn id_selector(model: &Model, slo: &Slo) -> String {
     let l = &model.settings.labels;
     format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
 }
@@ -85,7 +85,7 @@ fn record(name: String, expr: String, labels: BTreeMap<String, String>) -> Rule 
 }
 
 /// SLI recording rules: one error ratio per window, traffic-weighted over the period.
-pub fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
+pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     let ids = id_selector(model, slo);
     let with_win = |w: u64| {
         let mut l = id_labels(model, slo);
@@ -126,7 +126,7 @@ pub fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 }
 
 /// Metadata rules: objective, budget, period, burn rates, remaining budget and an info series.
-pub fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
+pub(crate) fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     let ids = id_selector(model, slo);
     let l = &model.settings.labels;
     let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
@@ -151,7 +151,7 @@ pub fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 }
 
 /// The multi-window, multi-burn-rate alert of one tier.
-pub fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
+pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
     let ids = id_selector(model, slo);
     let budget = num(slo.budget());
     let w = model.settings.labels.window;
@@ -204,7 +204,7 @@ fn alert_labels(
 }
 
 /// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
-pub fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
     let pairs: Vec<String> = burn::windows(slo.period)
         .iter()
         .filter(|p| p.tier == tier)
@@ -243,7 +243,7 @@ pub fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String,
 }
 
 /// A hand-written Alert, with the same label and annotation conventions.
-pub fn hand_alert(model: &Model, a: &Alert) -> Rule {
+pub(crate) fn hand_alert(model: &Model, a: &Alert) -> Rule {
     let mut ann = BTreeMap::new();
     ann.insert("summary".into(), a.summary.clone());
     ann.insert("description".into(), a.description.clone().unwrap_or_else(|| a.summary.clone()));
@@ -264,7 +264,7 @@ pub fn hand_alert(model: &Model, a: &Alert) -> Rule {
 }
 
 /// The rule groups of one service.
-pub fn groups(model: &Model, svc: &Service) -> Vec<Group> {
+pub(crate) fn groups(model: &Model, svc: &Service) -> Vec<Group> {
     let mut groups = vec![];
     for slo in &svc.slos {
         groups.push(Group { name: format!("rely-slo-{}-sli", slo.name), rules: sli_rules(model, slo) });
@@ -285,7 +285,7 @@ pub fn groups(model: &Model, svc: &Service) -> Vec<Group> {
 }
 
 /// Path of a service's rule file for the configured format.
-pub fn rules_path(model: &Model, service: &str) -> String {
+pub(crate) fn rules_path(model: &Model, service: &str) -> String {
     match model.settings.format {
         RuleFormat::Rules => names::rules_file(service),
         RuleFormat::PrometheusOperator => format!("prometheus/{service}.prometheusrule.yml"),
@@ -294,7 +294,7 @@ pub fn rules_path(model: &Model, service: &str) -> String {
 }
 
 /// The rule file of one service (none when it has neither SLOs nor alerts).
-pub fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
+pub(crate) fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
     {
         let groups = groups(model, svc);
         if groups.is_empty() {

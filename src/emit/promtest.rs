@@ -21,14 +21,14 @@ const RATE: f64 = 1000.0;
 const STEPS: u32 = 70;
 
 #[derive(Debug, Serialize)]
-pub struct TestFile {
+pub(crate) struct TestFile {
     pub rule_files: Vec<String>,
     pub evaluation_interval: String,
     pub tests: Vec<TestGroup>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct TestGroup {
+pub(crate) struct TestGroup {
     pub name: String,
     pub interval: String,
     pub input_series: Vec<InputSeries>,
@@ -39,39 +39,39 @@ pub struct TestGroup {
 }
 
 #[derive(Debug, Serialize)]
-pub struct InputSeries {
+pub(crate) struct InputSeries {
     pub series: String,
     pub values: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct AlertTest {
+pub(crate) struct AlertTest {
     pub eval_time: String,
     pub alertname: String,
     pub exp_alerts: Vec<ExpAlert>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ExpAlert {
+pub(crate) struct ExpAlert {
     pub exp_labels: BTreeMap<String, String>,
     pub exp_annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ExprTest {
+pub(crate) struct ExprTest {
     pub expr: String,
     pub eval_time: String,
     pub exp_samples: Vec<ExpSample>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ExpSample {
+pub(crate) struct ExpSample {
     pub labels: String,
     pub value: f64,
 }
 
 /// Input series at a constant error `ratio` for an SLI's synthetic counters.
-pub fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<InputSeries> {
+pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<InputSeries> {
     series
         .iter()
         .map(|s| {
@@ -86,7 +86,7 @@ pub fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<InputSeri
 }
 
 /// The labels a firing burn alert of `tier` carries.
-pub fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+pub(crate) fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
     let mut l = model.settings.extra_labels.clone();
     l.insert(model.settings.labels.id.into(), slo_id(slo));
     l.insert(model.settings.labels.service.into(), slo.service.clone());
@@ -123,7 +123,7 @@ fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
 }
 
 /// The test groups for one SLO, or the reason there are none.
-pub fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
+pub(crate) fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
     if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
         return Err("it has no alerts".into());
     }
@@ -185,7 +185,7 @@ fn sli_labels(model: &Model, slo: &Slo) -> String {
 }
 
 /// `UNTESTED.md`: the SLOs (as Markdown rows from `service_tests`) no test could drive.
-pub fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
+pub(crate) fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
     if all_untested.is_empty() {
         return None;
     }
@@ -200,7 +200,7 @@ pub fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
 
 /// The test file of one service, and its SLOs that could not be tested (as Markdown rows).
 /// Tests are written for plain rule files only (the other formats are not promtool's input).
-pub fn service_tests(model: &Model, svc: &crate::model::Service) -> (Option<OutputFile>, Vec<String>) {
+pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Option<OutputFile>, Vec<String>) {
     if model.settings.format != RuleFormat::Rules {
         return (None, vec![]);
     }

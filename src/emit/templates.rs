@@ -28,19 +28,19 @@ pub struct TemplateError {
 }
 
 /// Built-in templates, compiled into the binary.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+pub(crate) const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("chaos/plan.md.j2", include_str!("../../templates/chaos/plan.md.j2")),
     ("oncall/pagerduty.tf.j2", include_str!("../../templates/oncall/pagerduty.tf.j2")),
 ];
 
 /// Largest template override rely reads.
-pub const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
+pub(crate) const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
 
 /// The text of a template override at `root/templates/<name>`: `Ok(None)` when there is none,
 /// an error (shown as GEN002) when it is not a regular file inside the repository (a symbolic
 /// link anywhere on the way, a FIFO, a device), is larger than `MAX_TEMPLATE_BYTES` or is not
 /// UTF-8. It is opened without following links and without blocking, then read with a bound.
-pub fn read_override(root: &Path, name: &str) -> Result<Option<String>, String> {
+pub(crate) fn read_override(root: &Path, name: &str) -> Result<Option<String>, String> {
     let mut p = root.to_path_buf();
     let parts: Vec<&str> = std::iter::once("templates").chain(name.split('/')).collect();
     for (i, part) in parts.iter().enumerate() {

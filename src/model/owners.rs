@@ -14,7 +14,7 @@ pub trait Origin {
 }
 
 /// Repository-relative document files and the teams that must review them.
-pub fn file_owners(repo: &Repo, origin: &dyn Origin, council: Option<&str>) -> BTreeMap<String, BTreeSet<String>> {
+pub(super) fn file_owners(repo: &Repo, origin: &dyn Origin, council: Option<&str>) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let council = council.map(str::to_string);
     let mut own = |doc: usize, teams: Vec<String>| {

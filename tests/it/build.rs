@@ -7,7 +7,7 @@ use rely::emit::OutputFile;
 
 use crate::{rely, root};
 
-pub fn build(dir: &Path) -> Vec<OutputFile> {
+pub(crate) fn build(dir: &Path) -> Vec<OutputFile> {
     let (_, checked, files) = rely::build_outputs(dir, &Default::default()).unwrap();
     let errors: Vec<_> = checked.findings.iter().filter(|f| f.severity == rely::diag::Severity::Error).map(|f| &f.message).collect();
     files.unwrap_or_else(|| panic!("{} has errors: {errors:?}", dir.display()))

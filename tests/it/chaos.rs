@@ -100,7 +100,7 @@ fn results_are_validated() {
     assert_eq!(got, [("REF001", "unknown concern `no-such-concern`")]);
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();

@@ -101,7 +101,7 @@ fn a_10_mb_file_is_refused_quickly() {
 #[test]
 fn multi_error_fixture_renders_human_and_json() {
     let dir = root().join("tests/fixtures/multi");
-    let (loaded, checked) = rely::load_and_check(std::path::Path::new("tests/fixtures/multi"), &Default::default()).unwrap();
+    let (loaded, checked) = rely::load_and_check(Path::new("tests/fixtures/multi"), &Default::default()).unwrap();
     assert!(dir.exists());
     let summary = rely::diag::Summary::of(&checked.findings, loaded.files.len());
     let want = expected(&dir.join("multi-error.yaml"));

@@ -59,7 +59,7 @@ fn skeletons_pass_check_once_filled() {
         assert_eq!(code, 0, "{err}");
         assert!(text.contains("apiVersion: rely/v1"));
         // Fill the remaining placeholders the way a person would.
-        let filled = placeholder.replace_all(&text, |c: &regex::Captures| {
+        let filled = placeholder.replace_all(&text, |c: &regex::Captures<'_>| {
             let p = &c[0];
             if p.contains("email") || p.contains("mailing list") {
                 "someone@example.com".to_string()

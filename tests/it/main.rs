@@ -1,4 +1,5 @@
 //! Integration tests: one binary, one module per concern.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod build;
 mod chaos;

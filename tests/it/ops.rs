@@ -52,7 +52,7 @@ fn service_dashboard_shows_budget_burn_and_runbooks() {
     assert!(overview.contents.contains("sort(slo:period_error_budget_remaining:ratio"));
 }
 
-pub fn amtool(args: &[&str], cwd: &Path) -> (bool, String) {
+pub(crate) fn amtool(args: &[&str], cwd: &Path) -> (bool, String) {
     let out = std::process::Command::new("amtool").args(args).current_dir(cwd).output().expect("run amtool");
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }

@@ -7,13 +7,13 @@ use crate::build::build;
 use crate::{require_tool, root};
 
 /// Runs promtool in `cwd`: (success, stdout and stderr).
-pub fn promtool(args: &[&str], cwd: &Path) -> (bool, String) {
+pub(crate) fn promtool(args: &[&str], cwd: &Path) -> (bool, String) {
     let out = std::process::Command::new("promtool").args(args).current_dir(cwd).output().expect("run promtool");
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 /// Writes `files` under `<tmp>/gen`.
-pub fn write_all(files: &[rely::emit::OutputFile]) -> tempfile::TempDir {
+pub(crate) fn write_all(files: &[rely::emit::OutputFile]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     rely::emit::write(&tmp.path().join("gen"), files).unwrap();
     tmp

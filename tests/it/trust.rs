@@ -362,7 +362,7 @@ fn hostile_text_in_every_field_stays_text() {
     // The day's plan: the user's text is text; the command block stays one block.
     let readme = std::fs::read_to_string(out.join("chaos/game-day/README.md")).unwrap();
     use pulldown_cmark::{Event, Options, Parser, Tag};
-    let events: Vec<Event> = Parser::new_ext(&readme, Options::ENABLE_TABLES).collect();
+    let events: Vec<Event<'_>> = Parser::new_ext(&readme, Options::ENABLE_TABLES).collect();
     let html: Vec<String> =
         events.iter().filter_map(|e| if let Event::Html(h) | Event::InlineHtml(h) = e { Some(h.to_string()) } else { None }).collect();
     assert_eq!(html.len(), 1, "only rely's own header comment: {html:?}");
@@ -385,7 +385,7 @@ fn template_overrides_that_are_not_regular_files_are_refused() {
     let over = tmp.path().join("templates/oncall/pagerduty.tf.j2");
     let out = tmp.path().join("gen");
     type Make<'a> = Box<dyn Fn() + 'a>;
-    let cases: Vec<(&str, Make)> = vec![
+    let cases: Vec<(&str, Make<'_>)> = vec![
         ("symbolic link", Box::new(|| std::os::unix::fs::symlink("/proc/self/environ", &over).unwrap())),
         ("symbolic link", Box::new(|| std::os::unix::fs::symlink("/dev/zero", &over).unwrap())),
         (

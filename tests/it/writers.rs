@@ -219,7 +219,7 @@ proptest! {
         use pulldown_cmark::{Event, Parser};
         let span = escape::code_span(&s);
         let doc = format!("x {span} y");
-        let events: Vec<Event> = Parser::new(&doc).collect();
+        let events: Vec<Event<'_>> = Parser::new(&doc).collect();
         let codes: Vec<String> = events.iter().filter_map(|e| if let Event::Code(c) = e { Some(c.to_string()) } else { None }).collect();
         let flat: String = s.chars().map(|c| if matches!(c, '\n' | '\r') || escape::is_unsafe_char(c) { ' ' } else { c }).collect();
         if flat.trim().is_empty() {
@@ -242,7 +242,7 @@ proptest! {
 }
 
 /// A deterministic corpus of nasty strings (xorshift over the fragments and random code points).
-pub fn corpus(n: usize) -> Vec<String> {
+pub(crate) fn corpus(n: usize) -> Vec<String> {
     let mut x: u64 = 0x9e3779b97f4a7c15;
     let mut next = move || {
         x ^= x << 13;
