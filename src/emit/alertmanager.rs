@@ -141,47 +141,27 @@ fn add(rc: &mut ReceiverConfig, r: &Receiver) {
     }
 }
 
-/// The team's email receivers, wherever they are listed.
-pub fn email_receivers(team: &Team) -> Vec<Receiver> {
-    let n = team.spec.notify.clone().unwrap_or_default();
-    let mut out: Vec<Receiver> = vec![];
-    for r in n.page.iter().chain(&n.ticket).chain(&n.info) {
-        if let Some(e) = &r.email
-            && !out.iter().any(|o| o.email.as_ref().is_some_and(|x| x.to == e.to))
-        {
-            out.push(Receiver { email: Some(e.clone()), ..Default::default() });
-        }
-    }
-    out
-}
-
 /// Receiver name of a team's severity.
 pub fn receiver_name(team: &str, severity: &str) -> String {
     format!("{team}-{severity}")
 }
 
 /// The receivers a team has in `env`, by severity (only severities with somewhere to go).
-pub fn team_receivers(model: &Model, team: &Team, env: &str) -> Vec<(String, Vec<Receiver>)> {
-    let n = team.spec.notify.clone().unwrap_or_default();
-    let page = if model.settings.pages_in(env) { n.page.clone() } else { email_receivers(team) };
-    [("page", page), ("ticket", n.ticket.clone()), ("info", n.info.clone())]
-        .into_iter()
-        .filter(|(_, r)| !r.is_empty())
-        .map(|(s, r)| (s.to_string(), r))
-        .collect()
+pub fn team_receivers(model: &Model, team: &Team, env: &str) -> Vec<(&'static str, Vec<Receiver>)> {
+    team.receivers(model.settings.pages_in(env))
 }
 
 /// Where an alert of `team` and `severity` ends up in `env`.
 pub fn expected_receiver(model: &Model, team: &str, severity: &str, env: &str) -> String {
     let Some(t) = model.team(team) else { return default_receiver(model, env) };
     let rs = team_receivers(model, t, env);
-    if rs.iter().any(|(s, _)| s == severity) {
+    if rs.iter().any(|(s, _)| *s == severity) {
         return receiver_name(team, severity);
     }
     team_fallback(team, &rs).unwrap_or_else(|| default_receiver(model, env))
 }
 
-fn team_fallback(team: &str, rs: &[(String, Vec<Receiver>)]) -> Option<String> {
+fn team_fallback(team: &str, rs: &[(&str, Vec<Receiver>)]) -> Option<String> {
     ["ticket", "page", "info"].iter().find(|s| rs.iter().any(|(x, _)| x == *s)).map(|s| receiver_name(team, s))
 }
 
@@ -215,7 +195,7 @@ pub fn config(model: &Model, env: &str) -> Config {
             });
         }
         let fallback = team_fallback(&team.name, &rs).expect("team has receivers");
-        let page = rs.iter().any(|(s, _)| s == "page");
+        let page = rs.iter().any(|(s, _)| *s == "page");
         routes.push(Route {
             receiver: fallback,
             matchers: vec![format!("team=\"{}\"", team.name)],

@@ -215,8 +215,7 @@ fn plan_context(model: &Model, plan: &ChaosPlan) -> Value {
             .teams
             .iter()
             .filter_map(|t| {
-                let page = t.spec.notify.as_ref().map(|n| n.page.clone()).unwrap_or_default();
-                let kinds: Vec<&str> = page.iter().flat_map(|r| r.kinds()).filter(|k| *k != "email").collect();
+                let kinds: Vec<&str> = t.page.iter().flat_map(|r| r.kinds()).filter(|k| *k != "email").collect();
                 (!kinds.is_empty()).then(|| json!({ "team": t.name, "receivers": kinds.join(", ") }))
             })
             .collect()
@@ -291,7 +290,7 @@ fn plan_context(model: &Model, plan: &ChaosPlan) -> Value {
         "silenced": silenced,
         // In a paging environment rely's Alertmanager config pages as usual: email-only is then
         // something the team must arrange for the day, and the plan says so.
-        "environment_pages": model.settings.pages_in(&plan.spec.environment),
+        "environment_pages": plan.pages,
         "experiments": experiments,
         "source": plan.source,
     })

@@ -88,14 +88,14 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
     let mut out = vec![];
     let mut teams = vec![];
     for t in &model.teams {
-        let oncall = t.spec.oncall.clone();
+        let oncall = t.oncall.clone();
         let rotation = oncall.as_ref().map(|o| word(&o.rotation)).unwrap_or_else(|| "weekly".into());
         let escalation: Vec<_> = oncall.as_ref().map(|o| o.escalation.clone()).unwrap_or_default();
         let export = json!({
             "generated_by": format!("rely, from {}; do not edit", t.source),
             "team": t.name,
-            "description": t.spec.description.clone().unwrap_or_default(),
-            "members": t.spec.members.iter().map(|m| json!({ "name": m.name, "email": m.email })).collect::<Vec<_>>(),
+            "description": t.description.clone(),
+            "members": t.members.iter().map(|m| json!({ "name": m.name, "email": m.email })).collect::<Vec<_>>(),
             "rotation": rotation,
             "handoff": oncall.as_ref().and_then(|o| o.handoff.clone()),
             "timezone": oncall.as_ref().and_then(|o| o.timezone.clone()),
@@ -122,9 +122,8 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
         teams.push(TfTeam {
             name: t.name.clone(),
             id: ident(&t.name),
-            description: t.spec.description.clone().unwrap_or_default().trim().to_string(),
+            description: t.description.clone().trim().to_string(),
             members: t
-                .spec
                 .members
                 .iter()
                 .map(|m| TfMember {
@@ -147,7 +146,7 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
     let services: Vec<TfService> = model
         .services
         .iter()
-        .filter(|s| model.team(&s.owner).is_some_and(|t| !t.spec.members.is_empty()))
+        .filter(|s| model.team(&s.owner).is_some_and(|t| !t.members.is_empty()))
         .map(|s| TfService {
             name: s.name.clone(),
             id: ident(&s.name),

@@ -9,7 +9,7 @@ use super::names;
 use super::settings::Settings;
 use crate::duration;
 use crate::spec::Repo;
-use crate::spec::{AlertSeverity, ChaosPlanSpec, ConcernSpec, Indicator, TeamSpec};
+use crate::spec::{AlertSeverity, ChaosPlanSpec, ConcernSpec, Indicator, Member, Oncall, Receiver, TeamSpec};
 
 /// What an SLO measures, lowered to queries with the `{{window}}` placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,11 +113,55 @@ pub struct Model {
     pub settings: Settings,
 }
 
+/// A team with its defaults resolved: receivers per severity (empty when none), its email
+/// receivers (where its pages go outside the paging environments) and its CODEOWNERS handle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Team {
     pub name: String,
-    pub spec: TeamSpec,
+    pub description: String,
+    pub members: Vec<Member>,
+    pub oncall: Option<Oncall>,
+    pub page: Vec<Receiver>,
+    pub ticket: Vec<Receiver>,
+    pub info: Vec<Receiver>,
+    /// Every email receiver the team lists, under any severity, once each.
+    pub email: Vec<Receiver>,
+    /// `@org/team` as GitHub reads it (`@<name>` when the team sets none).
+    pub codeowners: String,
     pub source: String,
+}
+
+impl Team {
+    fn lower(name: &str, spec: &TeamSpec, source: String) -> Team {
+        let n = spec.notify.clone().unwrap_or_default();
+        let mut email: Vec<Receiver> = vec![];
+        for r in n.page.iter().chain(&n.ticket).chain(&n.info) {
+            if let Some(e) = &r.email
+                && !email.iter().any(|o| o.email.as_ref().is_some_and(|x| x.to == e.to))
+            {
+                email.push(Receiver { email: Some(e.clone()), ..Default::default() });
+            }
+        }
+        Team {
+            name: name.to_string(),
+            description: spec.description.clone().unwrap_or_default(),
+            members: spec.members.clone(),
+            oncall: spec.oncall.clone(),
+            page: n.page,
+            ticket: n.ticket,
+            info: n.info,
+            email,
+            codeowners: spec.codeowners.clone().unwrap_or_else(|| format!("@{name}")),
+            source,
+        }
+    }
+
+    /// The receivers the team has in an environment, by severity, leaving out severities with
+    /// nowhere to go. Where pages do not reach pagers (`pages` false) they go to its email.
+    pub fn receivers(&self, pages: bool) -> Vec<(&'static str, Vec<Receiver>)> {
+        let page = if pages { self.page.clone() } else { self.email.clone() };
+        [("page", page), ("ticket", self.ticket.clone()), ("info", self.info.clone())].into_iter().filter(|(_, r)| !r.is_empty()).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +175,8 @@ pub struct Concern {
 pub struct ChaosPlan {
     pub name: String,
     pub spec: ChaosPlanSpec,
+    /// Whether its environment is a paging one (pages reach pagers there).
+    pub pages: bool,
     pub source: String,
 }
 
@@ -251,11 +297,18 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
         s.sources.sort();
         s.sources.dedup();
     }
-    let mut teams: Vec<Team> =
-        repo.teams.iter().map(|t| Team { name: t.name.clone(), spec: t.spec.clone(), source: sources(t.doc) }).collect();
+    let mut teams: Vec<Team> = repo.teams.iter().map(|t| Team::lower(&t.name, &t.spec, sources(t.doc))).collect();
     teams.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut chaos: Vec<ChaosPlan> =
-        repo.chaos.iter().map(|c| ChaosPlan { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
+    let mut chaos: Vec<ChaosPlan> = repo
+        .chaos
+        .iter()
+        .map(|c| ChaosPlan {
+            name: c.name.clone(),
+            spec: c.spec.clone(),
+            pages: settings.pages_in(&c.spec.environment),
+            source: sources(c.doc),
+        })
+        .collect();
     chaos.sort_by(|a, b| a.name.cmp(&b.name));
     let mut concerns: Vec<Concern> =
         repo.concerns.iter().map(|c| Concern { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();

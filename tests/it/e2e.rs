@@ -224,8 +224,7 @@ fn a_chaos_fault_pages_the_owner_in_production_and_only_emails_in_staging() {
     let exp = plan.spec.experiments.iter().find(|e| e.fault.is_some()).unwrap();
     let slo = model.slo(&exp.fault.as_ref().unwrap().slo).unwrap().clone();
     let owner = model.team(&slo.owner).unwrap().clone();
-    let emails: Vec<String> =
-        rely::emit::alertmanager::email_receivers(&owner).iter().filter_map(|r| r.email.as_ref().map(|e| e.to.clone())).collect();
+    let emails: Vec<String> = owner.email.iter().filter_map(|r| r.email.as_ref().map(|e| e.to.clone())).collect();
     assert!(!emails.is_empty());
 
     let tmp = tempfile::tempdir().unwrap();
