@@ -3,6 +3,13 @@
 
 use crate::spec::Kind;
 
+/// Where the JSON Schema for editors is, relative to a document at `path` (relative to the
+/// reliability directory) when the schemas are in `<reliability>/schema/` (`rely init` puts them
+/// there).
+pub fn schema_modeline(path: &str) -> String {
+    format!("# yaml-language-server: $schema={}schema/rely.schema.json", "../".repeat(path.matches('/').count()))
+}
+
 /// The skeleton of `kind` named `name`; `service` and `team` fill those placeholders when given.
 pub fn skeleton(kind: Kind, name: &str, service: Option<&str>, team: Option<&str>) -> String {
     let body = match kind {
@@ -16,10 +23,13 @@ pub fn skeleton(kind: Kind, name: &str, service: Option<&str>, team: Option<&str
         Kind::ChaosPlan => CHAOS,
     };
     let mut s = format!(
-        "# yaml-language-server: $schema=https://example.com/rely/schema/rely.schema.json\n# A new {} — fill in every <placeholder>, then run `rely check`.\napiVersion: rely/v1\nkind: {}\nmetadata:\n  name: {name}\n{body}",
+        "{}\n# A new {} — replace every <placeholder> (`rely check` lists those left), then run `rely check`.\n# Commented lines are optional fields, shown with their defaults.\napiVersion: rely/v1\nkind: {}\nmetadata:\n  name: {name}\n{body}",
+        schema_modeline(&path(kind, name)),
         kind.as_str(),
         kind.as_str()
     );
+    // What the name already says.
+    s = s.replace("<this service>", name).replace("<this team>", name);
     if let Some(svc) = service {
         s = s.replace("<service>", svc);
     }
@@ -74,77 +84,104 @@ pub fn write(dir: &std::path::Path, kind: Kind, name: &str, text: &str) -> anyho
 }
 
 const PROJECT: &str = r#"spec:
-  window: 30d                      # the default SLO period
+  window: 30d                      # the default SLO period (an SLO may set its own)
   environments: [production, staging]
   council: <team>                  # the team that runs the reliability council
+  prometheus:
+    format: rules                  # rules | prometheus-operator | mimir
+    # labels: {}                   # added to every generated rule
+    # compat: sloth                # Sloth's label names, for Sloth's dashboards
+    # where runbook paths are browsed: alerts link to <base>/<path>
+    runbook_base_url: <https:// URL where the repository is browsed, e.g. https://github.com/ORG/REPO/blob/main/>
+  grafana:
+    url: <https:// URL of your Grafana>   # dashboard links in alerts
+    # datasource_uid: prometheus
+    # folder: SLOs
   alertmanager:
     paging_environments: [production]   # elsewhere, pages go to email only
+    default_receiver: <team>       # gets alerts without a `team` label (node-exporter, ...)
+    smtp: {smarthost: <mail relay host:port>, from: <sender email address>}
+  # outputs: {prometheus: true, grafana: true, alertmanager: true, chaos: true, council: true, oncall: true}
+  # lint: {OWN005: allow}          # per-code severity: error | warning | allow
 "#;
 
 const TEAM: &str = r#"spec:
   description: <what this team owns>
+  codeowners: "@<GitHub organisation>/<this team>"   # the GitHub team that reviews its files
   members:
     - {name: <full name>, email: <email address>}
   oncall:
     rotation: weekly               # daily | weekly | follow-the-sun
-    handoff: "mon 09:00"
+    handoff: "mon 09:00"           # [day] HH:MM in the time zone below
     timezone: <IANA time zone, e.g. Europe/Berlin>
     escalation:                    # strictly increasing delays from the page
       - {after: 0m, notify: primary}
       - {after: 15m, notify: secondary}
       - {after: 30m, notify: team}
-  notify:                          # secrets only as *_file paths
-    page:
+  notify:                          # secrets only as *_file paths on the Alertmanager host
+    page:                          # email | slack | pagerduty | victorops | opsgenie | webhook
       - pagerduty: {routing_key_file: <path to the PagerDuty integration key file>}
     ticket:
-      - email: {to: <team mailing list>}
+      - email: {to: <team mailing list address>}
+    # info: [{slack: {channel: <Slack channel>, api_url_file: <path to the Slack webhook URL file>}}]
 "#;
 
 const SERVICE: &str = r#"spec:
   owner: <team>
   tier: 2                          # 1 (most critical) .. 4
   description: <what users get from it>
-  runbook: <https:// URL of the runbook>
-  selector: {job: <service>}       # labels that identify its metrics
+  runbook: <https:// URL of the runbook, or a path in this repository>
+  selector: {job: <this service>}  # labels that identify its metrics
+  # dependencies: []               # services it needs (no cycles)
+  # dashboard_uid: rely-<this service>   # at most 40 characters
 "#;
 
 const SLI: &str = r#"spec:
   service: <service>
   description: <what users experience, measured>
   category: availability           # availability | latency | correctness | freshness
-  blackbox: true
-  indicator:
-    ratio:                         # or latency: {histogram, selector, threshold} / raw: {error_ratio}
+  blackbox: true                   # measured from outside, as users see it
+  indicator:                       # one of ratio, latency, raw; queries keep [{{window}}]
+    ratio:
       errors: sum(rate(http_requests_total{job="<service>",code=~"5.."}[{{window}}]))
+      # good: ...                  # instead of errors: good events
       total: sum(rate(http_requests_total{job="<service>"}[{{window}}]))
+    # latency: {histogram: http_request_duration_seconds, selector: '{job="<service>"}', threshold: 0.3}   # seconds
+    # raw: {error_ratio: ...}      # a query that returns the error ratio itself
 "#;
 
 const SLO: &str = r#"spec:
   service: <service>
   description: <the promise, in words users would recognise>
-  category: availability
+  category: availability           # availability | latency | correctness | freshness
   blackbox: true
   objective: 99.9                  # percent, strictly between 0 and 100
   # window: 30d                    # the Project's default otherwise
-  indicator:                       # or `sli: <SLI name>`
+  indicator:                       # or `sli: <SLI name>` instead of an indicator
     ratio:
       errors: sum(rate(http_requests_total{job="<service>",code=~"5.."}[{{window}}]))
       total: sum(rate(http_requests_total{job="<service>"}[{{window}}]))
+    # latency: {histogram: http_request_duration_seconds, selector: '{job="<service>"}', threshold: 0.3}   # seconds
   alerting:
     # owner: <team>                # default: the service's owner
-    page: {enabled: true}
-    ticket: {enabled: true}
+    # runbook: ...                 # default: the service's runbook
+    page: {enabled: true}          # fast burn: 2% of the budget in 1h, or 5% in 6h
+    ticket: {enabled: true}        # slow burn: 10% of the budget in 3d
+    # page: {enabled: true, for: 2m}
+  # concerns: []                   # concerns this SLO makes observable
 "#;
 
 const ALERT: &str = r#"spec:
   service: <service>
   owner: <team>                    # the team that is paged
-  runbook: <https:// URL of the runbook>
+  runbook: <https:// URL of the runbook, or a path in this repository>
   severity: ticket                 # page | ticket | info
   expr: sum(rate(http_requests_total{job="<service>",code=~"5.."}[5m])) > 10
-  for: 10m
+  for: 10m                         # how long the condition holds before it fires
   summary: <what is wrong, in one line>
   description: <what it means for users and where to start>
+  # blackbox: false
+  # labels: {}                     # extra labels (not team, severity or rely_*)
 "#;
 
 const CONCERN: &str = r#"spec:
@@ -155,24 +192,39 @@ const CONCERN: &str = r#"spec:
     why_sre: <why is this SRE work?>
     why_important: <why is it important?>
     what_involved: <what is involved?>
-  # assessment: {value: high, effort: medium, blockers: []}   # required once accepted
-  # observed_by: [<SLO or Alert names>]
+  # assessment:                    # required once accepted
+  #   value: high                  # low | medium | high
+  #   effort: medium               # low | medium | high
+  #   blockers: []
+  #   complexity: ...
+  #   risk: ...
+  #   evidence: ...
+  # observed_by: []                # SLO or Alert names that show it happening
+  # epic: ...                      # the backlog item, once accepted
+  # results: {before: ..., after: ...}   # required once addressed
 "#;
 
 const CHAOS: &str = r#"spec:
-  environment: staging             # a paging environment requires approved_by
+  environment: staging             # a paging environment (production) also needs approved_by
   date: 2026-12-01
   schedule: {kickoff: "09:00", start: "10:00", retro: "15:30"}
   commander: <chaos incident commander>
-  paging: email-only
+  # approved_by: ...               # required in a paging environment
+  paging: email-only               # email-only | normal | none
   experiments:
     - name: <experiment-name>
       team: <team>
       roles: {recorder: <name>, driver: <name>, incident_commander: <name>}
       hypothesis: <what stays true while the fault is injected>
-      method:
-        - {action: <what the driver does>, command: <shell command>}
+      steady_state: {slos: [<SLO that must hold>]}
+      method:                      # each step runs a command (no shell) or calls a URL
+        - {action: <what the driver does>, command: <command that injects the fault>}
       blast_radius: <what the fault can touch>
-      risk: low
-      backout: <shell command that undoes the fault>
+      risk: low                    # low | medium | high
+      backout: <command that undoes the fault>
+      expect:
+        fires: [{alert: <SLO or Alert name>, within: 10m}]   # how fast the alert must fire
+        # quiet: []                # alerts that must not fire
+      fault: {slo: <SLO that must hold>, error_ratio: 0.5, for: 15m}   # what the SLO sees; rely checks the alert can fire
+      # results: {time_to_know: ..., time_to_detection: ..., fired: [], followups: [], notes: ...}
 "#;

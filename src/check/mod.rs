@@ -2,6 +2,7 @@
 //! then — on the documents that passed their schema — references and the lint rules of each
 //! family. The typed documents that come out (`Repo`) are what the model is lowered from.
 
+mod adoption;
 mod alerts;
 mod chaos;
 mod concerns;
@@ -140,7 +141,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
         findings: vec![],
     };
     type Pass = fn(&mut Ctx<'_>);
-    let passes: [(&str, Pass); 8] = [
+    let passes: [(&str, Pass); 9] = [
         ("references", refs::check),
         ("ownership", ownership::check),
         ("alerts", alerts::check),
@@ -149,6 +150,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
         ("chaos", chaos::check),
         ("generate", generate::check),
         ("output paths", generate::output_paths),
+        ("adoption", adoption::check),
     ];
     for (name, pass) in passes {
         let t = std::time::Instant::now();
@@ -156,6 +158,11 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
         crate::phase(&format!("check: {name}"), t);
     }
     findings.append(&mut ctx.findings);
+    // A placeholder is the root cause of whatever else is wrong with its value (a runbook that is
+    // not a URL, an unknown team): report it alone.
+    let placeholders: std::collections::HashSet<(usize, Span)> =
+        findings.iter().filter(|f| f.rule.code == crate::diag::codes::SCH008.code).map(|f| (f.file, f.span)).collect();
+    findings.retain(|f| f.rule.code == crate::diag::codes::SCH008.code || !placeholders.contains(&(f.file, f.span)));
     crate::diag::sort(&mut findings, &loaded.files);
     Checked { repo, findings, root }
 }

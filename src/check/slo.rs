@@ -179,6 +179,17 @@ fn indicator(ctx: &mut Ctx<'_>, doc: usize, base: &str, i: &Indicator) {
                 format!("latency threshold {} is not a positive number of seconds", l.threshold),
             )
             .help = Some("give the threshold in seconds, matching a histogram bucket bound (`le`), e.g. 0.3".into());
+        } else if l.threshold > 60.0 {
+            ctx.report(
+                codes::SLO009,
+                doc,
+                &format!("{p}/threshold"),
+                format!("latency threshold {} is {} seconds", burn::num(l.threshold), duration::human(l.threshold)),
+            )
+            .help = Some(format!(
+                "thresholds are in seconds, like the histogram's `le` bounds: did you mean {}?",
+                burn::num(l.threshold / 1000.0)
+            ));
         }
         let sel = l.selector.as_deref().unwrap_or("");
         let probe = latency_probe(l);

@@ -119,6 +119,10 @@ rules! {
         what: "Reports a `metadata.name`, an experiment name or an environment name (Project `environments`, `alertmanager.paging_environments`, a ChaosPlan's `environment`) that is not a lowercase DNS label (`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`).",
         why: "Names become file names, directory names, dashboard uids and metric label values; `../x`, `production/.` or `Checkout Svc` would escape the output directory, silently replace another output, or break PromQL.",
         example: "metadata:\n  name: ../../etc/passwd";
+    SCH008: "placeholder", Error,
+        what: "Reports a `<placeholder>` left in a value, as `rely new` and `rely init` write them (`<team>`, `<full name>`, `<https:// URL of the runbook>`), in any field of any kind.",
+        why: "A placeholder is valid text to a schema: left in, it reaches Alertmanager (`to: <team mailing list>`), PagerDuty, runbook links and chaos commands (`sh -c \"<shell command>\"`).",
+        example: "members:\n  - {name: <full name>, email: <email address>}";
     REF001: "unknown-reference", Error,
         what: "Reports a reference to a team, service, SLI, SLO, alert or concern that does not exist.",
         why: "A dangling reference routes pages to nobody or makes an SLO measure nothing; it is almost always a typo or a rename.",
@@ -191,6 +195,10 @@ rules! {
         what: "Reports an SLO whose objective is so low that the page burn-rate threshold exceeds an error ratio of 1.",
         why: "With 14.4 times the error budget above 100% errors the page alert can never fire, and nobody would notice (a known Sloth pitfall).",
         example: "objective: 90   # 14.4 x 10% = 144% errors needed to page";
+    SLO009: "latency-threshold-in-milliseconds", Warning,
+        what: "Reports a latency threshold above 60, which reads as more than a minute: thresholds are in seconds, like Prometheus histogram bounds.",
+        why: "`threshold: 300` meant as 300 ms promises five minutes; nearly every request is then good and the SLO never burns.",
+        example: "latency: {histogram: http_request_duration_seconds, threshold: 300}   # 0.3 was meant";
     CON001: "criterion-unanswered", Error,
         what: "Reports a concern that does not answer one of the three criteria (why is this SRE? why is it important? what is involved?) with real text.",
         why: "The council triages concerns by these answers; `TBD` or an empty answer cannot be weighed against other work.",
@@ -235,6 +243,18 @@ rules! {
         what: "Reports an on-call `handoff` that is not `[day] HH:MM`, or a `timezone` that is not an IANA time zone.",
         why: "The rotation's handoff becomes the PagerDuty schedule's start time with the zone's UTC offset; a time rely cannot read would hand over at the wrong hour, and PagerDuty refuses unknown zones.",
         example: "oncall:\n  handoff: monday 9am\n  timezone: Mountain Time";
+    OWN008: "no-default-receiver", Warning,
+        what: "Reports a Project without `alertmanager.default_receiver` (the Alertmanager output is on).",
+        why: "The root of the routing tree then goes to `unrouted`, which has nowhere to send: every alert without a `team` label (node-exporter, kube-state-metrics, anything rely did not write) is dropped without a trace.",
+        example: "alertmanager:\n  paging_environments: [production]   # no default_receiver";
+    OWN009: "default-smtp", Warning,
+        what: "Reports a Project without `alertmanager.smtp` while teams have email receivers.",
+        why: "Alertmanager then sends mail through localhost:25 as alertmanager@localhost, which most hosts do not relay: staging pages and tickets vanish.",
+        example: "alertmanager:\n  default_receiver: platform   # no smtp";
+    OWN010: "codeowners-not-a-team", Warning,
+        what: "Reports a team whose `codeowners` handle is not a GitHub team (`@org/team`) or an email, or (in a repository with a Project) that has none.",
+        why: "The generated CODEOWNERS would name `@platform`, which GitHub reads as a user: reviews are requested from nobody, or from a stranger.",
+        example: "kind: Team\nspec:\n  codeowners: \"@platform\"   # @acme/platform was meant";
     CHS001: "missing-backout", Error,
         what: "Reports a chaos experiment without a back-out plan.",
         why: "Every fault injected on a chaos day must be reversible by a known step; without one a rehearsal becomes an incident.",
@@ -271,6 +291,14 @@ rules! {
         what: "Reports two sources that would write the same output file: a service named `overview` (the SLO overview dashboard), a service `chaos-x` (chaos plan `x`'s detection tests), two experiments of one plan with one name, an environment listed twice.",
         why: "The second file would silently replace the first: a dashboard, a test suite or an Alertmanager configuration would vanish from what ops apply.",
         example: "kind: Service\nmetadata:\n  name: overview   # grafana/dashboards/overview.json is the SLO overview";
+    GEN004: "runbook-path-without-base-url", Warning,
+        what: "Reports runbooks given as repository paths while the Project sets no `prometheus.runbook_base_url`.",
+        why: "Alerts then carry `runbook_url: runbooks/x.md`, a relative path nobody can open from a phone at 3 a.m.",
+        example: "prometheus: {}   # and a service with runbook: runbooks/checkout.md";
+    GEN005: "no-grafana-url", Warning,
+        what: "Reports a Project without `grafana.url` (the Grafana output is on and there are services).",
+        why: "Alerts then link to dashboards as `/d/uid/name`, a path without a host: the link in the page does not open.",
+        example: "grafana:\n  folder: SLOs   # no url";
 }
 
 /// `rely rules`: one line per code, or every rule's full documentation.

@@ -61,7 +61,13 @@ fn skeletons_pass_check_once_filled() {
         // Fill the remaining placeholders the way a person would.
         let filled = placeholder.replace_all(&text, |c: &regex::Captures<'_>| {
             let p = &c[0];
-            if p.contains("email") || p.contains("mailing list") {
+            if p.contains("GitHub organisation") {
+                "example-org".to_string()
+            } else if p.contains("SLO") {
+                "alert-ingestion-availability".to_string()
+            } else if p.contains("command") {
+                "kubectl --context staging scale deployment/x --replicas=0".to_string()
+            } else if p.contains("email") || p.contains("mailing list") {
                 "someone@example.com".to_string()
             } else if p.contains("URL") {
                 "https://runbooks.example.com/x".to_string()
@@ -107,10 +113,10 @@ fn backlog_ranks_accepted_concerns_by_value_against_effort() {
 fn codeowners_route_reviews_to_owning_teams_and_the_council() {
     let files = build(Path::new("reliability"));
     let co = &files.iter().find(|f| f.path == "codeowners/CODEOWNERS").unwrap().contents;
-    assert!(co.contains("/reliability/concerns/etl-breaks-silently.yaml @reliability-council\n"), "{co}");
-    assert!(co.contains("/reliability/teams/platform.yaml @platform\n"), "{co}");
+    assert!(co.contains("/reliability/concerns/etl-breaks-silently.yaml @beacon-example/reliability-council\n"), "{co}");
+    assert!(co.contains("/reliability/teams/platform.yaml @beacon-example/platform\n"), "{co}");
     // web-client's service file also holds an SLO paged to platform: both review it.
-    assert!(co.contains("/reliability/services/web-client.yaml @platform @web-client\n"), "{co}");
+    assert!(co.contains("/reliability/services/web-client.yaml @beacon-example/platform @beacon-example/web-client\n"), "{co}");
 }
 
 #[test]
@@ -129,4 +135,36 @@ fn sarif_matches_the_sarif_schema() {
     let mut bad = v.clone();
     bad["runs"][0]["results"][0]["level"] = "fatal".into();
     assert!(!validator.is_valid(&bad), "the schema is not vacuous");
+}
+
+/// Every placeholder `rely new` writes is a finding (SCH008) at its own line, and nothing else is
+/// reported about the values that hold one.
+#[test]
+fn every_skeleton_placeholder_is_reported_at_its_line() {
+    let placeholder = regex::Regex::new(r"<[A-Za-z][^<>]*>").unwrap();
+    for kind in ["project", "team", "service", "sli", "slo", "alert", "concern", "chaosplan"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("reliability");
+        std::fs::create_dir(&dir).unwrap();
+        let (code, text, err) = rely(&["new", kind, "x"], tmp.path());
+        assert_eq!(code, 0, "{err}");
+        std::fs::write(dir.join("x.yaml"), &text).unwrap();
+        // Lines whose value (not a comment) holds a placeholder.
+        let want: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim_start().starts_with('#') && placeholder.is_match(l.split(" #").next().unwrap_or("")))
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert!(!want.is_empty(), "{kind}");
+        let (_, checked) = rely::load_and_check(&dir, &Default::default()).unwrap();
+        let mut got: Vec<usize> = checked.findings.iter().filter(|f| f.rule.code == "SCH008").map(|f| f.span.start.line).collect();
+        got.dedup();
+        assert_eq!(got, want, "{kind}: placeholder lines\n{text}");
+        for f in &checked.findings {
+            if f.rule.code != "SCH008" {
+                assert!(!want.contains(&f.span.start.line), "{kind}: {} {} at a placeholder's line", f.rule.code, f.message);
+            }
+        }
+    }
 }

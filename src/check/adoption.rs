@@ -1,0 +1,209 @@
+//! What a new repository gets wrong first: `<placeholders>` left from `rely new` or `rely init`
+//! (they would reach pagers, Alertmanager and chaos commands as text), malformed email
+//! addresses, and Project defaults that break silently in production (relative runbook and
+//! dashboard links, alerts dropped by the root receiver, mail through localhost, CODEOWNERS
+//! handles GitHub reads as users). The default warnings are reported at the Project, where the
+//! setting goes; a repository without a Project gets them from `rely init`'s commented one.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::Ctx;
+use crate::diag::codes;
+use crate::syntax::yaml::escape_pointer;
+
+/// `<full name>`, `<https:// URL of the runbook>`, `<team>`: what skeletons ask to be replaced.
+fn placeholder() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"<([A-Za-z][A-Za-z0-9 ,.:;/'?()_+-]{1,100})>").expect("static"))
+}
+
+/// HTML a description may legitimately hold; everything else in angle brackets is a placeholder.
+const HTML_TAGS: &[&str] =
+    &["br", "em", "code", "strong", "pre", "kbd", "sup", "sub", "del", "ins", "details", "summary", "ul", "ol", "li"];
+
+/// The first placeholder in `s`, if any.
+pub(crate) fn find_placeholder(s: &str) -> Option<&str> {
+    placeholder()
+        .captures_iter(s)
+        .find(|c| !HTML_TAGS.contains(&c[1].trim().to_ascii_lowercase().as_str()))
+        .map(|c| c.get(0).expect("whole match").as_str())
+}
+
+/// An email address, or Alertmanager's comma-separated list of them.
+pub(crate) fn is_email_list(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"^[^@\s<>,]+@[^@\s<>,.]+(\.[^@\s<>,.]+)+$").expect("static"));
+    !s.trim().is_empty() && s.split(',').all(|a| re.is_match(a.trim()))
+}
+
+pub(crate) fn check(ctx: &mut Ctx<'_>) {
+    placeholders(ctx);
+    emails(ctx);
+    defaults(ctx);
+    codeowners(ctx);
+}
+
+fn placeholders(ctx: &mut Ctx<'_>) {
+    fn walk(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::String(s) => {
+                if let Some(p) = find_placeholder(s) {
+                    out.push((ptr, p.to_string()));
+                }
+            }
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| walk(x, format!("{ptr}/{i}"), out)),
+            Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, format!("{ptr}/{}", escape_pointer(k)), out)),
+            _ => {}
+        }
+    }
+    for doc in 0..ctx.docs.len() {
+        let mut found = vec![];
+        walk(&ctx.docs[doc].yaml.value, String::new(), &mut found);
+        for (ptr, p) in found {
+            ctx.report(codes::SCH008, doc, &ptr, format!("placeholder `{p}` is still here")).help =
+                Some("replace it with the real value (the comment beside it says what goes there)".into());
+        }
+    }
+}
+
+fn emails(ctx: &mut Ctx<'_>) {
+    let repo = ctx.repo;
+    for t in &repo.teams {
+        for (i, m) in t.spec.members.iter().enumerate() {
+            if let Some(e) = &m.email
+                && find_placeholder(e).is_none()
+                && !is_email_list(e)
+            {
+                ctx.report(codes::SCH004, t.doc, &format!("/spec/members/{i}/email"), format!("`{e}` is not an email address")).help =
+                    Some("one address, e.g. ada@example.com".into());
+            }
+        }
+        let Some(n) = &t.spec.notify else { continue };
+        for (sev, list) in [("page", &n.page), ("ticket", &n.ticket), ("info", &n.info)] {
+            for (i, r) in list.iter().enumerate() {
+                if let Some(e) = &r.email
+                    && find_placeholder(&e.to).is_none()
+                    && !is_email_list(&e.to)
+                {
+                    ctx.report(
+                        codes::SCH004,
+                        t.doc,
+                        &format!("/spec/notify/{sev}/{i}/email/to"),
+                        format!("`{}` is not an email address", e.to),
+                    )
+                    .help = Some("an address or a comma-separated list, e.g. payments-oncall@example.com".into());
+                }
+            }
+        }
+    }
+}
+
+/// Project settings whose defaults work in a demo and fail in a page.
+fn defaults(ctx: &mut Ctx<'_>) {
+    let repo = ctx.repo;
+    let Some(project) = repo.project() else { return };
+    let (settings, doc) = (ctx.settings, project.doc);
+    let on = settings.outputs;
+    let path_runbook = repo
+        .services
+        .iter()
+        .filter_map(|s| s.spec.runbook.as_deref().map(|r| (s.doc, "/spec/runbook", r)))
+        .chain(repo.alerts.iter().filter_map(|a| a.spec.runbook.as_deref().map(|r| (a.doc, "/spec/runbook", r))))
+        .chain(repo.slos.iter().filter_map(|s| s.spec.alerting.as_ref()?.runbook.as_deref().map(|r| (s.doc, "/spec/alerting/runbook", r))))
+        .find(|(_, _, r)| !r.starts_with("https://"));
+    if on.prometheus
+        && settings.runbook_base_url.is_none()
+        && let Some((d, ptr, r)) = path_runbook
+    {
+        let at = ctx.where_(d, ptr);
+        ctx.report(
+            codes::GEN004,
+            doc,
+            "/spec",
+            format!("runbooks are repository paths (`{r}` at {at}) but `prometheus.runbook_base_url` is not set"),
+        )
+        .help = Some(format!(
+            "alerts would carry `runbook_url: {r}`, which nobody can open from a page; set `prometheus.runbook_base_url` to where the repository is browsed, e.g. https://github.com/ORG/REPO/blob/main/"
+        ));
+    }
+    if on.grafana && settings.grafana_url.is_none() && !repo.services.is_empty() {
+        ctx.report(codes::GEN005, doc, "/spec", "`grafana.url` is not set: alerts link to dashboards by path only (`/d/...`)").help =
+            Some("set `grafana: {url: https://grafana.example.com}` so the dashboard link in a page opens".into());
+    }
+    if on.alertmanager && settings.default_receiver.is_none() {
+        ctx.report(codes::OWN008, doc, "/spec", "no `alertmanager.default_receiver`: alerts without a `team` label are dropped").help =
+            Some("alerts rely did not write (node-exporter, kube-state-metrics, ...) carry no `team`; name the team that should get them in `alertmanager.default_receiver`".into());
+    }
+    let mails = repo
+        .teams
+        .iter()
+        .any(|t| t.spec.notify.as_ref().is_some_and(|n| n.page.iter().chain(&n.ticket).chain(&n.info).any(|r| r.email.is_some())));
+    if on.alertmanager && mails && project.spec.alertmanager.as_ref().and_then(|a| a.smtp.as_ref()).is_none() {
+        ctx.report(codes::OWN009, doc, "/spec", format!("no `alertmanager.smtp`: email goes through {} as {}", settings.smtp.smarthost, settings.smtp.from))
+            .help = Some("set `alertmanager.smtp: {smarthost: smtp.example.com:587, from: alertmanager@example.com}` unless a relay listens on every Alertmanager host".into());
+    }
+}
+
+/// CODEOWNERS handles: `@org/team` (a GitHub team) or an email; a bare `@name` is a user.
+fn codeowners(ctx: &mut Ctx<'_>) {
+    let repo = ctx.repo;
+    let has_project = repo.project().is_some();
+    for t in &repo.teams {
+        match &t.spec.codeowners {
+            Some(h) if (h.starts_with('@') && h[1..].contains('/')) || is_email_list(h) => {}
+            Some(h) => {
+                ctx.report(
+                    codes::OWN010,
+                    t.doc,
+                    "/spec/codeowners",
+                    format!("`{h}` is not a GitHub team: CODEOWNERS reads `@name` as a user"),
+                )
+                .help = Some("give the team as @ORG/TEAM (or an email address)".into());
+            }
+            None if has_project => {
+                ctx.report(
+                    codes::OWN010,
+                    t.doc,
+                    "/spec",
+                    format!(
+                        "team `{}` has no `codeowners` handle: CODEOWNERS will name `@{}`, which GitHub reads as a user",
+                        t.name, t.name
+                    ),
+                )
+                .help = Some(format!("add `codeowners: \"@ORG/{}\"` (the GitHub team that reviews its files)", t.name));
+            }
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_what_skeletons_write_not_promql_or_html() {
+        for p in
+            ["<team>", "<full name>", "<https:// URL of the runbook>", "<IANA time zone, e.g. Europe/Berlin>", "<why is this SRE work?>"]
+        {
+            assert_eq!(find_placeholder(&format!("x {p} y")), Some(p));
+        }
+        assert_eq!(find_placeholder(r#"sum(rate(x{job="<service>"}[5m])) > 10"#), Some("<service>"));
+        for s in ["sum(rate(x[5m])) > 10 < 20", "a < b and c > d", "line<br>break", "x <= 3 >= y", "<>", "a<1>"] {
+            assert_eq!(find_placeholder(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn email_lists() {
+        for ok in ["ada@example.com", "a.b+c@x.example.org", "a@x.io, b@y.io"] {
+            assert!(is_email_list(ok), "{ok}");
+        }
+        for bad in ["", "ada", "ada@", "@x.com", "ada@localhost", "a@x.io,", "a b@x.io", "<email address>"] {
+            assert!(!is_email_list(bad), "{bad}");
+        }
+    }
+}
