@@ -17,6 +17,7 @@ pub mod promql;
 pub mod source;
 pub mod spec;
 pub mod syntax;
+pub mod verify;
 
 pub use check::schema::files as schema_files;
 pub(crate) use pipeline::phase;

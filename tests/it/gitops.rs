@@ -16,35 +16,72 @@ fn committed_generated_outputs_are_current() {
 fn workflows_have_the_expected_structure() {
     for (file, needles) in [
         (".github/workflows/ci.yml", vec!["cargo fmt --check", "cargo clippy --all-targets -- -D warnings", "scripts/test"]),
-        (
-            ".github/workflows/reliability.yml",
-            vec![
-                "rely check reliability --format github",
-                "rely build reliability --out generated --check",
-                "rely diff --base \"origin/${{ github.base_ref }}\"",
-            ],
-        ),
+        (".github/workflows/release.yml", vec!["cargo zigbuild --locked --release", "shasum -a 256", "gh release upload"]),
     ] {
         let text = std::fs::read_to_string(root().join(file)).unwrap();
         let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
-        assert!(v["name"].is_string(), "{file}");
-        assert!(v["on"].is_mapping(), "{file}: `on` must be a mapping");
         let jobs = v["jobs"].as_mapping().unwrap_or_else(|| panic!("{file}: no jobs"));
-        let mut runs = vec![];
-        for (_, job) in jobs {
-            assert!(job["runs-on"].is_string(), "{file}");
-            for step in job["steps"].as_sequence().unwrap() {
-                assert!(step["run"].is_string() ^ step["uses"].is_string(), "{file}: a step has exactly one of run/uses: {step:?}");
-                runs.extend(step["run"].as_str().map(String::from));
-            }
-        }
+        let runs: Vec<String> = jobs
+            .iter()
+            .flat_map(|(_, j)| j["steps"].as_sequence().unwrap().iter().filter_map(|s| s["run"].as_str().map(String::from)))
+            .collect();
         for n in needles {
             assert!(runs.iter().any(|r| r.contains(n)), "{file}: no step runs {n:?}");
         }
     }
+    // The gate runs through the action, on every pull request (no `paths:` filter that would
+    // leave a required check pending), with history for `rely diff`.
     let rel: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(root().join(".github/workflows/reliability.yml")).unwrap()).unwrap();
-    assert_eq!(rel["jobs"]["rely"]["steps"][0]["with"]["fetch-depth"], 0);
+    assert!(rel["on"]["pull_request"].is_null(), "{:?}", rel["on"]);
+    let steps = rel["jobs"]["rely"]["steps"].as_sequence().unwrap();
+    assert_eq!(steps[0]["with"]["fetch-depth"], 0);
+    assert!(steps.iter().any(|s| s["uses"] == "./"));
+    // The action runs the whole gate; its comment step never runs for a fork.
+    let action: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).unwrap();
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    for n in [
+        "rely check \"$DIR\" --format github",
+        "rely build \"$DIR\" --out \"$OUT\" --check",
+        "rely verify \"$OUT\"",
+        "rely diff --base",
+        "GITHUB_STEP_SUMMARY",
+        "sha256sum -c",
+    ] {
+        assert!(runs.iter().any(|r| r.contains(n)), "action.yml: no step runs {n:?}");
+    }
+    let comment = steps.iter().find(|s| s["name"] == "Comment on the pull request").unwrap();
+    assert!(comment["if"].as_str().unwrap().contains("github.event.pull_request.head.repo.full_name == github.repository"));
+    // No workflow expression is pasted into a shell script (values go through env).
+    for s in steps {
+        if let Some(r) = s["run"].as_str() {
+            assert!(!r.contains("${{"), "action.yml: an expression inside `run`: {r}");
+        }
+    }
+}
+
+/// The ecosystem's own schemas judge the ecosystem files: GitHub's Action and Workflow schemas
+/// (check-jsonschema's built-in copies) and pre-commit's manifest validation.
+#[test]
+fn action_workflows_and_hooks_pass_their_schemas() {
+    if !crate::require_tool("check-jsonschema") || !crate::require_tool("pre-commit") {
+        return;
+    }
+    let run = |cmd: &str, args: &[&str]| {
+        let out = std::process::Command::new(cmd).args(args).current_dir(root()).output().unwrap();
+        assert!(out.status.success(), "{cmd} {args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    };
+    let workflows: Vec<String> = std::fs::read_dir(root().join(".github/workflows"))
+        .unwrap()
+        .map(|e| format!(".github/workflows/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(workflows.len() >= 3);
+    let mut args = vec!["--builtin-schema", "vendor.github-workflows"];
+    args.extend(workflows.iter().map(String::as_str));
+    run("check-jsonschema", &args);
+    run("check-jsonschema", &["--builtin-schema", "vendor.github-actions", "action.yml"]);
+    run("pre-commit", &["validate-manifest", ".pre-commit-hooks.yaml"]);
 }
 
 #[test]
