@@ -10,6 +10,7 @@ pub mod diff;
 pub mod duration;
 pub mod emit;
 mod git;
+pub mod init;
 pub mod model;
 pub mod new;
 mod pipeline;

@@ -20,10 +20,33 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Start a reliability repository here: a commented Project, a team, a service with an SLO, a
+    /// concern, editor schemas, the gate workflow and .gitattributes (never overwrites).
+    Init {
+        /// The reliability directory to create.
+        #[arg(default_value = "reliability")]
+        dir: PathBuf,
+        /// The first team: it owns the service and runs the council until there are more.
+        #[arg(long, default_value = "platform")]
+        team: String,
+        /// The first service.
+        #[arg(long, default_value = "api")]
+        service: String,
+        /// The GitHub organisation, for CODEOWNERS handles (@ORG/TEAM).
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Validate every document under the reliability directory.
     Check(CheckArgs),
     /// Validate, then write every generated output.
     Build(BuildArgs),
+    /// Run the real judges on generated outputs: promtool check/test rules, amtool check-config and
+    /// routes test, chaos validate. Exit 1 when one fails, 2 when one is not installed.
+    Verify {
+        /// The output directory `rely build` wrote.
+        #[arg(default_value = "generated")]
+        out: PathBuf,
+    },
     /// Summarise what a change does to reliability, comparing two revisions through git.
     Diff(DiffArgs),
     /// The council backlog: concerns by status, accepted ones ranked by value against effort.

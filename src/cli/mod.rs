@@ -7,9 +7,11 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod init;
 pub(crate) mod log;
 mod new;
 mod schema;
+mod verify;
 
 use std::io::IsTerminal;
 
@@ -21,7 +23,9 @@ use rely::{EXIT_FINDINGS, EXIT_OK, EXIT_TOOL};
 /// Runs a command and returns the process exit code.
 pub(crate) fn run(cli: Cli) -> u8 {
     let result = match cli.command {
+        Command::Init { dir, team, service, org } => init::run(rely::init::InitOptions { dir, team, service, org }),
         Command::Check(args) => check::run(&args),
+        Command::Verify { out } => verify::run(&out),
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Backlog { dir } => backlog::run(&dir),

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod adopt;
 mod build;
 mod chaos;
 mod cli;
