@@ -182,8 +182,8 @@ pub struct BuildOptions {
 pub enum Built {
     /// Errors (in the documents or a template) stopped it: nothing was written.
     Stopped,
-    /// `out` was replaced with these files.
-    Written(Vec<String>),
+    /// `out` was replaced with these files, of which `unchanged` have the contents they had.
+    Written { paths: Vec<String>, unchanged: Vec<String> },
     /// `check`: how `out` differs from what would be written, and how many files that is.
     Compared(emit::Drift, usize),
 }
@@ -216,9 +216,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     } else {
         let written = emit::replace_dir(&opts.out, |sink| {
             failed = emit::emit_to(&p.model, &p.templates, sink)?;
-            Ok(failed.is_empty().then(|| sink.paths()))
+            Ok(failed.is_empty().then(|| (sink.paths(), sink.unchanged())))
         })?;
-        written.map_or(Built::Stopped, Built::Written)
+        written.map_or(Built::Stopped, |(paths, unchanged)| Built::Written { paths, unchanged })
     };
     template_findings(failed, &p.templates, &mut loaded, &mut findings);
     phase("emit and write", t);

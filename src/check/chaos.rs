@@ -61,6 +61,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             for (j, f) in expect.fires.iter().enumerate() {
                 let ptr = format!("{base}/expect/fires/{j}/alert");
                 let is_alert = repo.has(crate::spec::Kind::Alert, &f.alert);
+                if repo.slo(&f.alert).is_none() && repo.has(crate::spec::Kind::Slo, &f.alert) {
+                    continue; // an SLO whose schema failed: that finding is the root cause
+                }
                 let slo = repo.slo(&f.alert);
                 let slo_alerts = slo.is_some_and(|s| s.spec.alerting.as_ref().is_some_and(|a| a.page_enabled() || a.ticket_enabled()));
                 if !is_alert && !slo_alerts {

@@ -163,8 +163,30 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     let placeholders: std::collections::HashSet<(usize, Span)> =
         findings.iter().filter(|f| f.rule.code == crate::diag::codes::SCH008.code).map(|f| (f.file, f.span)).collect();
     findings.retain(|f| f.rule.code == crate::diag::codes::SCH008.code || !placeholders.contains(&(f.file, f.span)));
+    mark_consequences(&mut findings, loaded);
     crate::diag::sort(&mut findings, &loaded.files);
     Checked { repo, findings, root }
+}
+
+/// A file rely could not read (not YAML, too large, not UTF-8, a link) may define the names other
+/// documents refer to: an unknown name is then possibly a consequence, said so and printed after.
+fn mark_consequences(findings: &mut [Finding], loaded: &Loaded) {
+    use crate::diag::codes::{CHS004, REF001, YML001, YML005, YML006, YML008, YML009, YML010};
+    let unread: Vec<&str> = findings
+        .iter()
+        .filter(|f| [YML001, YML005, YML006, YML008, YML009, YML010].iter().any(|r| r.code == f.rule.code))
+        .filter_map(|f| loaded.files.get(f.file).map(|s| s.display.as_str()))
+        .collect();
+    let Some(first) = unread.first().map(|s| s.to_string()) else { return };
+    let more = if unread.len() > 1 { format!(" (and {} more)", unread.len() - 1) } else { String::new() };
+    for f in findings.iter_mut().filter(|f| f.rule.code == REF001.code || f.rule.code == CHS004.code) {
+        f.consequence = true;
+        let note = format!("it may be defined in {first}{more}, which could not be read: fix that first");
+        f.help = Some(match f.help.take() {
+            Some(h) if !h.starts_with("there is no") => format!("{h}; or {note}"),
+            _ => note,
+        });
+    }
 }
 
 /// Whether a free-text answer is real text rather than a placeholder.

@@ -17,8 +17,12 @@ fn lint_codes(ctx: &mut Ctx<'_>) {
             let at = ctx.docs[p.doc].yaml.index.locate_key(&ptr);
             let guess = closest(code, codes::ALL.iter().map(|r| r.code));
             ctx.findings.push(
-                crate::diag::Finding::new(codes::SCH004, file, at, format!("unknown diagnostic code `{code}` in `lint`"))
-                    .did_you_mean(guess),
+                crate::diag::Finding::new(codes::SCH004, file, at, format!("unknown diagnostic code `{code}` in `lint`")).help(
+                    match guess {
+                        Some(g) => format!("did you mean `{g}`?"),
+                        None => "`rely rules` lists every code".into(),
+                    },
+                ),
             );
         }
     }

@@ -121,7 +121,40 @@ pub fn check_document(doc: &Document, out: &mut Vec<Finding>) -> Option<Kind> {
     (out.len() == before).then_some(kind)
 }
 
+/// What a field takes, for help lines: units and allowed values a newcomer cannot guess.
+fn field_hint(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "for" | "after" | "within" | "window" => "a Prometheus duration such as 30s, 10m, 1h30m or 7d",
+        "threshold" => "in seconds, like the histogram's `le` bounds: 0.3 is 300 ms",
+        "objective" => "a percentage strictly between 0 and 100, e.g. 99.9",
+        "error_ratio" => "a fraction of requests between 0 and 1, e.g. 0.5",
+        "tier" => "1 (most critical) to 4",
+        "severity" => "page (wake someone), ticket (next working day) or info",
+        "status" => "proposed, accepted, in-progress, addressed or rejected",
+        "paging" => "email-only, normal or none",
+        "rotation" => "daily, weekly or follow-the-sun",
+        "risk" | "value" | "effort" => "low, medium or high",
+        "category" => "availability, latency, correctness or freshness",
+        "handoff" => "[day] HH:MM, e.g. \"mon 09:00\"",
+        "date" => "a date, YYYY-MM-DD",
+        "enabled" | "blackbox" => "true or false",
+        _ => return None,
+    })
+}
+
 fn translate(doc: &Document, kind: Kind, schema: &Value, path: &str, k: &ValidationErrorKind, raw: &str) -> Finding {
+    let mut f = translate_error(doc, kind, schema, path, k, raw);
+    if f.help.is_none() && (f.rule.code == codes::SCH003.code || f.rule.code == codes::SCH004.code) {
+        let field = path.rsplit('/').find(|s| !s.is_empty() && s.parse::<usize>().is_err()).unwrap_or("");
+        f.help = Some(match field_hint(field) {
+            Some(h) => format!("`{field}` is {h}"),
+            None => format!("see `rely new {}` for the shape of every field, or `rely explain {}`", kind.slug(), f.rule.code),
+        });
+    }
+    f
+}
+
+fn translate_error(doc: &Document, kind: Kind, schema: &Value, path: &str, k: &ValidationErrorKind, raw: &str) -> Finding {
     let file = doc.file;
     let field = path.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("document");
     let value = doc.yaml.value.pointer(path);

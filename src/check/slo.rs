@@ -184,7 +184,7 @@ fn indicator(ctx: &mut Ctx<'_>, doc: usize, base: &str, i: &Indicator) {
                 codes::SLO009,
                 doc,
                 &format!("{p}/threshold"),
-                format!("latency threshold {} is {} seconds", burn::num(l.threshold), duration::human(l.threshold)),
+                format!("latency threshold {} (seconds) is {}", burn::num(l.threshold), duration::human(l.threshold)),
             )
             .help = Some(format!(
                 "thresholds are in seconds, like the histogram's `le` bounds: did you mean {}?",

@@ -201,6 +201,9 @@ pub(crate) struct BuildArgs {
     /// (The reliability directory, the repository, `.git` and your home are refused even so.)
     #[arg(long)]
     pub force: bool,
+    /// Print only the closing line, not one line per file.
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub lint: LintArgs,
 }

@@ -29,12 +29,21 @@ pub(super) fn run(args: &BuildArgs) -> Result<u8> {
             }
             Ok(EXIT_FINDINGS)
         }
-        Built::Written(paths) => {
+        Built::Written { paths, unchanged } => {
             let mut text = String::with_capacity(paths.len() * 64);
-            for p in &paths {
-                text += &format!("wrote {}\n", out.join(p).display());
+            let same: std::collections::HashSet<&String> = unchanged.iter().collect();
+            if !args.quiet {
+                for p in paths.iter().filter(|p| !same.contains(p)) {
+                    text += &format!("wrote {}\n", out.join(p).display());
+                }
             }
-            text += &format!("{} files written to {}\n", paths.len(), out.display());
+            text += &format!(
+                "{} files in {}: {} written, {} unchanged\n",
+                paths.len(),
+                out.display(),
+                paths.len() - unchanged.len(),
+                unchanged.len()
+            );
             print!("{text}");
             Ok(EXIT_OK)
         }

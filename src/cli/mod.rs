@@ -56,6 +56,11 @@ fn use_color(c: Color) -> bool {
 /// Prints findings in the chosen format; returns the summary.
 fn print_findings(lint: &args::LintArgs, findings: &[Finding], files: &[SourceFile]) -> Summary {
     let summary = Summary::of(findings, files.len());
+    if files.is_empty() {
+        eprintln!(
+            "rely: warning: no reliability files (*.yaml, *.yml) found: start with `rely init`, or add documents with `rely new KIND NAME --write`"
+        );
+    }
     print!("{}", render::render(lint.format.into(), findings, files, summary, use_color(lint.color)));
     summary
 }

@@ -38,11 +38,14 @@ pub struct Finding {
     pub file: usize,
     pub span: Span,
     pub help: Option<String>,
+    /// Possibly a consequence of another finding (a file that could not be read): printed after
+    /// the others, so the root cause comes first.
+    pub consequence: bool,
 }
 
 impl Finding {
     pub fn new(rule: &'static Rule, file: usize, span: Span, message: impl Into<String>) -> Self {
-        Finding { rule, severity: rule.severity, message: message.into(), file, span, help: None }
+        Finding { rule, severity: rule.severity, message: message.into(), file, span, help: None, consequence: false }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -104,7 +107,7 @@ pub fn sort(findings: &mut Vec<Finding>, files: &[crate::source::SourceFile]) {
     findings.sort_by(|a, b| {
         let fa = files.get(a.file).map(|f| f.display.as_str()).unwrap_or("");
         let fb = files.get(b.file).map(|f| f.display.as_str()).unwrap_or("");
-        (fa, a.span, a.rule.code, &a.message).cmp(&(fb, b.span, b.rule.code, &b.message))
+        (a.consequence, fa, a.span, a.rule.code, &a.message).cmp(&(b.consequence, fb, b.span, b.rule.code, &b.message))
     });
     findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.code == b.rule.code && a.message == b.message);
 }
@@ -129,6 +132,7 @@ pub fn closest<'a, I: IntoIterator<Item = &'a str>>(word: &str, candidates: I) -
     let limit = (word.chars().count() / 3).max(1) + 1;
     candidates
         .into_iter()
+        .filter(|c| *c != word)
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, c)| *d <= limit || c.starts_with(word) || word.starts_with(c))
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))

@@ -202,17 +202,33 @@ pub struct DirSink {
     previous: Option<PathBuf>,
     made: Mutex<HashSet<PathBuf>>,
     paths: Mutex<Vec<String>>,
+    /// Paths identical to the previous outputs (linked, not written).
+    unchanged: Mutex<Vec<String>>,
     seen: Mutex<HashSet<String>>,
 }
 
 impl DirSink {
     fn new(root: PathBuf, previous: Option<PathBuf>) -> DirSink {
-        DirSink { root, previous, made: Default::default(), paths: Default::default(), seen: Default::default() }
+        DirSink {
+            root,
+            previous,
+            made: Default::default(),
+            paths: Default::default(),
+            unchanged: Default::default(),
+            seen: Default::default(),
+        }
     }
 
     /// The paths written so far, sorted.
     pub fn paths(&self) -> Vec<String> {
         let mut p = self.paths.lock().expect("dir lock").clone();
+        p.sort();
+        p
+    }
+
+    /// The paths whose contents equal the previous outputs', sorted.
+    pub fn unchanged(&self) -> Vec<String> {
+        let mut p = self.unchanged.lock().expect("dir lock").clone();
         p.sort();
         p
     }
@@ -241,7 +257,9 @@ impl Sink for DirSink {
                 && std::fs::read(&old).is_ok_and(|b| b == f.contents.as_bytes())
                 && std::fs::hard_link(&old, &p).is_ok()
         });
-        if !linked {
+        if linked {
+            self.unchanged.lock().expect("dir lock").push(f.path.clone());
+        } else {
             std::fs::write(&p, &f.contents).with_context(|| format!("cannot write {}", p.display()))?;
         }
         self.paths.lock().expect("dir lock").push(f.path);

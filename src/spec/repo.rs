@@ -69,7 +69,9 @@ impl Repo {
     /// Names of every document of `kind` (including ones whose schema failed).
     pub fn names(&self, kind: Kind) -> Vec<&str> {
         let mut v = self.decoded_names(kind);
-        v.extend(self.broken.iter().filter(|(k, _)| *k == kind).map(|(_, n)| n.as_str()));
+        // A document whose schema failed still has a name, but only a valid one is worth suggesting.
+        let valid = regex::Regex::new(NAME_PATTERN).expect("static");
+        v.extend(self.broken.iter().filter(|(k, n)| *k == kind && valid.is_match(n)).map(|(_, n)| n.as_str()));
         v
     }
 

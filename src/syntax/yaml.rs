@@ -147,10 +147,11 @@ pub fn parse(file: usize, text: &str) -> (Vec<YamlDoc>, Vec<Finding>) {
                 }
                 let mut at_span = Span { start: at, end: Pos { line: at.line, col: at.col + 1 } };
                 let info = e.info().to_string();
-                // A tab in the indentation of the failing line (or the one before it) is the cause.
+                // A tab in the indentation of the failing line, the next (the parser may stop at the
+                // end of the line before the tab) or the one before it is the cause.
                 let indented_by_tab =
                     |n: usize| lines.get(n.wrapping_sub(1)).map(|l| l.trim_start_matches(' ').starts_with('\t')).unwrap_or(false);
-                let tab_line = [at.line, at.line.saturating_sub(1)].into_iter().find(|n| *n > 0 && indented_by_tab(*n));
+                let tab_line = [at.line, at.line + 1, at.line.saturating_sub(1)].into_iter().find(|n| *n > 0 && indented_by_tab(*n));
                 let f = if info.contains("tab") || tab_line.is_some() {
                     if let Some(n) = tab_line {
                         let col = lines[n - 1].find('\t').unwrap_or(0) + 1;
@@ -401,6 +402,9 @@ mod tests {
         assert_eq!(f[0].rule.code, "YML004");
         let (_, f) = parse(0, "a:\n\tb: 1\n");
         assert_eq!(f[0].rule.code, "YML002");
+        // A tab after a `key: value` line is reported where it is, not at the end of that line.
+        let (_, f) = parse(0, "a:\n  b: x\n\tc: 1\n");
+        assert_eq!((f[0].rule.code, f[0].span.start), ("YML002", Pos { line: 3, col: 1 }));
         let deep = format!("a: {}{}", "[".repeat(100), "]".repeat(100));
         let (_, f) = parse(0, &deep);
         assert_eq!(f[0].rule.code, "YML008");

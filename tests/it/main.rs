@@ -6,6 +6,7 @@ mod build;
 mod chaos;
 mod cli;
 mod conformance;
+mod diagnostics;
 mod diff;
 mod e2e;
 mod fixtures;
