@@ -66,6 +66,18 @@ pub fn document(kind: Kind, name: &str, service: Option<&str>, team: Option<&str
     Ok(skeleton(kind, name, service, team))
 }
 
+/// The owner of `service` in the reliability directory `dir`, when it can be read: what
+/// `--service` lets `rely new` fill for `<team>` (an alert's owner, an SLO's team).
+pub fn owner_of(dir: &std::path::Path, service: &str) -> Option<String> {
+    if !dir.is_dir() {
+        return None;
+    }
+    let loaded = crate::syntax::load_dir(dir).ok()?;
+    let mut findings = vec![];
+    let repo = crate::check::decode_all(&loaded, &mut findings);
+    repo.service(service).map(|s| s.spec.owner.clone())
+}
+
 /// Writes a new document into the reliability directory `dir`, never over an existing file;
 /// returns where.
 pub fn write(dir: &std::path::Path, kind: Kind, name: &str, text: &str) -> anyhow::Result<std::path::PathBuf> {

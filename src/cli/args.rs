@@ -70,7 +70,8 @@ pub(crate) enum Command {
         /// Write it under the reliability directory instead of printing it.
         #[arg(long)]
         write: bool,
-        /// The reliability directory (with --write).
+        /// The reliability directory: where --write puts the document, and where the service's
+        /// owner is looked up to fill `<team>`.
         #[arg(long, default_value = "reliability")]
         dir: PathBuf,
     },

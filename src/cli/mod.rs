@@ -29,9 +29,7 @@ pub(crate) fn run(cli: Cli) -> u8 {
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Backlog { dir } => backlog::run(&dir),
-        Command::New { kind, name, service, team, write, dir } => {
-            new::run(&kind, &name, service.as_deref(), team.as_deref(), write.then_some(dir.as_path()))
-        }
+        Command::New { kind, name, service, team, write, dir } => new::run(&kind, &name, service.as_deref(), team.as_deref(), &dir, write),
         Command::Schema { out } => schema::run(&out),
         Command::Explain { code } => explain::explain(&code),
         Command::Rules { long, markdown } => explain::rules(long, markdown),

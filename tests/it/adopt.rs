@@ -168,3 +168,16 @@ fn verify_reports_failures_and_missing_judges() {
     assert!(out.contains("FAIL promtool check rules prometheus/public-api.rules.yml"), "{out}");
     assert!(!out.contains(" 0 failed"), "{out}");
 }
+
+/// `rely new` fills what it knows: the service's owner (from the reliability directory) and the
+/// service's own name in its selector.
+#[test]
+fn new_fills_what_the_repository_knows() {
+    let (code, out, _) = rely(&["new", "alert", "api-errors", "--service", "public-api"], &crate::root());
+    assert_eq!(code, 0);
+    assert!(out.contains("  owner: platform "), "{out}");
+    assert!(out.contains("job=\"public-api\""), "{out}");
+    let (_, out, _) = rely(&["new", "service", "billing"], &crate::root());
+    assert!(out.contains("selector: {job: billing}"), "{out}");
+    assert!(out.starts_with("# yaml-language-server: $schema=../schema/rely.schema.json\n"), "{out}");
+}
