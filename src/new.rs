@@ -112,7 +112,7 @@ const PROJECT: &str = r#"spec:
   alertmanager:
     paging_environments: [production]   # elsewhere, pages go to email only
     default_receiver: <team>       # gets alerts without a `team` label (node-exporter, ...)
-    smtp: {smarthost: <mail relay host:port>, from: <sender email address>}
+    smtp: {smarthost: <mail relay host:port>, from: <sender email address>}   # require_tls: true by default
   # outputs: {prometheus: true, grafana: true, alertmanager: true, chaos: true, council: true, oncall: true}
   # lint: {OWN005: allow}          # per-code severity: error | warning | allow
 "#;
@@ -136,6 +136,14 @@ const TEAM: &str = r#"spec:
     ticket:
       - email: {to: <team mailing list address>}
     # info: [{slack: {channel: <Slack channel>, api_url_file: <path to the Slack webhook URL file>}}]
+    # Every receiver kind, one per entry; secrets only as files on the Alertmanager host (inline
+    # `api_key:`, `api_url:`, `auth_password:`, `routing_key:` of PagerDuty and `service_key:` are OWN002):
+    #   - email: {to: ..., auth_password_file: ...}
+    #   - slack: {channel: ..., api_url_file: ...}
+    #   - pagerduty: {routing_key_file: ...}        # or service_key_file: ... (Events API v1)
+    #   - victorops: {routing_key: ..., api_key_file: ...}
+    #   - opsgenie: {api_key_file: ...}
+    #   - webhook: {url: https://...}
 "#;
 
 const SERVICE: &str = r#"spec:
@@ -172,8 +180,10 @@ const SLO: &str = r#"spec:
   indicator:                       # or `sli: <SLI name>` instead of an indicator
     ratio:
       errors: sum(rate(http_requests_total{job="<service>",code=~"5.."}[{{window}}]))
+      # good: ...                  # instead of errors: good events
       total: sum(rate(http_requests_total{job="<service>"}[{{window}}]))
     # latency: {histogram: http_request_duration_seconds, selector: '{job="<service>"}', threshold: 0.3}   # seconds
+    # raw: {error_ratio: ...}      # a query that returns the error ratio itself
   alerting:
     # owner: <team>                # default: the service's owner
     # runbook: ...                 # default: the service's runbook
@@ -231,6 +241,7 @@ const CHAOS: &str = r#"spec:
       steady_state: {slos: [<SLO that must hold>]}
       method:                      # each step runs a command (no shell) or calls a URL
         - {action: <what the driver does>, command: <command that injects the fault>}
+        # - {action: ..., url: https://..., headers: {}}   # or an HTTP call instead of a command
       blast_radius: <what the fault can touch>
       risk: low                    # low | medium | high
       backout: <command that undoes the fault>

@@ -181,3 +181,42 @@ fn new_fills_what_the_repository_knows() {
     assert!(out.contains("selector: {job: billing}"), "{out}");
     assert!(out.starts_with("# yaml-language-server: $schema=../schema/rely.schema.json\n"), "{out}");
 }
+
+/// Skeletons that teach: every field a kind accepts (every property in its JSON Schema, at any
+/// depth) appears in its `rely new` skeleton, set or commented.
+#[test]
+fn every_field_of_every_kind_is_in_its_skeleton() {
+    fn props(v: &serde_json::Value, defs: &serde_json::Value, out: &mut std::collections::BTreeSet<String>, depth: usize) {
+        if depth > 12 {
+            return;
+        }
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    let name = r.rsplit('/').next().unwrap();
+                    if let Some(d) = defs.get(name) {
+                        props(d, defs, out, depth + 1);
+                    }
+                }
+                if let Some(p) = m.get("properties").and_then(|p| p.as_object()) {
+                    out.extend(p.keys().cloned());
+                }
+                for (_, x) in m {
+                    props(x, defs, out, depth + 1);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| props(x, defs, out, depth + 1)),
+            _ => {}
+        }
+    }
+    for (name, text) in rely::schema_files() {
+        let Some(slug) = name.strip_suffix(".schema.json").filter(|s| *s != "rely") else { continue };
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut fields = std::collections::BTreeSet::new();
+        props(&schema["properties"]["spec"], &schema["$defs"], &mut fields, 0);
+        assert!(fields.len() >= 3, "{slug}: {fields:?}");
+        let (_, skeleton, _) = rely(&["new", slug, "x"], &crate::root());
+        let missing: Vec<&String> = fields.iter().filter(|f| !skeleton.contains(&format!("{f}:"))).collect();
+        assert!(missing.is_empty(), "{slug}: fields missing from the skeleton: {missing:?}\n{skeleton}");
+    }
+}
