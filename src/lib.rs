@@ -11,6 +11,7 @@ pub mod duration;
 pub mod emit;
 mod git;
 pub mod init;
+pub mod live;
 pub mod model;
 pub mod new;
 mod pipeline;

@@ -47,6 +47,9 @@ pub(crate) enum Command {
         #[arg(default_value = "generated")]
         out: PathBuf,
     },
+    /// Each SLO measured now from its SLI queries against Prometheus: error ratio, budget left,
+    /// burn rates, which burn alerts' conditions hold. Exit 1 when an SLO has overspent its budget.
+    Status(StatusArgs),
     /// Summarise what a change does to reliability, comparing two revisions through git.
     Diff(DiffArgs),
     /// The council backlog: concerns by status, accepted ones ranked by value against effort.
@@ -158,6 +161,66 @@ pub(crate) struct CheckArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub lint: LintArgs,
+}
+
+/// Where a Prometheus-compatible HTTP API is (Prometheus, Thanos, Mimir).
+#[derive(Debug, Args)]
+pub(crate) struct PromArgs {
+    /// Base URL, e.g. http://127.0.0.1:9090.
+    #[arg(long = "prometheus", value_name = "URL")]
+    pub(crate) url: String,
+    /// A file holding a bearer token.
+    #[arg(long = "prometheus-token-file", value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// An extra request header, e.g. X-Scope-OrgID=team-a (repeatable).
+    #[arg(long = "prometheus-header", value_name = "K=V", value_parser = parse_header)]
+    pub(crate) headers: Vec<(String, String)>,
+    /// Seconds one request may take.
+    #[arg(long = "prometheus-timeout", value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("`{s}` is not K=V"))?;
+    let k = k.trim();
+    if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') || v.contains(['\r', '\n']) {
+        return Err(format!("`{s}` is not a valid header"));
+    }
+    Ok((k.to_string(), v.trim().to_string()))
+}
+
+impl PromArgs {
+    pub(crate) fn options(&self) -> rely::live::prom::PromOptions {
+        let mut o = rely::live::prom::PromOptions::new(&self.url);
+        o.token_file = self.token_file.clone();
+        o.headers = self.headers.clone();
+        o.timeout = std::time::Duration::from_secs(self.timeout.max(1));
+        o
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatusFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// The reliability directory.
+    #[arg(default_value = "reliability")]
+    pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) prometheus: PromArgs,
+    /// The time to measure at (RFC 3339; default now).
+    #[arg(long)]
+    pub(crate) at: Option<String>,
+    /// Only these SLOs (repeatable).
+    #[arg(long)]
+    pub(crate) slo: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub(crate) format: StatusFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@ mod init;
 pub(crate) mod log;
 mod new;
 mod schema;
+mod status;
 mod verify;
 
 use std::io::IsTerminal;
@@ -26,6 +27,7 @@ pub(crate) fn run(cli: Cli) -> u8 {
         Command::Init { dir, team, service, org } => init::run(rely::init::InitOptions { dir, team, service, org }),
         Command::Check(args) => check::run(&args),
         Command::Verify { out } => verify::run(&out),
+        Command::Status(args) => status::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Backlog { dir } => backlog::run(&dir),

@@ -1,0 +1,85 @@
+//! Synthetic history for SLOs, as OpenMetrics text that `promtool tsdb create-blocks-from
+//! openmetrics` backfills: for every SLO whose SLI rely can synthesise (`rely::emit::synth`),
+//! counters that grow at a steady rate with a baseline error ratio, plus incidents (windows of a
+//! higher error ratio). Shared by `examples/demo-metrics.rs` and the live tests.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use rely::emit::synth::{self, Role};
+use rely::model::Model;
+
+/// A window of a higher error ratio for one SLO.
+#[derive(Debug, Clone)]
+pub(crate) struct Incident {
+    pub(crate) slo: String,
+    /// Unix seconds.
+    pub(crate) start: i64,
+    pub(crate) minutes: i64,
+    pub(crate) error_ratio: f64,
+}
+
+/// How history is made: from `start` to `end` (unix seconds) every `step` seconds, `rate`
+/// events per second per SLO, `base` error ratio outside incidents (per SLO when listed).
+#[derive(Debug, Clone)]
+pub(crate) struct History {
+    pub(crate) start: i64,
+    pub(crate) end: i64,
+    pub(crate) step: i64,
+    pub(crate) rate: f64,
+    pub(crate) base: f64,
+    pub(crate) base_of: BTreeMap<String, f64>,
+    pub(crate) incidents: Vec<Incident>,
+}
+
+impl History {
+    /// The error ratio of `slo` during the step that ends at `t`.
+    pub(crate) fn ratio(&self, slo: &str, t: i64) -> f64 {
+        self.incidents
+            .iter()
+            .find(|i| i.slo == slo && t > i.start && t <= i.start + i.minutes * 60)
+            .map(|i| i.error_ratio)
+            .unwrap_or_else(|| self.base_of.get(slo).copied().unwrap_or(self.base))
+    }
+}
+
+/// The OpenMetrics text for `model`'s SLOs, and the SLOs it could not synthesise (with why).
+/// A series two SLOs share is written once (the first SLO's history drives it).
+pub(crate) fn openmetrics(model: &Model, h: &History) -> (String, Vec<(String, String)>) {
+    // family → series selector → (labels, slo, role)
+    type Family = BTreeMap<String, (BTreeMap<String, String>, String, Role)>;
+    let mut families: BTreeMap<String, Family> = BTreeMap::new();
+    let mut skipped = vec![];
+    for slo in model.all_slos() {
+        match synth::series(&slo.sli) {
+            Ok(series) => {
+                for s in series {
+                    families.entry(s.metric.clone()).or_default().entry(s.selector()).or_insert((s.labels, slo.name.clone(), s.role));
+                }
+            }
+            Err(why) => skipped.push((slo.name.clone(), why)),
+        }
+    }
+    let mut out = String::new();
+    for (family, series) in &families {
+        let _ = writeln!(out, "# TYPE {family} gauge");
+        for (labels, slo, role) in series.values() {
+            let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))).collect();
+            let mut value = 0.0;
+            let mut t = h.start;
+            while t <= h.end {
+                let _ = writeln!(out, "{family}{{{}}} {value} {t}", l.join(","));
+                t += h.step;
+                let r = h.ratio(slo, t);
+                let events = h.rate * h.step as f64;
+                value += match role {
+                    Role::Error => events * r,
+                    Role::Good => events * (1.0 - r),
+                    Role::Total => events,
+                };
+            }
+        }
+    }
+    out += "# EOF\n";
+    (out, skipped)
+}

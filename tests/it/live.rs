@@ -1,0 +1,229 @@
+//! Live features against a real Prometheus (the Debian package scripts/install-validators
+//! installs) on 127.0.0.1, over a TSDB backfilled with `promtool tsdb create-blocks-from
+//! openmetrics` from history this test generates: days of traffic with known incidents. The
+//! numbers `rely status` prints are checked against values computed here from that history.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[allow(dead_code)]
+#[path = "../../examples/demo/openmetrics.rs"]
+mod openmetrics;
+
+use openmetrics::{History, Incident};
+
+use crate::{rely, require_tool};
+
+/// A Prometheus serving a backfilled TSDB; killed when dropped.
+pub(crate) struct LivePrometheus {
+    child: Child,
+    pub(crate) url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for LivePrometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl LivePrometheus {
+    /// Backfills `openmetrics` and starts Prometheus on it; `None` when the tools are missing
+    /// and RELY_SKIP_VALIDATORS=1 (otherwise a missing tool fails the test).
+    pub(crate) fn start(openmetrics: &str) -> Option<LivePrometheus> {
+        if !require_tool("promtool") || !require_tool("prometheus") {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let om = dir.path().join("history.om");
+        std::fs::write(&om, openmetrics).unwrap();
+        let tsdb = dir.path().join("tsdb");
+        let out = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h"])
+            .arg(&om)
+            .arg(&tsdb)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "promtool: {}", String::from_utf8_lossy(&out.stderr));
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(&config, "global: {evaluation_interval: 1m}\n").unwrap();
+        let port = free_port();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", tsdb.display()))
+            .arg("--storage.tsdb.retention.time=100y")
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let p = LivePrometheus { child, url: format!("http://127.0.0.1:{port}"), _dir: dir };
+        let start = Instant::now();
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && ureq::get(&format!("{}/-/ready", p.url)).call().is_ok_and(|r| r.status() == 200)
+            {
+                return Some(p);
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "prometheus did not become ready");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+const END: i64 = 1_790_000_040; // 2026-09-21T13:54:00Z, on a whole minute
+const DAY: i64 = 86_400;
+
+fn repo(dir: &Path) -> PathBuf {
+    let r = dir.join("reliability");
+    std::fs::create_dir_all(&r).unwrap();
+    let slo = |name: &str, job: &str, objective: &str| {
+        format!(
+            "---\napiVersion: rely/v1\nkind: SLO\nmetadata:\n  name: {name}\nspec:\n  service: shop\n  objective: {objective}\n  window: 7d\n  indicator:\n    ratio:\n      errors: sum(rate(http_requests_total{{job=\"{job}\",code=~\"5..\"}}[{{{{window}}}}]))\n      total: sum(rate(http_requests_total{{job=\"{job}\"}}[{{{{window}}}}]))\n  alerting:\n    page: {{enabled: true}}\n    ticket: {{enabled: true}}\n"
+        )
+    };
+    let text = format!(
+        "apiVersion: rely/v1\nkind: Team\nmetadata:\n  name: payments\nspec:\n  members: [{{name: Ada, email: ada@example.com}}]\n  notify:\n    page: [{{email: {{to: pay@example.com}}}}]\n---\napiVersion: rely/v1\nkind: Team\nmetadata:\n  name: search\nspec:\n  members: [{{name: Bo, email: bo@example.com}}]\n  notify:\n    page: [{{email: {{to: search@example.com}}}}]\n---\napiVersion: rely/v1\nkind: Service\nmetadata:\n  name: shop\nspec:\n  owner: payments\n  tier: 1\n  runbook: https://runbooks.example.com/shop\n{}{}{}{}",
+        slo("checkout-availability", "checkout", "99.9"),
+        slo("search-availability", "search", "99.99").replace("  alerting:\n", "  alerting:\n    owner: search\n"),
+        slo("cart-availability", "cart", "99.9"),
+        slo("ghost-availability", "ghost", "99.9"),
+    );
+    std::fs::write(r.join("shop.yaml"), text).unwrap();
+    r
+}
+
+fn history(model: &rely::model::Model) -> (History, String) {
+    let h = History {
+        start: END - 8 * DAY,
+        end: END,
+        step: 60,
+        rate: 10.0,
+        base: 0.0002,
+        // search overspends its 99.99% budget; cart is clean.
+        base_of: [("search-availability".to_string(), 0.0003), ("cart-availability".to_string(), 0.0)].into(),
+        incidents: vec![Incident { slo: "checkout-availability".into(), start: END - 2 * DAY, minutes: 30, error_ratio: 0.1 }],
+    };
+    // ghost's metrics are never written: it has no data.
+    let mut m = model.clone();
+    for s in &mut m.services {
+        s.slos.retain(|s| s.name != "ghost-availability");
+    }
+    let (text, skipped) = openmetrics::openmetrics(&m, &h);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    (h, text)
+}
+
+/// The error ratio over [at - window, at] as `rate()` sees it in Debian's Prometheus 2 (whose
+/// range selectors include the sample at the window's start): the increase between the first
+/// and the last sample in the window, errors over all events.
+fn expected_ratio(h: &History, slo: &str, window: i64, at: i64) -> f64 {
+    let first = (at - window + h.step - 1) / h.step * h.step;
+    let (mut e, mut t) = (0.0, 0.0);
+    let mut ts = first + h.step;
+    while ts <= at {
+        e += h.ratio(slo, ts);
+        t += 1.0;
+        ts += h.step;
+    }
+    e / t
+}
+
+fn close(got: f64, want: f64, what: &str) {
+    let tol = (want.abs() * 0.01).max(1e-9);
+    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want} (±1%)");
+}
+
+#[test]
+fn status_measures_slos_against_a_real_prometheus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(tmp.path());
+    let model = rely::model_of(&dir).unwrap().expect("the test repository checks clean");
+    let (h, text) = history(&model);
+    let Some(prom) = LivePrometheus::start(&text) else { return };
+    let at = jiff::Timestamp::from_second(END).unwrap().to_string();
+    let (code, out, err) = rely(&["status", "reliability", "--prometheus", &prom.url, "--at", &at, "--format", "json"], tmp.path());
+    assert_eq!(code, 1, "search has overspent its budget: exit 1\n{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["at"], at);
+    let slo = |n: &str| v["slos"].as_array().unwrap().iter().find(|s| s["name"] == n).unwrap_or_else(|| panic!("{n}: {out}")).clone();
+    let week = 7 * DAY;
+    for (name, budget) in [("checkout-availability", 0.001), ("search-availability", 0.0001), ("cart-availability", 0.001)] {
+        let s = slo(name);
+        let want = expected_ratio(&h, name, week, END);
+        close(s["error_ratio"].as_f64().unwrap(), want, &format!("{name} error ratio"));
+        close(s["budget_remaining"].as_f64().unwrap(), 1.0 - want / budget, &format!("{name} budget remaining"));
+        close(s["budget_remaining_seconds"].as_f64().unwrap(), (1.0 - want / budget) * budget * week as f64, &format!("{name} seconds"));
+        let h1 = expected_ratio(&h, name, 3600, END) / budget;
+        close(s["burn_rate"]["1h"].as_f64().unwrap(), h1, &format!("{name} burn 1h"));
+        // search burns at 3x everywhere: above the 7d ticket factors (1.4 and 0.98), below the
+        // page ones (13.44 and 3.5); the others burn below 1.
+        let firing = if name == "search-availability" { serde_json::json!(["ticket"]) } else { serde_json::json!([]) };
+        assert_eq!(s["firing"], firing, "{name}");
+    }
+    assert!(slo("search-availability")["budget_remaining"].as_f64().unwrap() < 0.0);
+    assert_eq!(slo("search-availability")["team"], "search");
+    let ghost = slo("ghost-availability");
+    assert!(ghost["error_ratio"].is_null() && ghost["budget_remaining"].is_null(), "{ghost}");
+    assert!(ghost["reason"].as_str().unwrap().contains("no data"));
+    // Worst team first (search, overspent), and within payments worst first; no data last.
+    let order: Vec<&str> = v["slos"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(order, ["search-availability", "checkout-availability", "cart-availability", "ghost-availability"]);
+    // Twenty minutes into checkout's incident, its page conditions hold.
+    let during = jiff::Timestamp::from_second(END - 2 * DAY + 20 * 60).unwrap().to_string();
+    let (_, out, err) = rely(
+        &["status", "reliability", "--prometheus", &prom.url, "--at", &during, "--slo", "checkout-availability", "--format", "json"],
+        tmp.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    // 5m at 10% and 1h at 3.3% are above 13.44 × 0.1%: page; 2h and 1d above 1.4 × 0.1%: ticket too.
+    assert_eq!(v["slos"][0]["firing"], serde_json::json!(["page", "ticket"]), "{out}");
+    close(
+        v["slos"][0]["burn_rate"]["1h"].as_f64().unwrap(),
+        expected_ratio(&h, "checkout-availability", 3600, END - 2 * DAY + 1200) / 0.001,
+        "burn 1h during the incident",
+    );
+    // The table, grouped by team.
+    let (_, table, _) = rely(&["status", "reliability", "--prometheus", &prom.url, "--at", &at], tmp.path());
+    let (search, payments) = (table.find("team search").unwrap(), table.find("team payments").unwrap());
+    assert!(search < payments, "{table}");
+    assert!(table.contains("over by"), "{table}");
+}
+
+/// A dead server, a slow one and a server that is not Prometheus: exit 2 naming the URL, in
+/// bounded time, never a hang.
+#[test]
+fn an_unreachable_or_slow_server_is_exit_2_in_bounded_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    repo(tmp.path());
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let t = Instant::now();
+    let (code, _, err) = rely(&["status", "reliability", "--prometheus", &dead, "--prometheus-timeout", "2"], tmp.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&dead) && err.contains("refused"), "{err}");
+    assert!(t.elapsed() < Duration::from_secs(10));
+    // A server that accepts and never answers.
+    let slow = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", slow.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut conns = vec![];
+        for c in slow.incoming().take(3).flatten() {
+            conns.push(c);
+        }
+        std::thread::sleep(Duration::from_secs(12));
+    });
+    let t = Instant::now();
+    let (code, _, err) = rely(&["status", "reliability", "--prometheus", &url, "--prometheus-timeout", "1"], tmp.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&url), "{err}");
+    assert!(t.elapsed() < Duration::from_secs(10), "took {:?}", t.elapsed());
+    drop(held);
+    let (code, _, err) = rely(&["status", "reliability", "--prometheus", "ftp://x", "--at", "yesterday"], tmp.path());
+    assert_eq!(code, 2, "{err}");
+}
