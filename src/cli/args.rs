@@ -50,6 +50,9 @@ pub(crate) enum Command {
     /// Each SLO measured now from its SLI queries against Prometheus: error ratio, budget left,
     /// burn rates, which burn alerts' conditions hold. Exit 1 when an SLO has overspent its budget.
     Status(StatusArgs),
+    /// When would each SLO's burn alerts have fired over a past range? Range queries of the SLOs'
+    /// own SLIs against Prometheus; no recording rules needed.
+    Backtest(BacktestArgs),
     /// Summarise what a change does to reliability, comparing two revisions through git.
     Diff(DiffArgs),
     /// The council backlog: concerns by status, accepted ones ranked by value against effort.
@@ -221,6 +224,35 @@ pub(crate) struct StatusArgs {
     pub(crate) slo: Vec<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub(crate) format: StatusFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BacktestFormat {
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// The reliability directory.
+    #[arg(default_value = "reliability")]
+    pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) prometheus: PromArgs,
+    /// Start of the range (RFC 3339).
+    #[arg(long)]
+    pub(crate) from: String,
+    /// End of the range (RFC 3339).
+    #[arg(long)]
+    pub(crate) to: String,
+    /// Evaluation interval, a duration (like the rule group's).
+    #[arg(long, default_value = "1m")]
+    pub(crate) step: String,
+    /// Only these SLOs (repeatable).
+    #[arg(long)]
+    pub(crate) slo: Vec<String>,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub(crate) format: BacktestFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 
 pub(crate) mod args;
 mod backlog;
+mod backtest;
 mod build;
 mod check;
 mod diff;
@@ -28,6 +29,7 @@ pub(crate) fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Verify { out } => verify::run(&out),
         Command::Status(args) => status::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Backlog { dir } => backlog::run(&dir),

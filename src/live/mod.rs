@@ -1,6 +1,7 @@
 //! Live features: what the metrics say, read from a Prometheus-compatible HTTP API. `prom` is
 //! the client (the only code here that talks to the outside), `status` measures SLOs now.
 
+pub mod backtest;
 pub mod prom;
 pub mod status;
 

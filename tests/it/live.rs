@@ -227,3 +227,53 @@ fn an_unreachable_or_slow_server_is_exit_2_in_bounded_time() {
     let (code, _, err) = rely(&["status", "reliability", "--prometheus", "ftp://x", "--at", "yesterday"], tmp.path());
     assert_eq!(code, 2, "{err}");
 }
+
+/// The backtest finds checkout's incident (one page episode, starting within minutes of it),
+/// nothing on the healthy SLO, and search's slow overspend as a ticket; long ranges are chunked.
+#[test]
+fn backtest_finds_the_incidents_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(tmp.path());
+    let model = rely::model_of(&dir).unwrap().unwrap();
+    let (h, text) = history(&model);
+    let Some(prom) = LivePrometheus::start(&text) else { return };
+    let (from, to) =
+        (jiff::Timestamp::from_second(END - 5 * DAY).unwrap().to_string(), jiff::Timestamp::from_second(END).unwrap().to_string());
+    let t = Instant::now();
+    // A 1m step over 5 days is 7,201 points per query; --step 30s (14,401) needs two chunks.
+    let (code, out, err) = rely(
+        &["backtest", "reliability", "--prometheus", &prom.url, "--from", &from, "--to", &to, "--step", "30s", "--format", "json"],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    eprintln!("backtest of 4 SLOs over 5 days every 30s: {:.1} s", t.elapsed().as_secs_f64());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let slo = |n: &str| v["slos"].as_array().unwrap().iter().find(|s| s["name"] == n).unwrap().clone();
+    let incident = &h.incidents[0];
+    let checkout = slo("checkout-availability");
+    let pages: Vec<&serde_json::Value> = checkout["alerts"].as_array().unwrap().iter().filter(|a| a["severity"] == "page").collect();
+    assert_eq!(pages.len(), 1, "one page episode per incident: {checkout}");
+    let starts: jiff::Timestamp = pages[0]["starts"].as_str().unwrap().parse().unwrap();
+    // The 5m/1h pair (13.44 × 0.1% for a 7d window) needs the 1h ratio above 1.344%: at 10%
+    // errors, 60 × 1.344 / 10 = 8.06 minutes into the incident. It stops when the 30m/6h pair
+    // (3.5 × 0.1%) lets go: the 30m ratio falls under 0.35% 30 × (1 - 0.35 / 10) = 28.95 minutes
+    // after the incident ends (the 6h ratio, 0.83%, stays above).
+    let delay = (starts.as_second() - incident.start) as f64 / 60.0;
+    assert!((delay - 8.06).abs() <= 1.5, "the page starts {delay} min after the incident: {checkout}");
+    let ends: jiff::Timestamp = pages[0]["ends"].as_str().unwrap().parse().unwrap();
+    let after = (ends.as_second() - (incident.start + incident.minutes * 60)) as f64 / 60.0;
+    assert!((after - 28.95).abs() <= 1.5, "the page ends {after} min after the incident: {checkout}");
+    assert_eq!(slo("cart-availability")["alerts"], serde_json::json!([]));
+    assert!(slo("cart-availability")["budget_consumed"].as_f64().unwrap().abs() < 1e-9);
+    let search = slo("search-availability");
+    assert!(search["alerts"].as_array().unwrap().iter().all(|a| a["severity"] == "ticket"), "{search}");
+    assert!(!search["alerts"].as_array().unwrap().is_empty(), "{search}");
+    // search burns 3x for 5 of its 7 days: 3 × 5/7 of its budget.
+    let consumed = search["budget_consumed"].as_f64().unwrap();
+    assert!((consumed - 3.0 * 5.0 / 7.0).abs() < 0.03, "{consumed}");
+    let ghost = slo("ghost-availability");
+    assert!(ghost["alerts"].as_array().unwrap().is_empty() && ghost["budget_consumed"].is_null(), "{ghost}");
+    let (_, md, _) = rely(&["backtest", "reliability", "--prometheus", &prom.url, "--from", &from, "--to", &to], tmp.path());
+    assert!(md.contains("**checkout-availability** (payments, 99.9%): would have paged once in 5d ("), "{md}");
+    assert!(md.contains("**cart-availability** (payments, 99.9%): would not have alerted in 5d"), "{md}");
+}
