@@ -95,8 +95,8 @@ fn slo_backtest(prom: &Prometheus, slo: &Slo, from: i64, to: i64, step: i64) -> 
     let mut ratios: BTreeMap<u64, BTreeMap<i64, f64>> = BTreeMap::new();
     for w in &pairs {
         for win in [w.short, w.long] {
-            if !ratios.contains_key(&win) {
-                ratios.insert(win, ratio_series(prom, &slo.sli, win, from, to, step)?);
+            if let std::collections::btree_map::Entry::Vacant(e) = ratios.entry(win) {
+                e.insert(ratio_series(prom, &slo.sli, win, from, to, step)?);
             }
         }
     }
