@@ -1,7 +1,7 @@
 //! Writes synthetic history for a reliability directory's SLOs as OpenMetrics, for
 //! `scripts/demo-prometheus` (not part of the CLI):
 //! `cargo run --example demo-metrics -- DIR OUT_FILE END_RFC3339 [DAYS]`.
-//! One sample every 2 minutes; traffic of 10 events/s per SLO with 0.02% errors, and one incident per SLO of the first team:
+//! One sample every 2 minutes; traffic of 10 events/s per SLO with 0.02% errors, and one incident per SLO of the team owning most SLOs:
 //! 45 minutes at 10% errors, three days before the end.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -17,7 +17,12 @@ fn main() {
     let model = rely::model_of(std::path::Path::new(&args[1])).expect("read DIR").expect("DIR has errors: run rely check");
     let end = rely::live::parse_time(&args[3]).expect("END_RFC3339") as i64;
     let days: i64 = args.get(4).map(|d| d.parse().expect("DAYS")).unwrap_or(30);
-    let first_team = model.all_slos().map(|s| s.owner.clone()).min().unwrap_or_default();
+    // The team that owns the most SLOs has the incident.
+    let mut count = std::collections::BTreeMap::<String, usize>::new();
+    for s in model.all_slos() {
+        *count.entry(s.owner.clone()).or_default() += 1;
+    }
+    let first_team = count.iter().max_by_key(|(t, n)| (**n, std::cmp::Reverse((*t).clone()))).map(|(t, _)| t.clone()).unwrap_or_default();
     let incidents = model
         .all_slos()
         .filter(|s| s.owner == first_team)

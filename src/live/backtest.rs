@@ -176,7 +176,7 @@ pub fn markdown(r: &BacktestReport, range_secs: i64) -> String {
         }
         let budget = s
             .budget_consumed
-            .map(|b| format!("; the range used {}% of its {} budget", burn::num(burn::round_sig(b * 100.0)), s.window))
+            .map(|b| format!("; the range used {}% of its {} budget", super::status::sig3(b * 100.0), s.window))
             .unwrap_or_else(|| "; no data".into());
         out += &format!("- **{}** ({}, {}%): {}{budget}\n", esc(&s.name), esc(&s.team), burn::num(s.objective), parts.join(", and "));
     }

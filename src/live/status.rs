@@ -138,8 +138,18 @@ pub fn status(model: &Model, prom: &Prometheus, at: f64, only: &[String]) -> Res
     Ok(StatusReport { at, slos })
 }
 
+/// `x` to 3 significant digits, for reading (JSON keeps every digit).
+pub(crate) fn sig3(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return burn::num(x);
+    }
+    let digits = 2 - x.abs().log10().floor() as i32;
+    let p = 10f64.powi(digits.max(0));
+    burn::num((x * p).round() / p)
+}
+
 fn pct(x: f64) -> String {
-    format!("{}%", burn::num(burn::round_sig(x * 100.0)))
+    format!("{}%", sig3(x * 100.0))
 }
 
 fn cells(s: &SloStatus) -> [String; 8] {
@@ -154,8 +164,8 @@ fn cells(s: &SloStatus) -> [String; 8] {
             (Some(b), Some(sec)) => format!("{} (over by {})", pct(b), duration::human(-sec)),
             _ => "no data".into(),
         },
-        opt(s.burn_rate.h1, &|v| burn::num(v)),
-        opt(s.burn_rate.h6, &|v| burn::num(v)),
+        opt(s.burn_rate.h1, &sig3),
+        opt(s.burn_rate.h6, &sig3),
         if s.firing.is_empty() { "-".into() } else { s.firing.join(", ") },
     ]
 }
