@@ -73,6 +73,25 @@ pub fn load_and_check(dir: &Path, lint: &LintOptions) -> Result<(syntax::Loaded,
     Ok((loaded, checked))
 }
 
+/// `rely check --prometheus`: the online lints of `checked`'s SLIs against `prom` at `at`, added to
+/// its findings under the same severity overrides.
+pub fn check_online(
+    loaded: &syntax::Loaded,
+    checked: &mut check::Checked,
+    prom: &crate::live::prom::PromOptions,
+    lint: &LintOptions,
+    at: f64,
+) -> Result<()> {
+    let t = Instant::now();
+    let client = crate::live::prom::Prometheus::new(prom)?;
+    let mut found = crate::live::lint::online(loaded, &checked.repo, &client, at)?;
+    overrides(lint, checked.repo.project().map(|p| &p.spec))?.apply(&mut found);
+    checked.findings.append(&mut found);
+    crate::diag::sort(&mut checked.findings, &loaded.files);
+    phase("check: online", t);
+    Ok(())
+}
+
 /// Where the documents of `loaded` came from: as shown, and relative to the repository root.
 struct Sources<'a> {
     loaded: &'a syntax::Loaded,

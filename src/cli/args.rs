@@ -163,15 +163,17 @@ pub(crate) struct CheckArgs {
     #[arg(default_value = "reliability")]
     pub dir: PathBuf,
     #[command(flatten)]
+    pub(crate) prometheus: PromArgs,
+    #[command(flatten)]
     pub lint: LintArgs,
 }
 
 /// Where a Prometheus-compatible HTTP API is (Prometheus, Thanos, Mimir).
 #[derive(Debug, Args)]
 pub(crate) struct PromArgs {
-    /// Base URL, e.g. http://127.0.0.1:9090.
+    /// Base URL, e.g. http://127.0.0.1:9090 (with `check`: also run the online lints).
     #[arg(long = "prometheus", value_name = "URL")]
-    pub(crate) url: String,
+    pub(crate) url: Option<String>,
     /// A file holding a bearer token.
     #[arg(long = "prometheus-token-file", value_name = "FILE")]
     pub(crate) token_file: Option<PathBuf>,
@@ -193,12 +195,18 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
 }
 
 impl PromArgs {
-    pub(crate) fn options(&self) -> rely::live::prom::PromOptions {
-        let mut o = rely::live::prom::PromOptions::new(&self.url);
+    /// The client options; `None` without `--prometheus`.
+    pub(crate) fn given(&self) -> Option<rely::live::prom::PromOptions> {
+        let mut o = rely::live::prom::PromOptions::new(self.url.as_deref()?);
         o.token_file = self.token_file.clone();
         o.headers = self.headers.clone();
         o.timeout = std::time::Duration::from_secs(self.timeout.max(1));
-        o
+        Some(o)
+    }
+
+    /// The client options, for commands that need a Prometheus.
+    pub(crate) fn options(&self) -> anyhow::Result<rely::live::prom::PromOptions> {
+        self.given().ok_or_else(|| anyhow::anyhow!("--prometheus URL is required"))
     }
 }
 

@@ -22,7 +22,7 @@ pub(super) fn run(args: &BacktestArgs) -> Result<u8> {
     let step = rely::duration::parse(&args.step)
         .filter(|s| *s >= 1)
         .ok_or_else(|| anyhow::anyhow!("--step {}: give a duration such as 1m", args.step))? as i64;
-    let prom = rely::live::prom::Prometheus::new(&args.prometheus.options())?;
+    let prom = rely::live::prom::Prometheus::new(&args.prometheus.options()?)?;
     let started = std::time::Instant::now();
     let report = backtest::backtest(&model, &prom, from, to, step, &args.slo)?;
     log::info!(target: "rely::timing", "backtest: {:.1} s", started.elapsed().as_secs_f64());

@@ -5,6 +5,9 @@ use anyhow::Result;
 use super::args::CheckArgs;
 
 pub(super) fn run(args: &CheckArgs) -> Result<u8> {
-    let (loaded, checked) = rely::load_and_check(&args.dir, &args.lint.options())?;
+    let (loaded, mut checked) = rely::load_and_check(&args.dir, &args.lint.options())?;
+    if let Some(prom) = args.prometheus.given() {
+        rely::check_online(&loaded, &mut checked, &prom, &args.lint.options(), rely::live::now())?;
+    }
     Ok(super::exit_for(super::print_findings(&args.lint, &checked.findings, &loaded.files)))
 }

@@ -19,7 +19,7 @@ pub(super) fn run(args: &StatusArgs) -> Result<u8> {
         Some(t) => rely::live::parse_time(t)?,
         None => rely::live::now(),
     };
-    let prom = rely::live::prom::Prometheus::new(&args.prometheus.options())?;
+    let prom = rely::live::prom::Prometheus::new(&args.prometheus.options()?)?;
     let report = status::status(&model, &prom, at, &args.slo)?;
     match args.format {
         StatusFormat::Table => print!("{}", status::table(&report)),

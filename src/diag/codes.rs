@@ -215,6 +215,22 @@ rules! {
         what: "Reports an accepted or in-progress concern that no SLO or alert observes.",
         why: "If nothing makes the risk knowable, nobody will know whether the work reduced it.",
         example: "status: accepted\nobserved_by: []";
+    LIV001: "sli-selects-no-series", Error,
+        what: "With `rely check --prometheus URL`: reports an SLI query whose selector matches no series in Prometheus over the last day (a metric that does not exist, or label values no series has).",
+        why: "An SLI without data is NaN: its alerts never fire and the SLO looks healthy forever, whatever users see.",
+        example: "total: sum(rate(http_requests_total{job=\"chekout\"}[{{window}}]))   # the job is checkout";
+    LIV002: "no-matching-bucket", Error,
+        what: "With `rely check --prometheus URL`: reports a latency threshold that is not one of the histogram's `le` bounds, listing the bounds that exist.",
+        why: "`le=\"0.3\"` matches no series when the buckets are 0.25 and 0.5: every request counts as slow, or (as a `le` written `0.30`) nothing matches and the SLO never alerts.",
+        example: "latency: {histogram: http_request_duration_seconds, threshold: 0.3}   # buckets: 0.1, 0.25, 0.5, 1";
+    LIV003: "errors-exceed-total", Error,
+        what: "With `rely check --prometheus URL`: reports an SLI whose errors query returns more events than its total over the last hour.",
+        why: "An error ratio above 1 means the two queries do not count the same events (different metrics, a missing label filter); every number derived from it is wrong.",
+        example: "errors: sum(rate(http_errors_total[{{window}}]))\ntotal: sum(rate(http_requests_total{code=\"200\"}[{{window}}]))";
+    LIV004: "unknown-selector-label", Error,
+        what: "With `rely check --prometheus URL`: reports a label in an SLI selector that the metric's series do not have, listing the labels they have.",
+        why: "A matcher on a label that does not exist matches nothing (or everything, for `!=`): the SLI measures nothing.",
+        example: "total: sum(rate(http_requests_total{service=\"checkout\"}[{{window}}]))   # the label is job";
     OWN001: "page-without-receiver", Error,
         what: "Reports a team that is paged (it owns a page-severity Alert, or an SLO's page routes to it) but has no `notify.page` receiver.",
         why: "A page routed to a team with nowhere to send pages is silently dropped by Alertmanager.",
@@ -335,7 +351,7 @@ mod tests {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             assert_eq!(r.code.len(), 6, "{}", r.code);
             assert!(r.code[3..].chars().all(|c| c.is_ascii_digit()), "{}", r.code);
-            assert!(["YML", "SCH", "REF", "SLO", "ALR", "CON", "CHS", "OWN", "GEN"].contains(&r.family()));
+            assert!(["YML", "SCH", "REF", "SLO", "ALR", "CON", "CHS", "OWN", "GEN", "LIV"].contains(&r.family()));
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
             assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.example.is_empty());
         }

@@ -2,6 +2,7 @@
 //! the client (the only code here that talks to the outside), `status` measures SLOs now.
 
 pub mod backtest;
+pub mod lint;
 pub mod prom;
 pub mod status;
 

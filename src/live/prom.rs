@@ -114,6 +114,13 @@ impl Prometheus {
         series(&data).with_context(|| format!("query `{}`", short(expr)))
     }
 
+    /// The label names of the series `selector` selects over the last day before `at`.
+    pub fn label_names(&self, selector: &str, at: f64) -> Result<Vec<String>> {
+        let data = self
+            .get("labels", &[("match[]", selector.to_string()), ("start", format!("{:.3}", at - 86400.0)), ("end", format!("{at:.3}"))])?;
+        Ok(data.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default())
+    }
+
     /// The label values of `label` on the series `selector` selects (`/api/v1/label/<l>/values`).
     pub fn label_values(&self, label: &str, selector: &str, start: f64, end: f64) -> Result<Vec<String>> {
         let data = self.get(

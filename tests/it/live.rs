@@ -277,3 +277,79 @@ fn backtest_finds_the_incidents_and_nothing_else() {
     assert!(md.contains("**checkout-availability** (payments, 99.9%): would have paged once in 5d ("), "{md}");
     assert!(md.contains("**cart-availability** (payments, 99.9%): would not have alerted in 5d"), "{md}");
 }
+
+/// `rely check --prometheus`: purpose-made mistakes, each reported at its query's line with its
+/// own code; a correct SLI gets nothing.
+#[test]
+fn online_lints_find_what_only_the_metrics_tell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path().join("reliability");
+    std::fs::create_dir_all(&r).unwrap();
+    let ratio = |name: &str, errors: &str, total: &str| {
+        format!(
+            "---\napiVersion: rely/v1\nkind: SLO\nmetadata:\n  name: {name}\nspec:\n  service: shop\n  objective: 99\n  indicator:\n    ratio:\n      errors: sum(rate({errors}[{{{{window}}}}]))\n      total: sum(rate({total}[{{{{window}}}}]))\n"
+        )
+    };
+    let text = [
+        "apiVersion: rely/v1\nkind: Team\nmetadata:\n  name: payments\nspec:\n  members: [{name: Ada, email: ada@example.com}]\n---\napiVersion: rely/v1\nkind: Service\nmetadata:\n  name: shop\nspec:\n  owner: payments\n  tier: 2\n  runbook: https://runbooks.example.com/shop\n".to_string(),
+        ratio("good", "http_requests_total{job=\"checkout\",code=~\"5..\"}", "http_requests_total{job=\"checkout\"}"),
+        ratio("metric-typo", "http_request_total{job=\"checkout\",code=~\"5..\"}", "http_request_total{job=\"checkout\"}"),
+        ratio("label-typo", "http_requests_total{service=\"checkout\",code=~\"5..\"}", "http_requests_total{service=\"checkout\"}"),
+        ratio("value-typo", "http_requests_total{job=\"chekout\",code=~\"5..\"}", "http_requests_total{job=\"chekout\"}"),
+        ratio("errors-above-total", "app_errors_total{job=\"batch\"}", "app_runs_total{job=\"batch\"}"),
+        "---\napiVersion: rely/v1\nkind: SLO\nmetadata:\n  name: latency\nspec:\n  service: shop\n  objective: 99\n  indicator:\n    latency: {histogram: api_latency_seconds, selector: '{job=\"api\"}', threshold: 0.3}\n".to_string(),
+    ]
+    .concat();
+    std::fs::write(r.join("shop.yaml"), &text).unwrap();
+    let line_of = |needle: &str, nth: usize| text.lines().enumerate().filter(|(_, l)| l.contains(needle)).nth(nth).unwrap().0 + 1;
+    // History ending now: the lints look back one day from the time of the check.
+    let now = jiff::Timestamp::now().as_second() / 60 * 60;
+    let model = rely::model_of(&r).unwrap().unwrap();
+    let mut only_good = model.clone();
+    for s in &mut only_good.services {
+        s.slos.retain(|s| s.name == "good");
+    }
+    let h = History { start: now - DAY, end: now, step: 60, rate: 10.0, base: 0.001, base_of: Default::default(), incidents: vec![] };
+    let (mut om, _) = openmetrics::openmetrics(&only_good, &h);
+    om.truncate(om.len() - "# EOF\n".len());
+    for (family, labels, per_step) in [
+        ("api_latency_seconds_bucket", "job=\"api\",le=\"0.25\"", 500.0),
+        ("api_latency_seconds_bucket", "job=\"api\",le=\"0.5\"", 590.0),
+        ("api_latency_seconds_bucket", "job=\"api\",le=\"+Inf\"", 600.0),
+        ("api_latency_seconds_count", "job=\"api\"", 600.0),
+        ("app_errors_total", "job=\"batch\"", 20.0),
+        ("app_runs_total", "job=\"batch\"", 10.0),
+    ] {
+        if !om.contains(&format!("# TYPE {family} ")) {
+            om += &format!("# TYPE {family} gauge\n");
+        }
+        let mut t = h.start;
+        while t <= h.end {
+            om += &format!("{family}{{{labels}}} {} {t}\n", per_step * ((t - h.start) / 60) as f64);
+            t += 60;
+        }
+    }
+    om += "# EOF\n";
+    let Some(prom) = LivePrometheus::start(&om) else { return };
+    let (code, out, err) = rely(&["check", "reliability", "--prometheus", &prom.url, "--format", "json"], tmp.path());
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(String, u64)> =
+        v["findings"].as_array().unwrap().iter().map(|f| (f["code"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap())).collect();
+    let want: Vec<(String, u64)> = vec![
+        ("LIV001".into(), line_of("total: sum(rate(http_request_total", 0) as u64),
+        ("LIV004".into(), line_of("total: sum(rate(http_requests_total{service", 0) as u64),
+        ("LIV001".into(), line_of("total: sum(rate(http_requests_total{job=\"chekout\"", 0) as u64),
+        ("LIV003".into(), line_of("errors: sum(rate(app_errors_total", 0) as u64),
+        ("LIV002".into(), line_of("threshold: 0.3", 0) as u64),
+    ];
+    let mut sorted_got = got.clone();
+    sorted_got.sort_by_key(|g| g.1);
+    assert_eq!(sorted_got, want, "{out}");
+    let human = rely(&["check", "reliability", "--prometheus", &prom.url], tmp.path()).1;
+    assert!(human.contains("the threshold must be one of its bounds (seconds): 0.25, 0.5, +Inf"), "{human}");
+    assert!(human.contains("its labels are") && human.contains("`job`"), "{human}");
+    // Without --prometheus, check stays offline: the same repository is clean.
+    let (code, out, _) = rely(&["check", "reliability"], tmp.path());
+    assert_eq!(code, 0, "{out}");
+}
