@@ -78,6 +78,26 @@ pub struct Report {
     pub new_concerns: Vec<Value>,
     pub base_errors: Vec<String>,
     pub head_errors: Vec<String>,
+    /// With `--prometheus`: each added or changed SLO backtested over its window, before and after.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backtests: Vec<SloBacktestChange>,
+}
+
+/// How often an SLO's burn alerts would have fired over its last window, per severity.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+pub struct AlertCounts {
+    pub page: usize,
+    pub ticket: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SloBacktestChange {
+    pub slo: String,
+    /// The head's window, e.g. `30d`: the range backtested on both sides.
+    pub window: String,
+    /// `None` for an SLO the change adds.
+    pub before: Option<AlertCounts>,
+    pub after: AlertCounts,
 }
 
 struct Doc {
@@ -359,7 +379,17 @@ pub fn compare(base: &Side, head: &Side) -> Report {
             if changes.len() == 1 { "" } else { "s" }
         )
     };
-    Report { base: base.label.clone(), head: head.label.clone(), verdict, risks, changes, new_concerns, base_errors, head_errors }
+    Report {
+        base: base.label.clone(),
+        head: head.label.clone(),
+        verdict,
+        risks,
+        changes,
+        new_concerns,
+        base_errors,
+        head_errors,
+        backtests: vec![],
+    }
 }
 
 fn cell(v: &Option<Value>) -> String {
@@ -389,6 +419,22 @@ pub fn markdown(r: &Report) -> String {
     if !r.base_errors.is_empty() {
         o +=
             &format!("_The base has {} error(s) of its own; documents it could not read are compared as absent._\n\n", r.base_errors.len());
+    }
+    if !r.backtests.is_empty() {
+        o += "### What the metrics say\n\nEach added or changed SLO backtested over its last window against Prometheus:\n\n";
+        for b in &r.backtests {
+            let before = |f: fn(&AlertCounts) -> usize| b.before.as_ref().map(|c| f(c).to_string()).unwrap_or_else(|| "(new)".into());
+            o += &format!(
+                "- **SLO {}**: would have paged {} → {} times and opened {} → {} tickets in {}\n",
+                code(&b.slo),
+                before(|c| c.page),
+                b.after.page,
+                before(|c| c.ticket),
+                b.after.ticket,
+                b.window
+            );
+        }
+        o += "\n";
     }
     if !r.risks.is_empty() {
         o += "### Needs a reviewer's eye\n\n";

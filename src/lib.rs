@@ -25,7 +25,7 @@ pub use check::schema::files as schema_files;
 pub(crate) use pipeline::phase;
 pub use pipeline::{
     BuildOptions, BuildReport, Built, DiffOptions, LintOptions, Prepared, backlog, build, build_outputs, check_online, diff_report,
-    has_errors, load_and_check, model_of, prepare,
+    diff_report_online, has_errors, load_and_check, model_of, prepare,
 };
 
 /// Exit codes (SPEC.md section 3): success, findings (or a stale `--check`), a failure of the tool.

@@ -272,11 +272,55 @@ fn side(label: String, loaded: syntax::Loaded, root: &Path) -> diff::Side {
 
 /// `rely diff`: the report for `base` against `head` (or the working tree).
 pub fn diff_report(opts: &DiffOptions) -> Result<diff::Report> {
+    Ok(diff_sides(opts)?.0)
+}
+
+fn diff_sides(opts: &DiffOptions) -> Result<(diff::Report, diff::Side, diff::Side, PathBuf)> {
     let repo = git::open(&opts.dir)?;
     let base = side(opts.base.clone(), repo.load_rev(&opts.base)?, &repo.root);
     let head = match &opts.head {
         Some(h) => side(format!("`{h}`"), repo.load_rev(h)?, &repo.root),
         None => side("the working tree".into(), repo.load_worktree()?, &repo.root),
     };
-    Ok(diff::compare(&base, &head))
+    Ok((diff::compare(&base, &head), base, head, repo.root.clone()))
+}
+
+/// `rely diff --prometheus`: the report, with each added or changed SLO backtested over its
+/// window ending at `at` (every 5m), before and after. A side with errors is not backtested.
+pub fn diff_report_online(opts: &DiffOptions, prom: &crate::live::prom::PromOptions, at: f64) -> Result<diff::Report> {
+    let (mut report, base, head, root) = diff_sides(opts)?;
+    let model = |s: &diff::Side| {
+        (!has_errors(&s.findings)).then(|| model::lower(&s.repo, &Sources { loaded: &s.loaded, root: &root, rel: RefCell::default() }))
+    };
+    let (Some(after), before) = (model(&head), model(&base)) else { return Ok(report) };
+    let client = crate::live::prom::Prometheus::new(prom)?;
+    let counts = |b: &crate::live::backtest::SloBacktest| diff::AlertCounts {
+        page: b.alerts.iter().filter(|a| a.severity == "page").count(),
+        ticket: b.alerts.iter().filter(|a| a.severity == "ticket").count(),
+    };
+    let changed: Vec<&str> = report
+        .changes
+        .iter()
+        .filter(|c| c.kind == spec::Kind::Slo.as_str() && c.change != diff::What::Removed)
+        .map(|c| c.name.as_str())
+        .collect();
+    let mut out = vec![];
+    for name in changed {
+        let Some(new) = after.slo(name) else { continue };
+        let (to, from) = (at as i64, at as i64 - new.period as i64);
+        let old = before
+            .as_ref()
+            .and_then(|m| m.slo(name))
+            .map(|o| crate::live::backtest::slo_backtest(&client, o, from, to, 300))
+            .transpose()?;
+        let now = crate::live::backtest::slo_backtest(&client, new, from, to, 300)?;
+        out.push(diff::SloBacktestChange {
+            slo: name.to_string(),
+            window: crate::duration::format(new.period),
+            before: old.as_ref().map(counts),
+            after: counts(&now),
+        });
+    }
+    report.backtests = out;
+    Ok(report)
 }

@@ -280,6 +280,9 @@ pub(crate) struct DiffArgs {
     /// The reliability directory.
     #[arg(default_value = "reliability")]
     pub dir: PathBuf,
+    /// Also backtest each added or changed SLO over its window, before and after.
+    #[command(flatten)]
+    pub(crate) prometheus: PromArgs,
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: DiffFormat,
 }

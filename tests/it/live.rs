@@ -353,3 +353,49 @@ fn online_lints_find_what_only_the_metrics_tell() {
     let (code, out, _) = rely(&["check", "reliability"], tmp.path());
     assert_eq!(code, 0, "{out}");
 }
+
+/// `rely diff --prometheus`: a changed SLO backtested over its window before and after.
+#[test]
+fn diff_says_how_often_a_changed_slo_would_have_paged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo(tmp.path());
+    let head_text = std::fs::read_to_string(dir.join("shop.yaml")).unwrap();
+    // The base promised 99%: a 30-minute incident at 10% errors never reaches its page threshold.
+    let base_text = head_text.replacen("objective: 99.9\n", "objective: 99\n", 1);
+    assert_ne!(base_text, head_text);
+    let git = git2::Repository::init(tmp.path()).unwrap();
+    std::fs::write(dir.join("shop.yaml"), &base_text).unwrap();
+    let mut index = git.index().unwrap();
+    index.add_path(Path::new("reliability/shop.yaml")).unwrap();
+    index.write().unwrap();
+    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    let commit = git.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[]).unwrap();
+    git.branch("base", &git.find_commit(commit).unwrap(), true).unwrap();
+    std::fs::write(dir.join("shop.yaml"), &head_text).unwrap();
+    let model = rely::model_of(&dir).unwrap().unwrap();
+    let now = jiff::Timestamp::now().as_second() / 60 * 60;
+    let (mut h, _) = history(&model);
+    h.start = now - 8 * DAY;
+    h.end = now;
+    h.incidents = vec![Incident { slo: "checkout-availability".into(), start: now - DAY, minutes: 30, error_ratio: 0.1 }];
+    let mut m = model.clone();
+    for s in &mut m.services {
+        s.slos.retain(|s| s.name != "ghost-availability");
+    }
+    let (text, _) = openmetrics::openmetrics(&m, &h);
+    let Some(prom) = LivePrometheus::start(&text) else { return };
+    let (code, out, err) = rely(&["diff", "--base", "base", "reliability", "--prometheus", &prom.url, "--format", "json"], tmp.path());
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["backtests"],
+        serde_json::json!([{"slo": "checkout-availability", "window": "1w", "before": {"page": 0, "ticket": 0}, "after": {"page": 1, "ticket": 1}}]),
+        "{out}"
+    );
+    let (_, md, _) = rely(&["diff", "--base", "base", "reliability", "--prometheus", &prom.url], tmp.path());
+    assert!(md.contains("would have paged 0 → 1 times and opened 0 → 1 tickets in 1w"), "{md}");
+    // Without --prometheus, nothing is queried and the section is absent.
+    let (_, md, _) = rely(&["diff", "--base", "base", "reliability"], tmp.path());
+    assert!(!md.contains("What the metrics say"), "{md}");
+}
