@@ -25,8 +25,7 @@ pub struct InitOptions {
     pub org: Option<String>,
 }
 
-/// One file `rely init` writes, and whether it was left alone because it existed and is not
-/// rely's to change (`.gitattributes`).
+/// One file `rely init` writes: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
     pub path: PathBuf,
