@@ -47,21 +47,37 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
 }
 
 fn placeholders(ctx: &mut Ctx<'_>) {
-    fn walk(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
+    /// Walks every string; the JSON pointer is built only for a string holding a placeholder.
+    fn walk<'v>(v: &'v Value, path: &mut Vec<std::borrow::Cow<'v, str>>, out: &mut Vec<(String, String)>) {
         match v {
             Value::String(s) => {
-                if let Some(p) = find_placeholder(s) {
+                if s.contains('<')
+                    && let Some(p) = find_placeholder(s)
+                {
+                    let ptr: String = path.iter().map(|seg| format!("/{}", escape_pointer(seg))).collect();
                     out.push((ptr, p.to_string()));
                 }
             }
-            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| walk(x, format!("{ptr}/{i}"), out)),
-            Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, format!("{ptr}/{}", escape_pointer(k)), out)),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    path.push(i.to_string().into());
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
+            Value::Object(m) => {
+                for (k, x) in m {
+                    path.push(k.as_str().into());
+                    walk(x, path, out);
+                    path.pop();
+                }
+            }
             _ => {}
         }
     }
     for doc in 0..ctx.docs.len() {
         let mut found = vec![];
-        walk(&ctx.docs[doc].yaml.value, String::new(), &mut found);
+        walk(&ctx.docs[doc].yaml.value, &mut vec![], &mut found);
         for (ptr, p) in found {
             ctx.report(codes::SCH008, doc, &ptr, format!("placeholder `{p}` is still here")).help =
                 Some("replace it with the real value (the comment beside it says what goes there)".into());
