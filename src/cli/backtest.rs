@@ -7,14 +7,7 @@ use rely::live::backtest;
 use super::args::{BacktestArgs, BacktestFormat};
 
 pub(super) fn run(args: &BacktestArgs) -> Result<u8> {
-    let Some(model) = rely::model_of(&args.dir)? else {
-        bail!("{} has errors: run `rely check {}` first", args.dir.display(), args.dir.display());
-    };
-    for s in &args.slo {
-        if model.slo(s).is_none() {
-            bail!("no SLO `{s}` in {}", args.dir.display());
-        }
-    }
+    let model = super::model_with(&args.dir, &args.slo)?;
     let (from, to) = (rely::live::parse_time(&args.from)? as i64, rely::live::parse_time(&args.to)? as i64);
     if to <= from {
         bail!("--to must be after --from");

@@ -67,6 +67,17 @@ fn print_findings(lint: &args::LintArgs, findings: &[Finding], files: &[SourceFi
     summary
 }
 
+/// The model of `dir` for the live commands: `dir` must check clean and hold every SLO in `slos`.
+fn model_with(dir: &std::path::Path, slos: &[String]) -> anyhow::Result<rely::model::Model> {
+    let Some(model) = rely::model_of(dir)? else {
+        anyhow::bail!("{} has errors: run `rely check {}` first", dir.display(), dir.display());
+    };
+    if let Some(s) = slos.iter().find(|s| model.slo(s).is_none()) {
+        anyhow::bail!("no SLO `{s}` in {}", dir.display());
+    }
+    Ok(model)
+}
+
 /// 1 when there are errors, else 0.
 fn exit_for(summary: Summary) -> u8 {
     if summary.errors > 0 { EXIT_FINDINGS } else { EXIT_OK }

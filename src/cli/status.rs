@@ -1,20 +1,13 @@
 //! `rely status [DIR] --prometheus URL [--at T] [--format table|json|markdown]`.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use rely::live::status;
 use rely::{EXIT_FINDINGS, EXIT_OK};
 
 use super::args::{StatusArgs, StatusFormat};
 
 pub(super) fn run(args: &StatusArgs) -> Result<u8> {
-    let Some(model) = rely::model_of(&args.dir)? else {
-        bail!("{} has errors: run `rely check {}` first", args.dir.display(), args.dir.display());
-    };
-    for s in &args.slo {
-        if model.slo(s).is_none() {
-            bail!("no SLO `{s}` in {}", args.dir.display());
-        }
-    }
+    let model = super::model_with(&args.dir, &args.slo)?;
     let at = match &args.at {
         Some(t) => rely::live::parse_time(t)?,
         None => rely::live::now(),
