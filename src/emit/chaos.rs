@@ -51,12 +51,12 @@ fn experiment_json(model: &Model, plan: &ChaosPlan, e: &Experiment) -> Value {
             },
         }));
     }
-    let method: Vec<Value> = e
+    let mut method: Vec<Value> = e
         .method
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let name = format!("{}-{}", i + 1, m.action.chars().take(60).collect::<String>());
+            let name = format!("{}-{}", i + 1, short_name(&m.action, 60));
             match (&m.command, &m.url) {
                 (Some(c), _) => shell("action", &name, c),
                 (None, Some(u)) => json!({ "type": "action", "name": name, "provider": { "type": "http", "url": u, "method": "POST", "headers": m.headers } }),
@@ -64,7 +64,13 @@ fn experiment_json(model: &Model, plan: &ChaosPlan, e: &Experiment) -> Value {
             }
         })
         .collect();
+    // The fault is held for `fault.for` before the rollback: an injection that returns at once
+    // (toxiproxy, `kubectl apply`) would otherwise be undone before any alert could fire.
+    if let (Some(last), Some(hold)) = (method.last_mut(), e.fault.as_ref().and_then(|f| duration::parse(&f.for_))) {
+        last["pauses"] = json!({ "after": hold });
+    }
     let rollbacks: Vec<Value> = e.backout.iter().map(|b| shell("action", "backout", b)).collect();
+    let steady: Vec<String> = e.steady_state.iter().flat_map(|s| s.slos.clone()).collect();
     let mut tags =
         vec!["rely".to_string(), plan.name.clone(), format!("team:{}", e.team), format!("environment:{}", plan.spec.environment)];
     if let Some(r) = e.risk {
@@ -77,10 +83,26 @@ fn experiment_json(model: &Model, plan: &ChaosPlan, e: &Experiment) -> Value {
         "tags": tags,
         "contributions": { "reliability": "high", "availability": "high" },
         "configuration": { "prometheus_base_url": { "type": "env", "key": "PROMETHEUS_URL", "default": "http://127.0.0.1:9090" } },
-        "steady-state-hypothesis": { "title": format!("SLOs hold: {}", e.steady_state.iter().flat_map(|s| s.slos.clone()).collect::<Vec<_>>().join(", ")), "probes": probes },
+        "steady-state-hypothesis": {
+            "title": if steady.is_empty() { "No steady state declared (the plan lists no steady_state SLOs)".to_string() } else { format!("SLOs hold: {}", steady.join(", ")) },
+            "probes": probes,
+        },
         "method": method,
         "rollbacks": rollbacks,
     })
+}
+
+/// `text` cut to at most `max` characters at a word boundary (a name, not a sentence).
+fn short_name(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].trim_end_matches([',', ';', ':', '-']).to_string(),
+        _ => cut,
+    }
 }
 
 /// Which tiers of an SLO's burn alert fire `t` seconds into a constant fault of error `ratio`
@@ -331,4 +353,20 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
         out.push(OutputFile { path: names::chaos_tests_file(&plan.name), contents: header + &super::yaml::to_string(&file) });
     }
     (out, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_name;
+
+    #[test]
+    fn names_are_cut_at_a_word() {
+        assert_eq!(short_name("restart the database", 60), "restart the database");
+        assert_eq!(
+            short_name("open test incidents for a schedule whose responders are SMS-only", 60),
+            "open test incidents for a schedule whose responders are"
+        );
+        let long = "x".repeat(80);
+        assert_eq!(short_name(&long, 60).len(), 60);
+    }
 }

@@ -112,3 +112,33 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The fault is held for `fault.for` before the rollback: `chaos run --dry=activities` (which
+/// runs nothing and waits for nothing) shows the pause between the injection and the back-out.
+#[test]
+fn the_fault_is_held_before_the_rollback() {
+    if !require_tool("chaos") {
+        return;
+    }
+    let files = build(Path::new("reliability"));
+    let tmp = tempfile::tempdir().unwrap();
+    rely::emit::write(&tmp.path().join("gen"), &files).unwrap();
+    for f in files.iter().filter(|f| f.path.starts_with("chaos/") && f.path.ends_with(".json")) {
+        let v: serde_json::Value = serde_json::from_str(&f.contents).unwrap();
+        let method = v["method"].as_array().unwrap();
+        assert_eq!(method.last().unwrap()["pauses"]["after"], 900, "{}: fault.for is 15m", f.path);
+        for a in method {
+            let name = a["name"].as_str().unwrap();
+            assert!(name.chars().count() <= 63 && !name.ends_with(' '), "{name}");
+        }
+        let out = std::process::Command::new("chaos")
+            .args(["--no-log-file", "run", "--dry=activities"])
+            .arg(tmp.path().join("gen").join(&f.path))
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+        let (pause, rollback) = (log.find("Pausing after activity for 900s"), log.find("Rollback: backout"));
+        assert!(pause.is_some() && rollback.is_some() && pause < rollback, "{}:\n{log}", f.path);
+    }
+}
