@@ -1,8 +1,6 @@
 //! `rely diff` on small git repositories made with git2 in a temporary directory: the base is a
 //! commit (branch `base`), the head is the working tree. Markdown and JSON are snapshotted.
 
-use std::path::Path;
-
 use rely::DiffOptions;
 
 const BASE: &str = r#"apiVersion: rely/v1
@@ -70,18 +68,8 @@ spec:
 /// A repository whose `base` branch holds `BASE`, with `head` written to the working tree.
 fn repo(head: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = git2::Repository::init(tmp.path()).unwrap();
-    let dir = tmp.path().join("reliability");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(dir.join("payments.yaml"), BASE).unwrap();
-    let mut index = repo.index().unwrap();
-    index.add_path(Path::new("reliability/payments.yaml")).unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
-    let commit = repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[]).unwrap();
-    repo.branch("base", &repo.find_commit(commit).unwrap(), true).unwrap();
-    std::fs::write(dir.join("payments.yaml"), head).unwrap();
+    crate::commit_base(tmp.path(), &[("reliability/payments.yaml", BASE)]);
+    std::fs::write(tmp.path().join("reliability/payments.yaml"), head).unwrap();
     tmp
 }
 
@@ -160,16 +148,9 @@ fn a_head_that_does_not_compile() {
 fn a_base_that_does_not_compile() {
     // Base broken, head fixed: the head's changes are still listed; the base's errors are noted.
     let tmp = tempfile::tempdir().unwrap();
-    let repo = git2::Repository::init(tmp.path()).unwrap();
+    let broken = BASE.replace("owner: payments, tier: 1", "owner: payments, tier: 9");
+    crate::commit_base(tmp.path(), &[("reliability/payments.yaml", &broken)]);
     let dir = tmp.path().join("reliability");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(dir.join("payments.yaml"), BASE.replace("owner: payments, tier: 1", "owner: payments, tier: 9")).unwrap();
-    let mut index = repo.index().unwrap();
-    index.add_path(Path::new("reliability/payments.yaml")).unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
-    let c = repo.commit(Some("HEAD"), &sig, &sig, "broken", &tree, &[]).unwrap();
-    repo.branch("base", &repo.find_commit(c).unwrap(), true).unwrap();
     std::fs::write(dir.join("payments.yaml"), BASE).unwrap();
     let args = DiffOptions { base: "base".into(), head: None, dir: dir.clone() };
     let r = rely::diff_report(&args).unwrap();
@@ -189,18 +170,7 @@ fn runbooks_of_the_base_are_checked_in_the_base() {
     assert_ne!(with_path, BASE);
     let commit = |files: &[(&str, &str)]| {
         let tmp = tempfile::tempdir().unwrap();
-        let repo = git2::Repository::init(tmp.path()).unwrap();
-        let mut index = repo.index().unwrap();
-        for (path, text) in files {
-            let p = tmp.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text).unwrap();
-            index.add_path(Path::new(path)).unwrap();
-        }
-        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
-        let c = repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[]).unwrap();
-        repo.branch("base", &repo.find_commit(c).unwrap(), true).unwrap();
+        crate::commit_base(tmp.path(), files);
         tmp
     };
     let report = |tmp: &tempfile::TempDir| {

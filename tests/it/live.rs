@@ -363,15 +363,7 @@ fn diff_says_how_often_a_changed_slo_would_have_paged() {
     // The base promised 99%: a 30-minute incident at 10% errors never reaches its page threshold.
     let base_text = head_text.replacen("objective: 99.9\n", "objective: 99\n", 1);
     assert_ne!(base_text, head_text);
-    let git = git2::Repository::init(tmp.path()).unwrap();
-    std::fs::write(dir.join("shop.yaml"), &base_text).unwrap();
-    let mut index = git.index().unwrap();
-    index.add_path(Path::new("reliability/shop.yaml")).unwrap();
-    index.write().unwrap();
-    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
-    let commit = git.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[]).unwrap();
-    git.branch("base", &git.find_commit(commit).unwrap(), true).unwrap();
+    crate::commit_base(tmp.path(), &[("reliability/shop.yaml", &base_text)]);
     std::fs::write(dir.join("shop.yaml"), &head_text).unwrap();
     let model = rely::model_of(&dir).unwrap().unwrap();
     let now = jiff::Timestamp::now().as_second() / 60 * 60;

@@ -77,3 +77,21 @@ pub fn require_tool(name: &str) -> bool {
     }
     found
 }
+
+/// Makes `root` a git repository whose commit on branch `base` holds `files` (path, text), also
+/// left in the working tree for the test to change.
+pub(crate) fn commit_base(root: &Path, files: &[(&str, &str)]) {
+    let repo = git2::Repository::init(root).unwrap();
+    let mut index = repo.index().unwrap();
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        index.add_path(Path::new(path)).unwrap();
+    }
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new("rely tests", "tests@example.com", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    let c = repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[]).unwrap();
+    repo.branch("base", &repo.find_commit(c).unwrap(), true).unwrap();
+}
