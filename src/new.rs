@@ -113,6 +113,7 @@ const PROJECT: &str = r#"spec:
     paging_environments: [production]   # elsewhere, pages go to email only
     default_receiver: <team>       # gets alerts without a `team` label (node-exporter, ...)
     smtp: {smarthost: <mail relay host:port>, from: <sender email address>}   # require_tls: true by default
+  # pagerduty: {users: lookup}     # oncall/pagerduty.tf finds people by email; `create` makes them
   # outputs: {prometheus: true, grafana: true, alertmanager: true, chaos: true, council: true, oncall: true}
   # lint: {OWN005: allow}          # per-code severity: error | warning | allow
 "#;
@@ -120,16 +121,19 @@ const PROJECT: &str = r#"spec:
 const TEAM: &str = r#"spec:
   description: <what this team owns>
   codeowners: "@<GitHub organisation>/<this team>"   # the GitHub team that reviews its files
-  members:
+  members:                         # in rotation order; two or more, so the secondary is someone else
+    - {name: <full name>, email: <email address>}
     - {name: <full name>, email: <email address>}
   oncall:
     rotation: weekly               # daily | weekly | follow-the-sun
     handoff: "mon 09:00"           # [day] HH:MM in the time zone below
     timezone: <IANA time zone, e.g. Europe/Berlin>
+    manager: {name: <full name>, email: <email address>}   # who `notify: manager` reaches
     escalation:                    # strictly increasing delays from the page
       - {after: 0m, notify: primary}
       - {after: 15m, notify: secondary}
       - {after: 30m, notify: team}
+      - {after: 60m, notify: manager}
   notify:                          # secrets only as *_file paths on the Alertmanager host
     page:                          # email | slack | pagerduty | victorops | opsgenie | webhook
       - pagerduty: {routing_key_file: <path to the PagerDuty integration key file>}

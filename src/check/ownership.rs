@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::Ctx;
 use crate::diag::codes;
 use crate::duration;
+use crate::spec::EscalationTarget;
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
@@ -108,6 +109,26 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     .help = Some("order escalation steps by strictly increasing `after`".into());
                 }
                 prev = Some(after);
+            }
+            // A step that reaches nobody new: the primary again, or a manager nobody named.
+            let reachable = team.spec.members.iter().filter(|m| m.email.is_some()).count();
+            for (i, step) in oncall.escalation.iter().enumerate() {
+                let why = match step.notify {
+                    EscalationTarget::Secondary if reachable < 2 && !team.spec.members.is_empty() => format!(
+                        "escalation step {} notifies the secondary, but team `{}` has {reachable} member{} with an email: the secondary is the primary again",
+                        i + 1,
+                        team.name,
+                        if reachable == 1 { "" } else { "s" }
+                    ),
+                    EscalationTarget::Manager if oncall.manager.is_none() => {
+                        format!("escalation step {} notifies the manager, but `oncall.manager` names nobody", i + 1)
+                    }
+                    _ => continue,
+                };
+                ctx.report(codes::OWN011, team.doc, &format!("/spec/oncall/escalation/{i}/notify"), why).help = Some(match step.notify {
+                    EscalationTarget::Manager => "name the manager: `oncall: {manager: {name: ..., email: ...}}`; until then the step pages the whole team".into(),
+                    _ => "add a second member with an email, or escalate to `team` or `manager` instead".into(),
+                });
             }
         }
     }

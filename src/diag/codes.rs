@@ -271,6 +271,10 @@ rules! {
         what: "Reports a team whose `codeowners` handle is not a GitHub team (`@org/team`) or an email, or (in a repository with a Project) that has none.",
         why: "The generated CODEOWNERS would name `@platform`, which GitHub reads as a user: reviews are requested from nobody, or from a stranger.",
         example: "kind: Team\nspec:\n  codeowners: \"@platform\"   # @acme/platform was meant";
+    OWN011: "escalation-to-nobody", Warning,
+        what: "Reports an escalation step that reaches nobody new: `secondary` in a team with fewer than two members with an email, or `manager` without `oncall.manager`.",
+        why: "An unacknowledged page escalates so that someone else wakes up; escalating to the person who already slept through it, or to a manager PagerDuty does not know, only looks like a safety net.",
+        example: "oncall:\n  escalation: [{after: 0m, notify: primary}, {after: 30m, notify: manager}]   # no manager:";
     CHS001: "missing-backout", Error,
         what: "Reports a chaos experiment without a back-out plan.",
         why: "Every fault injected on a chaos day must be reversible by a known step; without one a rehearsal becomes an incident.",

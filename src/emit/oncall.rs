@@ -9,7 +9,8 @@ use serde_json::json;
 use super::{OutputFile, TemplateError, Templates};
 use crate::duration;
 use crate::model::Model;
-use crate::spec::{Handoff, word};
+use crate::model::Team;
+use crate::spec::{EscalationTarget, Handoff, Member, Oncall, PagerdutyUsers, word};
 
 /// An HCL-safe identifier from a rely name (`web-client` → `web_client`).
 fn ident(name: &str) -> String {
@@ -24,17 +25,36 @@ fn after_minutes(after: &str) -> u64 {
     duration::parse(after).map(|s| s / 60).unwrap_or(0)
 }
 
-#[derive(Serialize)]
-struct TfMember {
+/// A PagerDuty user: `ref` is the Terraform expression of its id (`data.pagerduty_user.x.id` when
+/// users are looked up, `pagerduty_user.x.id` when rely creates them).
+#[derive(Serialize, Clone)]
+struct TfUser {
     name: String,
     email: String,
     id: String,
+    #[serde(rename = "ref")]
+    reference: String,
+}
+
+#[derive(Serialize)]
+struct TfMembership {
+    user: TfUser,
+    role: &'static str,
+}
+
+#[derive(Serialize)]
+struct TfTarget {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "ref")]
+    reference: String,
 }
 
 #[derive(Serialize)]
 struct TfStep {
     notify: String,
     delay_minutes: u64,
+    targets: Vec<TfTarget>,
 }
 
 #[derive(Serialize)]
@@ -42,20 +62,23 @@ struct TfTeam {
     name: String,
     id: String,
     description: String,
-    members: Vec<TfMember>,
+    /// Members PagerDuty can reach (those with an email), in rotation order.
+    members: Vec<TfUser>,
+    /// The same people, one turn later: who is second while `members[0]` is first.
+    secondary: Vec<TfUser>,
+    has_secondary: bool,
+    memberships: Vec<TfMembership>,
+    /// Members without an email, left out of PagerDuty.
+    unreachable: Vec<String>,
     rotation: String,
     rotation_seconds: u64,
     handoff_start: String,
     timezone: String,
     escalation: Vec<TfStep>,
-}
-
-#[derive(Serialize)]
-struct TfService {
-    name: String,
-    id: String,
-    description: String,
-    owner_id: String,
+    /// The rely services whose alerts reach this team.
+    services: Vec<String>,
+    /// Where the team's Alertmanager PagerDuty receiver reads its key, if it has one.
+    routing_key_file: Option<String>,
 }
 
 /// The first hand-off of the rotation: the given weekday and time in the week of 2026-01-05.
@@ -84,9 +107,80 @@ fn user_id(name: &str, email: Option<&str>) -> String {
     format!("{readable}_{:08x}", crate::model::names::fnv1a(key.as_bytes()) as u32)
 }
 
+fn tf_user(m: &Member, email: &str, create: bool) -> TfUser {
+    let id = user_id(&m.name, Some(email));
+    let reference = if create { format!("pagerduty_user.{id}.id") } else { format!("data.pagerduty_user.{id}.id") };
+    TfUser { name: m.name.clone(), email: email.to_string(), id, reference }
+}
+
+/// A team as PagerDuty sees it: a primary schedule over the members with an email, a secondary
+/// one turn behind it (when a step asks for it), the manager, and escalation steps whose
+/// targets are those, each delayed until the next step (the last one waits 30m).
+fn tf_team(model: &Model, t: &Team, rotation: String, oncall: Option<&Oncall>, create: bool) -> TfTeam {
+    let id = ident(&t.name);
+    let members: Vec<TfUser> =
+        t.members.iter().filter_map(|m| m.email.as_deref().filter(|e| !e.is_empty()).map(|e| tf_user(m, e, create))).collect();
+    let manager = oncall.and_then(|o| o.manager.as_ref()).and_then(|m| m.email.as_deref().map(|e| tf_user(m, e, create)));
+    let mut memberships: Vec<TfMembership> = members
+        .iter()
+        .map(|u| TfMembership {
+            user: u.clone(),
+            role: if manager.as_ref().is_some_and(|m| m.id == u.id) { "manager" } else { "responder" },
+        })
+        .collect();
+    if let Some(m) = manager.as_ref().filter(|m| !members.iter().any(|u| u.id == m.id)) {
+        memberships.push(TfMembership { user: m.clone(), role: "manager" });
+    }
+    let mut secondary = members.clone();
+    if !secondary.is_empty() {
+        secondary.rotate_left(1);
+    }
+    let escalation: Vec<_> = oncall.map(|o| o.escalation.clone()).unwrap_or_default();
+    let afters: Vec<u64> = escalation.iter().map(|s| after_minutes(&s.after)).collect();
+    let everyone = || members.iter().map(|u| TfTarget { kind: "user_reference", reference: u.reference.clone() }).collect::<Vec<_>>();
+    let schedule = |name: String| vec![TfTarget { kind: "schedule_reference", reference: format!("pagerduty_schedule.{name}.id") }];
+    let steps = escalation
+        .iter()
+        .enumerate()
+        .map(|(i, s)| TfStep {
+            notify: word(&s.notify),
+            delay_minutes: afters.get(i + 1).map(|n| n.saturating_sub(afters[i])).unwrap_or(30).max(1),
+            targets: match (s.notify, &manager) {
+                (EscalationTarget::Primary, _) => schedule(id.clone()),
+                (EscalationTarget::Secondary, _) => schedule(format!("{id}_secondary")),
+                (EscalationTarget::Team, _) | (EscalationTarget::Manager, None) => everyone(),
+                (EscalationTarget::Manager, Some(m)) => vec![TfTarget { kind: "user_reference", reference: m.reference.clone() }],
+            },
+        })
+        .collect();
+    let timezone = oncall.and_then(|o| o.timezone.clone()).unwrap_or_else(|| "UTC".into());
+    TfTeam {
+        name: t.name.clone(),
+        id,
+        description: t.description.clone().trim().to_string(),
+        has_secondary: escalation.iter().any(|s| s.notify == EscalationTarget::Secondary),
+        secondary,
+        memberships,
+        unreachable: t.members.iter().filter(|m| m.email.as_deref().is_none_or(str::is_empty)).map(|m| m.name.clone()).collect(),
+        members,
+        rotation_seconds: match rotation.as_str() {
+            "daily" => 86400,
+            "follow-the-sun" => 8 * 3600,
+            _ => 7 * 86400,
+        },
+        rotation,
+        handoff_start: handoff_start(oncall.and_then(|o| o.handoff.as_deref()), &timezone),
+        timezone,
+        escalation: steps,
+        services: model.services.iter().filter(|s| s.owner == t.name).map(|s| s.name.clone()).collect(),
+        routing_key_file: t.page.iter().find_map(|r| r.pagerduty.as_ref().and_then(|p| p.routing_key_file.clone())),
+    }
+}
+
 pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Vec<TemplateError>) {
     let mut out = vec![];
     let mut teams = vec![];
+    let create = model.settings.pagerduty_users == PagerdutyUsers::Create;
     for t in &model.teams {
         let oncall = t.oncall.clone();
         let rotation = oncall.as_ref().map(|o| word(&o.rotation)).unwrap_or_else(|| "weekly".into());
@@ -99,6 +193,7 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
             "rotation": rotation,
             "handoff": oncall.as_ref().and_then(|o| o.handoff.clone()),
             "timezone": oncall.as_ref().and_then(|o| o.timezone.clone()),
+            "manager": oncall.as_ref().and_then(|o| o.manager.as_ref()).map(|m| json!({ "name": m.name, "email": m.email })),
             "escalation": escalation.iter().map(|s| json!({
                 "after": s.after, "after_minutes": after_minutes(&s.after), "notify": word(&s.notify),
             })).collect::<Vec<_>>(),
@@ -108,57 +203,15 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
             path: crate::model::names::oncall_file(&t.name),
             contents: serde_json::to_string_pretty(&export).expect("json") + "\n",
         });
-        // PagerDuty: each rule's delay is the time until the next step (the last one waits 30m).
-        let afters: Vec<u64> = escalation.iter().map(|s| after_minutes(&s.after)).collect();
-        let steps = escalation
-            .iter()
-            .enumerate()
-            .map(|(i, s)| TfStep {
-                notify: word(&s.notify),
-                delay_minutes: afters.get(i + 1).map(|n| n.saturating_sub(afters[i])).unwrap_or(30).max(1),
-            })
-            .collect();
-        let timezone = oncall.as_ref().and_then(|o| o.timezone.clone()).unwrap_or_else(|| "UTC".into());
-        teams.push(TfTeam {
-            name: t.name.clone(),
-            id: ident(&t.name),
-            description: t.description.clone().trim().to_string(),
-            members: t
-                .members
-                .iter()
-                .map(|m| TfMember {
-                    name: m.name.clone(),
-                    email: m.email.clone().unwrap_or_default(),
-                    id: user_id(&m.name, m.email.as_deref()),
-                })
-                .collect(),
-            rotation_seconds: match rotation.as_str() {
-                "daily" => 86400,
-                "follow-the-sun" => 8 * 3600,
-                _ => 7 * 86400,
-            },
-            rotation,
-            handoff_start: handoff_start(oncall.as_ref().and_then(|o| o.handoff.as_deref()), &timezone),
-            timezone,
-            escalation: steps,
-        });
+        teams.push(tf_team(model, t, rotation, oncall.as_ref(), create));
     }
-    let services: Vec<TfService> = model
-        .services
-        .iter()
-        .filter(|s| model.team(&s.owner).is_some_and(|t| !t.members.is_empty()))
-        .map(|s| TfService {
-            name: s.name.clone(),
-            id: ident(&s.name),
-            description: s.description.trim().to_string(),
-            owner_id: ident(&s.owner),
-        })
-        .collect();
     // Each person once, in the order first met.
-    let mut users: Vec<&TfMember> = vec![];
-    for m in teams.iter().flat_map(|t| &t.members) {
-        if !users.iter().any(|u| u.id == m.id) {
-            users.push(m);
+    let mut users: Vec<TfUser> = vec![];
+    for t in &teams {
+        for m in t.memberships.iter().map(|m| &m.user) {
+            if !users.iter().any(|u| u.id == m.id) {
+                users.push(m.clone());
+            }
         }
     }
     let mut sources: Vec<String> = model.teams.iter().map(|t| t.source.clone()).collect();
@@ -170,7 +223,7 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
     let ctx = minijinja::context! {
         teams => minijinja::Value::from(minijinja::value::Serde(&teams)),
         users => minijinja::Value::from(minijinja::value::Serde(&users)),
-        services => minijinja::Value::from(minijinja::value::Serde(&services)),
+        create_users => create,
         sources => sources,
     };
     match templates.render(name, ctx) {

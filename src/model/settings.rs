@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::names::{self, Labels};
-use crate::spec::{Compat, ProjectSpec, RuleFormat};
+use crate::spec::{Compat, PagerdutyUsers, ProjectSpec, RuleFormat};
 
 /// The SLO period when neither the SLO nor the Project sets one.
 pub const DEFAULT_WINDOW: &str = "30d";
@@ -55,6 +55,8 @@ pub struct Settings {
     /// The team that gets alerts no team claims.
     pub default_receiver: Option<String>,
     pub smtp: Smtp,
+    /// Whether `oncall/pagerduty.tf` creates users (or looks existing ones up by email).
+    pub pagerduty_users: PagerdutyUsers,
 }
 
 impl Default for Settings {
@@ -99,6 +101,7 @@ impl Settings {
                 Some(s) => Smtp { smarthost: s.smarthost, from: s.from, require_tls: s.require_tls },
                 None => Smtp { smarthost: "localhost:25".into(), from: "alertmanager@localhost".into(), require_tls: None },
             },
+            pagerduty_users: p.pagerduty.and_then(|pd| pd.users).unwrap_or_default(),
         }
     }
 

@@ -27,6 +27,8 @@ pub struct ProjectSpec {
     pub grafana: Option<GrafanaOptions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alertmanager: Option<AlertmanagerOptions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagerduty: Option<PagerdutyOptions>,
     /// Per-code severity overrides, e.g. `{CON004: allow, REF004: error}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub lint: BTreeMap<String, LintLevel>,
@@ -71,6 +73,24 @@ pub struct AlertmanagerOptions {
     /// SMTP settings for email receivers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp: Option<Smtp>,
+}
+
+/// How `oncall/pagerduty.tf` treats people.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagerdutyOptions {
+    /// `lookup` (default): members are existing PagerDuty users, found by email with the
+    /// `pagerduty_user` data source; `create`: Terraform creates a user per member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<PagerdutyUsers>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PagerdutyUsers {
+    #[default]
+    Lookup,
+    Create,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

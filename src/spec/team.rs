@@ -41,6 +41,9 @@ pub struct Oncall {
     /// Ordered steps; `after` is a delay from the page.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalation: Vec<EscalationStep>,
+    /// The person an escalation step `notify: manager` reaches (in or outside the rotation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<Member>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::build::build;
+use crate::chaos::copy_dir;
 use crate::{rely, require_tool, root};
 
 #[test]
@@ -147,6 +148,10 @@ fn oncall_exports_and_pagerduty_terraform_parse() {
     assert!(platform["members"].as_array().unwrap().len() >= 2);
     let tf = &files.iter().find(|f| f.path == "oncall/pagerduty.tf").unwrap().contents;
     let body: hcl::Body = hcl::from_str(tf).unwrap_or_else(|e| panic!("{e}\n{tf}"));
+    let tf_refs = terraform_references(&body);
+    let blocks = |kind: &str, ty: &str| -> Vec<&hcl::Block> {
+        body.blocks().filter(|b| b.identifier() == kind && b.labels()[0].as_str() == ty).collect()
+    };
     let resources: Vec<(String, String)> = body
         .blocks()
         .filter(|b| b.identifier() == "resource")
@@ -154,15 +159,69 @@ fn oncall_exports_and_pagerduty_terraform_parse() {
         .collect();
     let count = |t: &str| resources.iter().filter(|(k, _)| k == t).count();
     assert_eq!(count("pagerduty_team"), 5);
-    assert_eq!(count("pagerduty_service"), 8);
+    // One PagerDuty service per team with members: Alertmanager routes alerts per team.
+    assert_eq!(count("pagerduty_service"), 5);
     assert_eq!(count("pagerduty_escalation_policy"), 5);
-    assert!(resources.contains(&("pagerduty_service".into(), "web_client".into())));
+    assert_eq!(count("pagerduty_user"), 0, "people are looked up by default, not created");
+    assert!(!tf.contains("alert_creation"), "deprecated by the provider");
     let mut ids = std::collections::BTreeSet::new();
     assert!(resources.iter().all(|r| ids.insert(r.clone())), "resource addresses are unique");
-    // Ada is in platform and in the reliability council: one PagerDuty user, two memberships.
-    let ada: Vec<&hcl::Block> = body
+    // Reference integrity: every `type.name` or `data.type.name` an expression reads is declared.
+    let mut declared = std::collections::BTreeSet::new();
+    for b in body.blocks() {
+        match b.identifier() {
+            "resource" => declared.insert(format!("{}.{}", b.labels()[0].as_str(), b.labels()[1].as_str())),
+            "data" => declared.insert(format!("data.{}.{}", b.labels()[0].as_str(), b.labels()[1].as_str())),
+            _ => false,
+        };
+    }
+    assert!(tf_refs.len() > 40, "{tf_refs:?}");
+    for r in &tf_refs {
+        assert!(declared.contains(r), "{r} is referenced but not declared");
+    }
+    // Each service has an Events API v2 integration whose key is a sensitive output that names
+    // the team's routing_key_file.
+    for (ty, name) in resources.iter().filter(|(k, _)| k == "pagerduty_service") {
+        let integration = format!("pagerduty_service_integration.{name}_alertmanager");
+        assert!(tf_refs.contains(&format!("{ty}.{name}")) && declared.contains(&integration), "{name}");
+        let out = body.blocks().find(|b| b.identifier() == "output" && b.labels()[0].as_str() == format!("{name}_routing_key")).unwrap();
+        let attr = |k: &str| out.body().attributes().find(|a| a.key() == k).unwrap().expr().to_string();
+        assert_eq!(attr("value"), format!("{integration}.integration_key"));
+        assert_eq!(attr("sensitive"), "true");
+    }
+    assert!(tf.contains("write it to /etc/alertmanager/secrets/pagerduty-data.key"), "{tf}");
+    // Escalation reaches someone new at each level: platform's secondary is its own schedule,
+    // the same people one turn behind; the manager is a user of their own.
+    let policy = blocks("resource", "pagerduty_escalation_policy").into_iter().find(|b| b.labels()[1].as_str() == "platform").unwrap();
+    let targets: Vec<Vec<String>> = policy
+        .body()
         .blocks()
-        .filter(|b| b.identifier() == "resource" && b.labels()[0].as_str() == "pagerduty_user")
+        .filter(|b| b.identifier() == "rule")
+        .map(|r| r.body().blocks().map(|t| t.body().attributes().find(|a| a.key() == "id").unwrap().expr().to_string()).collect())
+        .collect();
+    assert_eq!(targets.len(), 4);
+    assert_eq!(targets[0], ["pagerduty_schedule.platform.id"]);
+    assert_eq!(targets[1], ["pagerduty_schedule.platform_secondary.id"]);
+    assert_eq!(targets[2].len(), 4, "team: every member");
+    assert_eq!(targets[3].len(), 1);
+    assert!(targets[3][0].starts_with("data.pagerduty_user.user_daniel_osei_example_com_"), "{:?}", targets[3]);
+    let layer_users = |name: &str| -> String {
+        let s = blocks("resource", "pagerduty_schedule").into_iter().find(|b| b.labels()[1].as_str() == name).unwrap();
+        let layer = s.body().blocks().find(|b| b.identifier() == "layer").unwrap();
+        layer.body().attributes().find(|a| a.key() == "users").unwrap().expr().to_string()
+    };
+    let (primary, secondary) = (layer_users("platform"), layer_users("platform_secondary"));
+    let first = |s: &str| s.trim_start_matches('[').split(',').next().unwrap().trim().to_string();
+    assert_ne!(first(&primary), first(&secondary), "the secondary is not the primary");
+    let sorted = |s: &str| {
+        let mut v: Vec<String> = s.trim_matches(['[', ']']).split(',').map(|x| x.trim().to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(&primary), sorted(&secondary), "the same people");
+    // Ada is in platform and in the reliability council: one PagerDuty user, two memberships.
+    let ada: Vec<&hcl::Block> = blocks("data", "pagerduty_user")
+        .into_iter()
         .filter(|b| b.body().attributes().any(|a| a.key() == "email" && a.expr().to_string().contains("ada.lindqvist@")))
         .collect();
     assert_eq!(ada.len(), 1, "one user per person");
@@ -171,12 +230,88 @@ fn oncall_exports_and_pagerduty_terraform_parse() {
     // Layer starts carry the zone's offset, as the provider requires (platform is in Denver).
     assert!(tf.contains(r#"start                        = "2026-01-05T09:00:00-07:00""#), "{tf}");
     let starts: Vec<&str> = tf.lines().filter(|l| l.trim_start().starts_with("start") || l.contains("rotation_virtual_start")).collect();
-    assert_eq!(starts.len(), 10, "{starts:?}");
+    assert_eq!(starts.len(), 18, "{starts:?}"); // 5 schedules and 4 secondaries
     for l in starts {
         let v = l.rsplit('"').nth(1).unwrap();
         let offset = &v[v.len() - 6..];
         assert!(offset.starts_with(['+', '-']) && offset.as_bytes()[3] == b':', "no UTC offset in {l}");
     }
+}
+
+/// Every `type.name` and `data.type.name` that an expression in the body reads, walked with
+/// hcl-rs (not a text search).
+fn terraform_references(body: &hcl::Body) -> std::collections::BTreeSet<String> {
+    use hcl::expr::{Expression, TraversalOperator};
+    fn walk(e: &Expression, out: &mut std::collections::BTreeSet<String>) {
+        match e {
+            Expression::Traversal(t) => {
+                let attrs: Vec<String> = t
+                    .operators
+                    .iter()
+                    .map_while(|o| match o {
+                        TraversalOperator::GetAttr(i) => Some(i.as_str().to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                if let Expression::Variable(v) = &t.expr {
+                    match (v.as_str(), attrs.as_slice()) {
+                        ("data", [ty, name, ..]) => out.insert(format!("data.{ty}.{name}")),
+                        (ty, [name, ..]) if ty.starts_with("pagerduty_") => out.insert(format!("{ty}.{name}")),
+                        _ => false,
+                    };
+                }
+            }
+            Expression::Array(v) => v.iter().for_each(|x| walk(x, out)),
+            Expression::Object(o) => o.values().for_each(|x| walk(x, out)),
+            Expression::Parenthesis(x) => walk(x, out),
+            _ => {}
+        }
+    }
+    fn body_refs(b: &hcl::Body, out: &mut std::collections::BTreeSet<String>) {
+        for a in b.attributes() {
+            walk(a.expr(), out);
+        }
+        for blk in b.blocks() {
+            body_refs(blk.body(), out);
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    body_refs(body, &mut out);
+    out
+}
+
+/// `pagerduty.users: create` makes users instead of looking them up; every reference still
+/// resolves, and a manager outside the team is one more user with the manager role.
+#[test]
+fn pagerduty_users_are_created_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    copy_dir(&root().join("reliability"), &dir);
+    let project = dir.join("project.yaml");
+    let text = std::fs::read_to_string(&project).unwrap();
+    std::fs::write(&project, text.replacen("spec:\n", "spec:\n  pagerduty: {users: create}\n", 1)).unwrap();
+    let (code, stdout, _) = rely(&["build", "reliability", "--out", "gen", "--quiet"], tmp.path());
+    assert_eq!(code, 0, "{stdout}");
+    let tf = std::fs::read_to_string(tmp.path().join("gen/oncall/pagerduty.tf")).unwrap();
+    assert!(tf.contains("# People are created as PagerDuty users"));
+    let body: hcl::Body = hcl::from_str(&tf).unwrap();
+    let users: Vec<&hcl::Block> =
+        body.blocks().filter(|b| b.identifier() == "resource" && b.labels()[0].as_str() == "pagerduty_user").collect();
+    assert_eq!(users.len(), 15, "12 members and 3 managers outside their teams");
+    assert_eq!(body.blocks().filter(|b| b.identifier() == "data").count(), 0);
+    let declared: std::collections::BTreeSet<String> = body
+        .blocks()
+        .filter(|b| b.identifier() == "resource")
+        .map(|b| format!("{}.{}", b.labels()[0].as_str(), b.labels()[1].as_str()))
+        .collect();
+    for r in terraform_references(&body) {
+        assert!(declared.contains(&r), "{r} is referenced but not declared");
+    }
+    let daniel = users.iter().find(|b| b.body().attributes().any(|a| a.expr().to_string().contains("daniel.osei@"))).unwrap();
+    let membership = format!("platform_{}", daniel.labels()[1].as_str());
+    let m = body.blocks().find(|b| b.identifier() == "resource" && b.labels()[1].as_str() == membership).unwrap();
+    assert_eq!(m.body().attributes().find(|a| a.key() == "role").unwrap().expr().to_string(), "\"manager\"");
 }
 
 #[test]

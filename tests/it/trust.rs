@@ -324,7 +324,9 @@ fn hostile_text_in_every_field_stays_text() {
     let body: hcl::Body = hcl::from_str(&tf).unwrap_or_else(|e| panic!("{e}\n{tf}"));
     let kinds: Vec<String> = body.blocks().filter(|b| b.identifier() == "resource").map(|b| b.labels()[0].as_str().to_string()).collect();
     assert!(!kinds.contains(&"null_resource".to_string()), "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| *k == "pagerduty_user").count(), 2, "{tf}");
+    let users = body.blocks().filter(|b| b.identifier() == "data" && b.labels()[0].as_str() == "pagerduty_user").count();
+    assert_eq!(users, 2, "{tf}");
+    assert_eq!(body.blocks().filter(|b| b.identifier() == "output").count(), 1, "{tf}");
     let team = body.blocks().find(|b| b.labels().first().map(|l| l.as_str()) == Some("pagerduty_team")).unwrap();
     let desc = team.body().attributes().find(|a| a.key() == "description").unwrap();
     let shown = match desc.expr() {
