@@ -194,6 +194,7 @@ const SLO: &str = r#"spec:
     page: {enabled: true}          # fast burn: 2% of the budget in 1h, or 5% in 6h
     ticket: {enabled: true}        # slow burn: 10% of the budget in 3d
     # page: {enabled: true, for: 2m}
+    # no_data: {enabled: true, for: 10m, severity: ticket}   # the SLI's series are absent
   # concerns: []                   # concerns this SLO makes observable
 "#;
 

@@ -241,6 +241,9 @@ pub fn generated_alerts(model: &Model) -> Vec<(String, String, String, String)> 
                     out.push((names::slo_alert(&slo.name), slo.owner.clone(), tier.as_str().to_string(), svc.name.clone()));
                 }
             }
+            if let Some(n) = &slo.no_data {
+                out.push((names::slo_no_data_alert(&slo.name), slo.owner.clone(), n.severity.as_str().to_string(), svc.name.clone()));
+            }
         }
         for a in &svc.alerts {
             let sev = match a.severity {

@@ -10,7 +10,7 @@ use super::{OutputFile, yaml_header};
 use crate::duration;
 use crate::model::burn::{self, Tier, num};
 use crate::model::names;
-use crate::model::{Alert, Model, Service, Sli, Slo};
+use crate::model::{Alert, Model, NoData, Service, Sli, Slo};
 use crate::promql::{quote, with_window};
 use crate::spec::RuleFormat;
 
@@ -178,6 +178,51 @@ pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
     }
 }
 
+/// The no-data alert: the SLI's 5m total events (or, for a raw SLI, its 5m ratio) are absent,
+/// so every burn-rate alert of the SLO is blind.
+pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData) -> Rule {
+    let ids = id_selector(model, slo);
+    let series = match &slo.sli {
+        Sli::Events { .. } => names::TOTAL_EVENTS_5M.to_string(),
+        Sli::Raw { .. } => names::sli_ratio(300),
+    };
+    let mut labels = model.settings.extra_labels.clone();
+    labels.extend(alert_labels(model, &slo.owner, no_data.severity.as_str(), &slo.service, Some(&slo.name), &BTreeMap::new()));
+    Rule {
+        alert: Some(names::slo_no_data_alert(&slo.name)),
+        expr: format!("absent({series}{ids})"),
+        for_: Some(no_data.for_.clone()),
+        labels: literal(labels),
+        annotations: literal(no_data_annotations(model, slo, no_data)),
+        ..Default::default()
+    }
+}
+
+/// Annotations of the no-data alert: static text, so promtool tests can expect it exactly.
+pub(crate) fn no_data_annotations(model: &Model, slo: &Slo, no_data: &NoData) -> BTreeMap<String, String> {
+    let what = match &slo.sli {
+        Sli::Events { .. } => "its total events",
+        Sli::Raw { .. } => "its error ratio",
+    };
+    let mut a = BTreeMap::new();
+    a.insert("summary".into(), format!("{}: SLO {} has no data", slo.service, slo.name));
+    a.insert(
+        "description".into(),
+        format!(
+            "The SLI of SLO {} has returned nothing for {} ({what} are absent): its burn-rate alerts cannot fire. \
+             Look for a stopped exporter or scrape target, or a renamed metric or label.",
+            slo.name, no_data.for_
+        ),
+    );
+    if let Some(r) = &slo.runbook_url {
+        a.insert("runbook_url".into(), r.clone());
+    }
+    if let Some(d) = model.dashboard_url(&slo.service) {
+        a.insert("dashboard_url".into(), d);
+    }
+    a
+}
+
 /// An alerting rule's labels and annotations are Go templates to Prometheus; rely's are literal
 /// text, so any `{{` in them (from a description, a label value) is escaped to print as it is.
 /// Generated promtool tests expect the text itself, which is what Prometheus expands this to.
@@ -269,8 +314,9 @@ pub(crate) fn groups(model: &Model, svc: &Service) -> Vec<Group> {
     for slo in &svc.slos {
         groups.push(Group { name: format!("rely-slo-{}-sli", slo.name), rules: sli_rules(model, slo) });
         groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), rules: meta_rules(model, slo) });
-        let alerts: Vec<Rule> =
+        let mut alerts: Vec<Rule> =
             [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
+        alerts.extend(slo.no_data.as_ref().map(|n| no_data_alert(model, slo, n)));
         if !alerts.is_empty() {
             groups.push(Group { name: format!("rely-slo-{}-alerts", slo.name), rules: alerts });
         }

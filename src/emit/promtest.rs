@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::prometheus::{id_selector, slo_annotations, slo_id};
+use super::prometheus::{id_selector, no_data_annotations, slo_annotations, slo_id};
 use super::synth::{self, Role};
 use super::{OutputFile, yaml_header};
 use crate::model::burn::{self, Tier, num};
-use crate::model::{Model, Slo, names};
+use crate::duration;
+use crate::model::{Model, NoData, Slo, names};
 use crate::spec::RuleFormat;
 
 /// Events per minute in synthetic traffic.
@@ -87,12 +88,16 @@ pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<In
 
 /// The labels a firing burn alert of `tier` carries.
 pub(crate) fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+    labels_with_severity(model, slo, tier.as_str())
+}
+
+fn labels_with_severity(model: &Model, slo: &Slo, severity: &str) -> BTreeMap<String, String> {
     let mut l = model.settings.extra_labels.clone();
     l.insert(model.settings.labels.id.into(), slo_id(slo));
     l.insert(model.settings.labels.service.into(), slo.service.clone());
     l.insert(model.settings.labels.slo.into(), slo.name.clone());
     l.insert("team".into(), slo.owner.clone());
-    l.insert("severity".into(), tier.as_str().into());
+    l.insert("severity".into(), severity.into());
     l.insert("service".into(), slo.service.clone());
     l
 }
@@ -170,7 +175,35 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, Stri
             .collect(),
         promql_expr_test: vec![sli_check(quiet)],
     });
+    if let Some(n) = &slo.no_data {
+        groups.push(no_data_test(model, slo, &series, quiet, n));
+    }
     Ok(groups)
+}
+
+/// The no-data scenario: the SLI's series run for 30m and stop. While they run the alert is
+/// quiet; once the 5m rates have emptied (by 36m) and the alert's `for:` has passed, it fires.
+fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, n: &NoData) -> TestGroup {
+    const PRESENT: u64 = 30;
+    let for_minutes = duration::parse(&n.for_).unwrap_or(600).div_ceil(60);
+    let fires_by = PRESENT + 7 + for_minutes;
+    let mut input = inputs(series, ratio, PRESENT as u32);
+    for s in &mut input {
+        s.values += &format!(" _x{}", fires_by - PRESENT + 5);
+    }
+    let alertname = names::slo_no_data_alert(&slo.name);
+    let expected =
+        ExpAlert { exp_labels: labels_with_severity(model, slo, n.severity.as_str()), exp_annotations: no_data_annotations(model, slo, n) };
+    TestGroup {
+        name: format!("{}: series that stop raise no-data after {}", slo.name, n.for_),
+        interval: "1m".into(),
+        input_series: input,
+        alert_rule_test: vec![
+            AlertTest { eval_time: format!("{}m", PRESENT - 5), alertname: alertname.clone(), exp_alerts: vec![] },
+            AlertTest { eval_time: format!("{fires_by}m"), alertname, exp_alerts: vec![expected] },
+        ],
+        promql_expr_test: vec![],
+    }
 }
 
 /// Labels of an SLI recording rule's series, in promtool's notation.

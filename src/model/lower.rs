@@ -49,8 +49,21 @@ pub struct Slo {
     pub page: SloAlert,
     pub ticket: SloAlert,
     pub has_alerting: bool,
+    /// The no-data alert, when the SLO alerts and does not turn it off.
+    pub no_data: Option<NoData>,
     pub source: String,
 }
+
+/// When an SLI counts as dark, and who hears of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoData {
+    pub for_: String,
+    pub severity: AlertSeverity,
+}
+
+/// The no-data alert's `for:` when the SLO sets none: long enough for a Prometheus restart or a
+/// scrape hiccup, short enough that a dead exporter is noticed the same hour.
+pub const NO_DATA_FOR: &str = "10m";
 
 impl Slo {
     pub fn budget(&self) -> f64 {
@@ -265,6 +278,13 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
             page: toggle(alerting.as_ref().and_then(|a| a.page.as_ref())),
             ticket: toggle(alerting.as_ref().and_then(|a| a.ticket.as_ref())),
             has_alerting: alerting.is_some(),
+            no_data: alerting.as_ref().and_then(|a| {
+                let n = a.no_data.clone().unwrap_or_default();
+                n.enabled.unwrap_or(true).then(|| NoData {
+                    for_: n.for_.unwrap_or_else(|| NO_DATA_FOR.into()),
+                    severity: n.severity.unwrap_or(AlertSeverity::Ticket),
+                })
+            }),
             source,
         });
     }

@@ -49,6 +49,11 @@ pub fn slo_alert(slo: &str) -> String {
     format!("{}BudgetBurn", camel(slo))
 }
 
+/// The alert an SLO fires when its SLI has no data.
+pub fn slo_no_data_alert(slo: &str) -> String {
+    format!("{}NoData", camel(slo))
+}
+
 /// The alert a hand-written Alert document fires.
 pub fn alert(name: &str) -> String {
     camel(name)

@@ -102,6 +102,26 @@ pub struct Alerting {
     pub page: Option<AlertToggle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<AlertToggle>,
+    /// The alert that fires when the SLI has no data (its total events, or its ratio, are absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_data: Option<NoDataToggle>,
+}
+
+/// The no-data alert of an SLO: without it, an SLI whose series disappear (a renamed label, a
+/// dead exporter) is NaN, nothing fires, and the SLO looks healthy forever.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoDataToggle {
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// How long the SLI must be absent before the alert fires (default `10m`).
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::DURATION_PATTERN))]
+    pub for_: Option<String>,
+    /// `ticket` (default), `page` or `info`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<super::AlertSeverity>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -375,7 +375,7 @@ fn project_outputs_turn_back_ends_off() {
     let all = build(Path::new("reliability"));
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("reliability");
-    crate::chaos::copy_dir(&root().join("reliability"), &dir);
+    copy_dir(&root().join("reliability"), &dir);
     let project = std::fs::read_to_string(dir.join("project.yaml")).unwrap();
     let off = project.replace("  window: 30d\n", "  window: 30d\n  outputs: {grafana: false, oncall: false, prometheus: false}\n");
     assert_ne!(off, project);

@@ -97,3 +97,49 @@ tests:
     let (ok, out) = promtool(&["test", "rules", "weighted.test.yml"], &out_dir);
     assert!(ok, "{out}");
 }
+
+/// The no-data alert is configurable: `for` and `severity` reach the rule and its generated
+/// test (series stop, the alert fires only after `for`; series present, quiet), which promtool
+/// passes; one minute earlier than `for` allows, promtool fails it; `enabled: false` removes it.
+#[test]
+fn the_no_data_alert_follows_its_settings() {
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let with = |alerting: &str| {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = minimal.replace("  alerting:\n", &format!("  alerting:\n{alerting}"));
+        assert_ne!(text, minimal);
+        std::fs::write(tmp.path().join("all.yaml"), text).unwrap();
+        build(tmp.path())
+    };
+    let files = with("    no_data: {for: 30m, severity: page}\n");
+    let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+    let v: serde_yaml::Value = serde_yaml::from_str(rules).unwrap();
+    let alert = v["groups"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().unwrap())
+        .find(|r| r["alert"] == "CheckoutAvailabilityNoData")
+        .unwrap_or_else(|| panic!("{rules}"));
+    assert_eq!(alert["for"], "30m");
+    assert_eq!(alert["labels"]["severity"], "page");
+    assert!(alert["expr"].as_str().unwrap().starts_with("absent("), "{alert:?}");
+    let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
+    assert!(test.contains("series that stop raise no-data after 30m"), "{test}");
+    if require_tool("promtool") {
+        let tmp = write_all(&files);
+        let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
+        assert!(ok, "{out}");
+        // Series stop at 30m; the 5m rates are empty by 36m; `for: 30m` fires by 67m, not at 60m.
+        let mut early = files.clone();
+        let t = early.iter_mut().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap();
+        assert!(t.contents.contains("eval_time: 67m"), "{}", t.contents);
+        t.contents = t.contents.replace("eval_time: 67m", "eval_time: 60m");
+        let tmp = write_all(&early);
+        let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
+        assert!(!ok, "{out}");
+    }
+    let off = with("    no_data: {enabled: false}\n");
+    let rules = &off.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+    assert!(!rules.contains("NoData"), "{rules}");
+}
