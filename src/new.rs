@@ -103,6 +103,7 @@ const PROJECT: &str = r#"spec:
     format: rules                  # rules | prometheus-operator | mimir
     # labels: {}                   # added to every generated rule
     # compat: sloth                # Sloth's label names, for Sloth's dashboards
+    # operator: {namespace: monitoring, labels: {prometheus: k8s, role: alert-rules}}   # PrometheusRule metadata
     # where runbook paths are browsed: alerts link to <base>/<path>
     runbook_base_url: <https:// URL where the repository is browsed, e.g. https://github.com/ORG/REPO/blob/main/>
   grafana:
@@ -113,6 +114,8 @@ const PROJECT: &str = r#"spec:
     paging_environments: [production]   # elsewhere, pages go to email only
     default_receiver: <team>       # gets alerts without a `team` label (node-exporter, ...)
     smtp: {smarthost: <mail relay host:port>, from: <sender email address>}   # require_tls: true by default
+    # format: config               # config | fragment (to merge into yours) | prometheus-operator
+    # operator: {namespace: monitoring, labels: {}}   # AlertmanagerConfig metadata
   # pagerduty: {users: lookup}     # oncall/pagerduty.tf finds people by email; `create` makes them
   # outputs: {prometheus: true, grafana: true, alertmanager: true, chaos: true, council: true, oncall: true}
   # lint: {OWN005: allow}          # per-code severity: error | warning | allow

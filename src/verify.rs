@@ -126,7 +126,8 @@ pub fn verify(out: &Path) -> Result<Report> {
         |prefix: &str, suffix: &str| -> Vec<&String> { all.iter().filter(|f| f.starts_with(prefix) && f.ends_with(suffix)).collect() };
     let rules = with("prometheus/", ".rules.yml");
     let tests = with("prometheus/tests/", ".test.yml");
-    let configs = with("alertmanager/", "/alertmanager.yml");
+    let mut configs = with("alertmanager/", "/alertmanager.yml");
+    configs.extend(with("alertmanager/", "/merged-example.yml"));
     let experiments = with("chaos/", ".json");
     if rules.is_empty() && configs.is_empty() && experiments.is_empty() {
         bail!(
@@ -160,7 +161,7 @@ pub fn verify(out: &Path) -> Result<Report> {
     if need(AMTOOL, &configs, &mut missing) {
         for cfg in &configs {
             judge(&mut report, format!("amtool check-config {cfg}"), "amtool", &["check-config", cfg])?;
-            let routes = cfg.trim_end_matches("alertmanager.yml").to_string() + "routes.tsv";
+            let routes = cfg.rsplit_once('/').map_or(String::new(), |(dir, _)| format!("{dir}/routes.tsv"));
             let Ok(tsv) = std::fs::read_to_string(out.join(&routes)) else { continue };
             let (mut n, mut failures) = (0, vec![]);
             for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {

@@ -149,7 +149,9 @@ fn defaults(ctx: &mut Ctx<'_>) {
         ctx.report(codes::GEN005, doc, "/spec", "`grafana.url` is not set: alerts link to dashboards by path only (`/d/...`)").help =
             Some("set `grafana: {url: https://grafana.example.com}` so the dashboard link in a page opens".into());
     }
-    if on.alertmanager && settings.default_receiver.is_none() {
+    // With a fragment or operator objects, the root route is someone else's: it decides.
+    let whole = settings.alertmanager_format == crate::spec::AlertmanagerFormat::Config;
+    if on.alertmanager && whole && settings.default_receiver.is_none() {
         ctx.report(codes::OWN008, doc, "/spec", "no `alertmanager.default_receiver`: alerts without a `team` label are dropped").help =
             Some("alerts rely did not write (node-exporter, kube-state-metrics, ...) carry no `team`; name the team that should get them in `alertmanager.default_receiver`".into());
     }
@@ -157,7 +159,8 @@ fn defaults(ctx: &mut Ctx<'_>) {
         .teams
         .iter()
         .any(|t| t.spec.notify.as_ref().is_some_and(|n| n.page.iter().chain(&n.ticket).chain(&n.info).any(|r| r.email.is_some())));
-    if on.alertmanager && mails && project.spec.alertmanager.as_ref().and_then(|a| a.smtp.as_ref()).is_none() {
+    let own_smtp = settings.alertmanager_format != crate::spec::AlertmanagerFormat::Fragment;
+    if on.alertmanager && own_smtp && mails && project.spec.alertmanager.as_ref().and_then(|a| a.smtp.as_ref()).is_none() {
         ctx.report(codes::OWN009, doc, "/spec", format!("no `alertmanager.smtp`: email goes through {} as {}", settings.smtp.smarthost, settings.smtp.from))
             .help = Some("set `alertmanager.smtp: {smarthost: smtp.example.com:587, from: alertmanager@example.com}` unless a relay listens on every Alertmanager host".into());
     }

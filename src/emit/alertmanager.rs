@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::OutputFile;
 use crate::model::burn::Tier;
 use crate::model::{Model, Team, names};
-use crate::spec::{AlertSeverity, Receiver};
+use crate::spec::{AlertSeverity, AlertmanagerFormat, Receiver};
 
 #[derive(Debug, Serialize)]
 pub struct Config {
@@ -167,14 +167,17 @@ fn team_fallback(team: &str, rs: &[(&str, Vec<Receiver>)]) -> Option<String> {
 
 /// The Project's `default_receiver` team's first receiver in `env`, or one that drops the alert.
 fn default_receiver(model: &Model, env: &str) -> String {
+    if model.settings.alertmanager_format == AlertmanagerFormat::Fragment {
+        return EXISTING_ROOT.into();
+    }
     (model.settings.default_receiver.as_deref())
         .and_then(|t| model.team(t).and_then(|team| team_fallback(t, &team_receivers(model, team, env))))
         .unwrap_or_else(|| UNROUTED.into())
 }
 
-pub fn config(model: &Model, env: &str) -> Config {
-    let smtp = &model.settings.smtp;
-    let mut receivers = vec![ReceiverConfig { name: UNROUTED.into(), ..Default::default() }];
+/// Each team's route (matching `team`, a child per severity) and its receivers in `env`.
+fn team_parts(model: &Model, env: &str) -> (Vec<Route>, Vec<ReceiverConfig>) {
+    let mut receivers = vec![];
     let mut routes = vec![];
     for team in &model.teams {
         let rs = team_receivers(model, team, env);
@@ -205,7 +208,27 @@ pub fn config(model: &Model, env: &str) -> Config {
             ..Default::default()
         });
     }
-    let slo = model.settings.labels.slo.to_string();
+    (routes, receivers)
+}
+
+/// How rely groups alerts: one notification per alert name, service and SLO.
+fn group_by(model: &Model) -> Vec<String> {
+    vec!["alertname".into(), "service".into(), model.settings.labels.slo.to_string()]
+}
+
+fn inhibit_rules(model: &Model) -> Vec<Inhibit> {
+    vec![Inhibit {
+        source_matchers: vec!["severity=\"page\"".into()],
+        target_matchers: vec!["severity=\"ticket\"".into()],
+        equal: vec!["alertname".into(), "service".into(), model.settings.labels.slo.to_string()],
+    }]
+}
+
+pub fn config(model: &Model, env: &str) -> Config {
+    let smtp = &model.settings.smtp;
+    let (routes, team_receivers) = team_parts(model, env);
+    let mut receivers = vec![ReceiverConfig { name: UNROUTED.into(), ..Default::default() }];
+    receivers.extend(team_receivers);
     Config {
         global: Global {
             resolve_timeout: "5m".into(),
@@ -215,7 +238,7 @@ pub fn config(model: &Model, env: &str) -> Config {
         },
         route: Route {
             receiver: default_receiver(model, env),
-            group_by: vec!["alertname".into(), "service".into(), slo.clone()],
+            group_by: group_by(model),
             group_wait: Some("30s".into()),
             group_interval: Some("5m".into()),
             repeat_interval: Some("4h".into()),
@@ -223,11 +246,61 @@ pub fn config(model: &Model, env: &str) -> Config {
             ..Default::default()
         },
         receivers,
-        inhibit_rules: vec![Inhibit {
-            source_matchers: vec!["severity=\"page\"".into()],
-            target_matchers: vec!["severity=\"ticket\"".into()],
-            equal: vec!["alertname".into(), "service".into(), slo],
-        }],
+        inhibit_rules: inhibit_rules(model),
+    }
+}
+
+/// What `format: fragment` writes: rely's part of someone else's configuration.
+#[derive(Debug, Serialize)]
+pub struct Fragment {
+    pub route: FragmentRoute,
+    pub receivers: Vec<ReceiverConfig>,
+    pub inhibit_rules: Vec<Inhibit>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FragmentRoute {
+    pub routes: Vec<Route>,
+}
+
+/// The receiver of the root route in `merged-example.yml`: it stands for yours.
+pub const EXISTING_ROOT: &str = "existing-root";
+
+/// The fragment: team routes that carry rely's grouping themselves (the root they are merged
+/// under groups its own way), their receivers, and the page-silences-ticket inhibition.
+pub fn fragment(model: &Model, env: &str) -> Fragment {
+    let (mut routes, receivers) = team_parts(model, env);
+    for r in &mut routes {
+        r.group_by = group_by(model);
+        r.group_wait = Some("30s".into());
+        r.group_interval = Some("5m".into());
+        r.repeat_interval = Some(r.repeat_interval.clone().unwrap_or_else(|| "4h".into()));
+    }
+    // In someone else's configuration the inhibition touches only rely's SLO alerts.
+    let mut inhibit = inhibit_rules(model);
+    for i in &mut inhibit {
+        i.source_matchers.push(format!("{}=~\".+\"", model.settings.labels.slo));
+    }
+    Fragment { route: FragmentRoute { routes }, receivers, inhibit_rules: inhibit }
+}
+
+/// The fragment merged as the fragment's header says, into a minimal configuration whose root
+/// receiver stands for an existing one: what `rely verify` and the tests judge with amtool.
+pub fn merged_example(model: &Model, env: &str) -> Config {
+    let f = fragment(model, env);
+    let smtp = &model.settings.smtp;
+    let mut receivers = vec![ReceiverConfig { name: EXISTING_ROOT.into(), ..Default::default() }];
+    receivers.extend(f.receivers);
+    Config {
+        global: Global {
+            resolve_timeout: "5m".into(),
+            smtp_smarthost: Some(smtp.smarthost.clone()),
+            smtp_from: Some(smtp.from.clone()),
+            smtp_require_tls: smtp.require_tls,
+        },
+        route: Route { receiver: EXISTING_ROOT.into(), group_by: vec!["alertname".into()], routes: f.route.routes, ..Default::default() },
+        receivers,
+        inhibit_rules: f.inhibit_rules,
     }
 }
 
@@ -257,24 +330,168 @@ pub fn generated_alerts(model: &Model) -> Vec<(String, String, String, String)> 
     out
 }
 
+/// A Kubernetes Secret reference for a rely `*_file` path: the Secret `rely-<team>`, keyed by
+/// the file's name, as `kubectl create secret generic rely-<team> --from-file=<path>` makes it
+/// (characters a Secret key cannot hold become `_`).
+fn secret(team: &str, path: &str) -> serde_json::Value {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    let key: String = base.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+    serde_json::json!({ "name": format!("rely-{team}"), "key": key })
+}
+
+fn operator_receiver(model: &Model, team: &str, name: String, list: &[Receiver]) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let mut out = Map::new();
+    out.insert("name".into(), json!(name));
+    let mut push = |kind: &str, v: Value| {
+        out.entry(kind).or_insert_with(|| Value::Array(vec![])).as_array_mut().expect("array").push(v);
+    };
+    let smtp = &model.settings.smtp;
+    for r in list {
+        if let Some(e) = &r.email {
+            let mut m = json!({ "to": t(&e.to), "sendResolved": true, "smarthost": smtp.smarthost, "from": smtp.from });
+            if let Some(tls) = smtp.require_tls {
+                m["requireTLS"] = json!(tls);
+            }
+            if let Some(f) = &e.auth_password_file {
+                m["authPassword"] = secret(team, f);
+            }
+            push("emailConfigs", m);
+        }
+        if let Some(x) = &r.slack {
+            let mut m = json!({
+                "channel": t(&x.channel), "sendResolved": true,
+                "title": "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.service }})",
+                "text": "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
+            });
+            if let Some(f) = &x.api_url_file {
+                m["apiURL"] = secret(team, f);
+            }
+            push("slackConfigs", m);
+        }
+        if let Some(x) = &r.pagerduty {
+            let mut m = json!({ "sendResolved": true });
+            if let Some(f) = &x.routing_key_file {
+                m["routingKey"] = secret(team, f);
+            }
+            if let Some(f) = &x.service_key_file {
+                m["serviceKey"] = secret(team, f);
+            }
+            push("pagerdutyConfigs", m);
+        }
+        if let Some(x) = &r.victorops {
+            let mut m = json!({ "routingKey": t(&x.routing_key), "sendResolved": true });
+            if let Some(f) = &x.api_key_file {
+                m["apiKey"] = secret(team, f);
+            }
+            push("victoropsConfigs", m);
+        }
+        if let Some(x) = &r.opsgenie {
+            let mut m = json!({ "sendResolved": true });
+            if let Some(f) = &x.api_key_file {
+                m["apiKey"] = secret(team, f);
+            }
+            push("opsgenieConfigs", m);
+        }
+        if let Some(x) = &r.webhook {
+            push("webhookConfigs", json!({ "url": x.url, "sendResolved": true }));
+        }
+    }
+    Value::Object(out)
+}
+
+fn matcher(name: &str, value: &str) -> serde_json::Value {
+    serde_json::json!({ "name": name, "value": value, "matchType": "=" })
+}
+
+/// A team's `AlertmanagerConfig` in `env` (none when it has no receivers there): the same route,
+/// receivers and inhibition as its part of the whole configuration.
+pub fn alertmanager_config(model: &Model, team: &Team, env: &str) -> Option<serde_json::Value> {
+    let rs = team_receivers(model, team, env);
+    let fallback = team_fallback(&team.name, &rs)?;
+    let page = rs.iter().any(|(s, _)| *s == "page");
+    let routes: Vec<serde_json::Value> = rs
+        .iter()
+        .map(|(sev, _)| serde_json::json!({ "receiver": receiver_name(&team.name, sev), "matchers": [matcher("severity", sev)] }))
+        .collect();
+    let receivers: Vec<serde_json::Value> =
+        rs.iter().map(|(sev, list)| operator_receiver(model, &team.name, receiver_name(&team.name, sev), list)).collect();
+    let meta = super::prometheus::K8sMeta::new(format!("rely-{}", team.name), &model.settings.alertmanager_operator);
+    Some(serde_json::json!({
+        "apiVersion": "monitoring.coreos.com/v1alpha1",
+        "kind": "AlertmanagerConfig",
+        "metadata": serde_json::to_value(&meta).expect("metadata"),
+        "spec": {
+            "route": {
+                "receiver": fallback,
+                "matchers": [matcher("team", &team.name)],
+                "groupBy": group_by(model),
+                "groupWait": "30s",
+                "groupInterval": "5m",
+                "repeatInterval": if page { "1h" } else { "4h" },
+                "routes": routes,
+            },
+            "receivers": receivers,
+            "inhibitRules": [{
+                "sourceMatch": [matcher("severity", "page")],
+                "targetMatch": [matcher("severity", "ticket")],
+                "equal": ["alertname", "service", model.settings.labels.slo],
+            }],
+        },
+    }))
+}
+
+fn environment_note(model: &Model, env: &str) -> String {
+    format!(
+        "# Environment: {env}. {}\n",
+        if model.settings.pages_in(env) { "Pages go to the teams' page receivers." } else { "Pages go to the teams' email receivers only." }
+    )
+}
+
+const FRAGMENT_NOTE: &str = "\
+# A fragment to merge into your Alertmanager configuration (alertmanager.format: fragment):
+#   1. put the entries of route.routes first among your root route's `routes:` (each matches
+#      one `team`, so it takes only the alerts of rely's teams; yours keep matching the rest);
+#   2. append `receivers` to yours (their names are `<team>-<severity>`; keep them unique);
+#   3. append `inhibit_rules` to yours.
+# Email receivers use your `global` SMTP settings. merged-example.yml beside this file is the
+# result on a minimal configuration whose root receiver `existing-root` stands for yours.
+";
+
 pub fn emit(model: &Model) -> Vec<OutputFile> {
     let mut out = vec![];
     let mut sources: Vec<String> = model.teams.iter().map(|t| t.source.clone()).collect();
     sources.extend(model.services.iter().flat_map(|s| s.sources.clone()));
     sources.sort();
     sources.dedup();
+    let format = model.settings.alertmanager_format;
     for env in &model.settings.environments {
-        let body = super::yaml::to_string(&config(model, env));
-        let mut header = super::yaml_header(&sources);
-        header += &format!(
-            "# Environment: {env}. {}\n",
-            if model.settings.pages_in(env) {
-                "Pages go to the teams' page receivers."
-            } else {
-                "Pages go to the teams' email receivers only."
+        match format {
+            AlertmanagerFormat::Config => {
+                let body = super::yaml::to_string(&config(model, env));
+                let header = super::yaml_header(&sources) + &environment_note(model, env);
+                out.push(OutputFile { path: names::alertmanager_file(env), contents: header + &body });
             }
-        );
-        out.push(OutputFile { path: names::alertmanager_file(env), contents: header + &body });
+            AlertmanagerFormat::Fragment => {
+                let header = super::yaml_header(&sources) + &environment_note(model, env);
+                let body = super::yaml::to_string(&fragment(model, env));
+                out.push(OutputFile { path: format!("alertmanager/{env}/fragment.yml"), contents: header.clone() + FRAGMENT_NOTE + &body });
+                let body = super::yaml::to_string(&merged_example(model, env));
+                let note = "# fragment.yml merged into a minimal configuration, as its header says; `rely verify` judges it.\n";
+                out.push(OutputFile { path: names::merged_example_file(env), contents: header + note + &body });
+            }
+            AlertmanagerFormat::PrometheusOperator => {
+                for team in &model.teams {
+                    let Some(obj) = alertmanager_config(model, team, env) else { continue };
+                    let header = super::yaml_header(std::slice::from_ref(&team.source)) + &environment_note(model, env);
+                    out.push(OutputFile {
+                        path: format!("alertmanager/{env}/{}.alertmanagerconfig.yml", team.name),
+                        contents: header + &super::yaml::to_string(&obj),
+                    });
+                }
+                continue; // amtool cannot route AlertmanagerConfig objects: no routes.tsv
+            }
+        }
         let mut tsv = String::from(
             "# Generated by rely: every generated alert and the receiver it must reach (amtool config routes test).\n# alertname\tteam\tseverity\tservice\treceiver\n",
         );

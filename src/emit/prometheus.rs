@@ -50,9 +50,21 @@ struct PrometheusRule<'a> {
 }
 
 #[derive(Serialize)]
-struct K8sMeta {
-    name: String,
-    labels: BTreeMap<String, String>,
+pub(crate) struct K8sMeta {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl K8sMeta {
+    /// Metadata of a prometheus-operator object rely writes: the configured namespace and
+    /// labels, and `app.kubernetes.io/managed-by: rely` (which a user label cannot replace).
+    pub(crate) fn new(name: String, operator: &crate::spec::OperatorOptions) -> K8sMeta {
+        let mut labels = operator.labels.clone();
+        labels.insert("app.kubernetes.io/managed-by".into(), "rely".into());
+        K8sMeta { name, namespace: operator.namespace.clone(), labels }
+    }
 }
 
 #[derive(Serialize)]
@@ -352,10 +364,7 @@ pub(crate) fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
             RuleFormat::PrometheusOperator => super::yaml::to_string(&PrometheusRule {
                 api_version: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
-                metadata: K8sMeta {
-                    name: format!("rely-{}", svc.name),
-                    labels: [("app.kubernetes.io/managed-by".to_string(), "rely".to_string())].into(),
-                },
+                metadata: K8sMeta::new(format!("rely-{}", svc.name), &model.settings.rules_operator),
                 spec: &file,
             }),
             RuleFormat::Mimir => super::yaml::to_string(&MimirNamespace { namespace: &svc.name, groups: &file.groups }),

@@ -124,6 +124,10 @@ pub fn alertmanager_file(env: &str) -> String {
     format!("alertmanager/{env}/alertmanager.yml")
 }
 
+pub fn merged_example_file(env: &str) -> String {
+    format!("alertmanager/{env}/merged-example.yml")
+}
+
 pub fn routes_file(env: &str) -> String {
     format!("alertmanager/{env}/routes.tsv")
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::names::{self, Labels};
-use crate::spec::{Compat, PagerdutyUsers, ProjectSpec, RuleFormat};
+use crate::spec::{AlertmanagerFormat, Compat, OperatorOptions, PagerdutyUsers, ProjectSpec, RuleFormat};
 
 /// The SLO period when neither the SLO nor the Project sets one.
 pub const DEFAULT_WINDOW: &str = "30d";
@@ -57,6 +57,10 @@ pub struct Settings {
     pub smtp: Smtp,
     /// Whether `oncall/pagerduty.tf` creates users (or looks existing ones up by email).
     pub pagerduty_users: PagerdutyUsers,
+    pub alertmanager_format: AlertmanagerFormat,
+    /// prometheus-operator objects: `PrometheusRule` and `AlertmanagerConfig`.
+    pub rules_operator: OperatorOptions,
+    pub alertmanager_operator: OperatorOptions,
 }
 
 impl Default for Settings {
@@ -102,6 +106,9 @@ impl Settings {
                 None => Smtp { smarthost: "localhost:25".into(), from: "alertmanager@localhost".into(), require_tls: None },
             },
             pagerduty_users: p.pagerduty.and_then(|pd| pd.users).unwrap_or_default(),
+            alertmanager_format: am.format.unwrap_or_default(),
+            rules_operator: prom.operator.unwrap_or_default(),
+            alertmanager_operator: am.operator.unwrap_or_default(),
         }
     }
 

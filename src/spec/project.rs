@@ -73,6 +73,37 @@ pub struct AlertmanagerOptions {
     /// SMTP settings for email receivers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp: Option<Smtp>,
+    /// `config` (default): a whole `alertmanager.yml` per environment; `fragment`: routes,
+    /// receivers and inhibitions to merge into an existing configuration (with a merged example);
+    /// `prometheus-operator`: an `AlertmanagerConfig` object per team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<AlertmanagerFormat>,
+    /// Namespace and labels of the `AlertmanagerConfig` objects (`format: prometheus-operator`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<OperatorOptions>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlertmanagerFormat {
+    #[default]
+    Config,
+    Fragment,
+    PrometheusOperator,
+}
+
+/// Where prometheus-operator objects go and the labels its selectors look for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorOptions {
+    /// `metadata.namespace` of the objects (default: none, so `kubectl apply -n` decides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))]
+    pub namespace: Option<String>,
+    /// Extra `metadata.labels`, e.g. `{prometheus: k8s, role: alert-rules}` for the operator's
+    /// rule or config selector.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 /// How `oncall/pagerduty.tf` treats people.
@@ -119,6 +150,9 @@ pub struct PrometheusOptions {
     /// Base URL that repository-relative runbook paths are resolved against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbook_base_url: Option<String>,
+    /// Namespace and labels of the `PrometheusRule` objects (`format: prometheus-operator`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<OperatorOptions>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

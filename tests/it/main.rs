@@ -16,6 +16,7 @@ mod hostile;
 mod live;
 mod ops;
 mod promtool;
+mod stack;
 mod trust;
 mod writers;
 
