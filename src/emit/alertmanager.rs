@@ -460,8 +460,10 @@ const FRAGMENT_NOTE: &str = "\
 
 pub fn emit(model: &Model) -> Vec<OutputFile> {
     let mut out = vec![];
+    // The routing tree comes from the teams and the Project alone (routes.tsv, which lists the
+    // services' alerts, has no header).
     let mut sources: Vec<String> = model.teams.iter().map(|t| t.source.clone()).collect();
-    sources.extend(model.services.iter().flat_map(|s| s.sources.clone()));
+    sources.extend(model.project_source.clone());
     sources.sort();
     sources.dedup();
     let format = model.settings.alertmanager_format;

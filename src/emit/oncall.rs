@@ -214,8 +214,10 @@ pub(crate) fn emit(model: &Model, templates: &Templates) -> (Vec<OutputFile>, Ve
             }
         }
     }
+    // Teams, the services they own (by name) and the Project's `pagerduty` settings.
     let mut sources: Vec<String> = model.teams.iter().map(|t| t.source.clone()).collect();
-    sources.extend(model.services.iter().flat_map(|s| s.sources.clone()));
+    sources.extend(model.services.iter().map(|s| s.source.clone()));
+    sources.extend(model.project_source.clone());
     sources.sort();
     sources.dedup();
     let mut errors = vec![];

@@ -73,20 +73,27 @@ struct MimirNamespace<'a> {
     groups: &'a [Group],
 }
 
-/// The SLO id used in the identifying label (`<service>-<slo>`, as Sloth does).
-pub(crate) fn slo_id(slo: &Slo) -> String {
-    format!("{}-{}", slo.service, slo.name)
+/// The SLO id used in the identifying label: `<service>-<slo>`, as Sloth does, except that an
+/// SLO whose name already starts with `<service>-` is its own id (`checkout-availability`, not
+/// `checkout-checkout-availability`). `compat: sloth` keeps Sloth's ids exactly. Selectors match
+/// the service and SLO labels too, so ids alone never merge two SLOs' series.
+pub(crate) fn slo_id(model: &Model, slo: &Slo) -> String {
+    let sloth = model.settings.labels.id == names::SLOTH.id;
+    match slo.name.strip_prefix(&slo.service).filter(|rest| rest.starts_with('-')) {
+        Some(_) if !sloth => slo.name.clone(),
+        _ => format!("{}-{}", slo.service, slo.name),
+    }
 }
 
 /// Label matchers selecting one SLO's series.
 pub(crate) fn id_selector(model: &Model, slo: &Slo) -> String {
     let l = &model.settings.labels;
-    format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
+    format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(model, slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
 }
 
 fn id_labels(model: &Model, slo: &Slo) -> BTreeMap<String, String> {
     let mut m = model.settings.extra_labels.clone();
-    m.insert(model.settings.labels.id.into(), slo_id(slo));
+    m.insert(model.settings.labels.id.into(), slo_id(model, slo));
     m.insert(model.settings.labels.service.into(), slo.service.clone());
     m.insert(model.settings.labels.slo.into(), slo.name.clone());
     m

@@ -93,7 +93,7 @@ pub(crate) fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<
 
 fn labels_with_severity(model: &Model, slo: &Slo, severity: &str) -> BTreeMap<String, String> {
     let mut l = model.settings.extra_labels.clone();
-    l.insert(model.settings.labels.id.into(), slo_id(slo));
+    l.insert(model.settings.labels.id.into(), slo_id(model, slo));
     l.insert(model.settings.labels.service.into(), slo.service.clone());
     l.insert(model.settings.labels.slo.into(), slo.name.clone());
     l.insert("team".into(), slo.owner.clone());
@@ -209,7 +209,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
 /// Labels of an SLI recording rule's series, in promtool's notation.
 fn sli_labels(model: &Model, slo: &Slo) -> String {
     let mut l = model.settings.extra_labels.clone();
-    l.insert(model.settings.labels.id.into(), slo_id(slo));
+    l.insert(model.settings.labels.id.into(), slo_id(model, slo));
     l.insert(model.settings.labels.service.into(), slo.service.clone());
     l.insert(model.settings.labels.slo.into(), slo.name.clone());
     l.insert(model.settings.labels.window.into(), "5m".into());

@@ -513,9 +513,11 @@ fn plain_ok(s: &str) -> bool {
             return false;
         }
     }
-    // Anything number-like (1, 1.5, 1e3, 0x1f, 1_000, 12:30 sexagesimal in YAML 1.1) stays quoted.
+    // Anything number-like (1, 1.5, 1e3, 0x1f, 1_000, 12:30 sexagesimal in YAML 1.1) stays quoted,
+    // and so does everything that starts with a digit: durations are then quoted alike (`"5m"`
+    // as `"1d"`, which is hex-like), rather than some plain and some quoted.
     let numberish = b.iter().all(|&c| NUMBERISH[c as usize]) && b.iter().any(u8::is_ascii_digit);
-    !numberish
+    !numberish && !first.is_ascii_digit()
 }
 
 #[cfg(test)]

@@ -110,6 +110,8 @@ pub struct Service {
     pub runbook_url: Option<String>,
     pub slos: Vec<Slo>,
     pub alerts: Vec<Alert>,
+    /// The file of the Service document itself.
+    pub source: String,
     pub sources: Vec<String>,
 }
 
@@ -124,6 +126,8 @@ pub struct Model {
     pub file_owners: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The Project's settings, defaults resolved.
     pub settings: Settings,
+    /// The file the Project came from, if there is one.
+    pub project_source: Option<String>,
 }
 
 /// A team with its defaults resolved: receivers per severity (empty when none), its email
@@ -239,6 +243,7 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
             runbook_url: runbook_url(s.spec.runbook.as_deref()),
             slos: vec![],
             alerts: vec![],
+            source: sources(s.doc),
             sources: vec![sources(s.doc)],
         })
         .collect();
@@ -334,7 +339,7 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
         repo.concerns.iter().map(|c| Concern { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
     concerns.sort_by(|a, b| a.name.cmp(&b.name));
     let file_owners = super::owners::file_owners(repo, origin, settings.council.as_deref());
-    Model { services, teams, chaos, concerns, file_owners, settings }
+    Model { services, teams, chaos, concerns, file_owners, settings, project_source }
 }
 
 fn lower_indicator(i: &Indicator) -> Sli {

@@ -177,7 +177,7 @@ fn sloth_compat_renames_identifying_labels_and_extra_labels_apply() {
     let files = build(&tmp.path().join("reliability"));
     let f = files.iter().find(|f| f.path == "prometheus/myservice.rules.yml").unwrap();
     assert!(f.contents.contains("sloth_id: myservice-requests-availability"));
-    assert!(f.contents.contains("sloth_window: 5m"));
+    assert!(f.contents.contains("sloth_window: \"5m\""));
     assert!(f.contents.contains("record: sloth_slo_info"));
     assert!(f.contents.contains("cluster: eu-1"));
     assert!(!f.contents.contains("rely_id"));
@@ -230,4 +230,79 @@ fn short_windows_never_alert_below_the_sustainable_rate() {
     let gen_dir = crate::promtool::write_all(&files);
     let (ok, out) = crate::promtool::promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &gen_dir.path().join("gen"));
     assert!(ok, "{out}");
+}
+
+/// Every file under `dir`, relative, with its contents.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().to_string(), text);
+            }
+        }
+    }
+    out
+}
+
+/// Output hygiene: a change touches only the outputs made from what changed. Changing one Alert
+/// rewrites its service's rule file and nothing else; adding a service leaves the Alertmanager
+/// configuration alone (its header names the teams and the Project, not every service file).
+#[test]
+fn a_change_touches_only_the_outputs_made_from_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reliability");
+    std::fs::create_dir(&dir).unwrap();
+    crate::chaos::copy_dir(&root().join("reliability"), &dir);
+    let build_to = |out: &str| {
+        let (code, stdout, stderr) = rely(&["build", "reliability", "--out", out, "--quiet"], tmp.path());
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        tree(&tmp.path().join(out))
+    };
+    let changed = |a: &std::collections::BTreeMap<String, String>, b: &std::collections::BTreeMap<String, String>| -> Vec<String> {
+        let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter().filter(|k| a.get(*k) != b.get(*k) && !k.ends_with(".rely-manifest")).cloned().collect()
+    };
+    let before = build_to("a");
+    let svc = dir.join("services/notifications.yaml");
+    let text = std::fs::read_to_string(&svc).unwrap();
+    let edited = text.replacen("> 30\n", "> 45\n", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&svc, edited).unwrap();
+    let after = build_to("b");
+    assert_eq!(changed(&before, &after), ["prometheus/notifications.rules.yml"]);
+
+    std::fs::write(
+        dir.join("services/status-page.yaml"),
+        "apiVersion: rely/v1\nkind: Service\nmetadata: {name: status-page}\nspec:\n  owner: web-client\n  tier: 2\n  description: The public status page\n  runbook: reliability/runbooks/web-client.md\n",
+    )
+    .unwrap();
+    let added = build_to("c");
+    // What lists services changes (the overview, the team's on-call export and PagerDuty service,
+    // the file's reviewers); the routing tree and the other services' files do not.
+    assert_eq!(
+        changed(&after, &added),
+        ["codeowners/CODEOWNERS", "grafana/dashboards/overview.json", "oncall/pagerduty.tf", "oncall/web-client.json"]
+    );
+}
+
+/// Output hygiene in the rules: window labels are quoted alike (`"5m"` as `"1d"`), and an SLO
+/// named after its service is not prefixed twice in its id (except under `compat: sloth`, whose
+/// ids are Sloth's).
+#[test]
+fn window_labels_are_quoted_alike_and_ids_do_not_repeat_the_service() {
+    let files = build(Path::new("reliability"));
+    let rules = &files.iter().find(|f| f.path == "prometheus/public-api.rules.yml").unwrap().contents;
+    let windows: Vec<&str> = rules.lines().filter_map(|l| l.trim().strip_prefix("rely_window: ")).collect();
+    assert!(windows.len() > 10);
+    assert!(windows.iter().all(|w| w.starts_with('"')), "{windows:?}");
+    assert!(windows.contains(&"\"5m\"") && windows.contains(&"\"1d\""), "{windows:?}");
+    assert!(rules.contains("rely_id: public-api-latency\n"), "{rules}");
+    assert!(!rules.contains("public-api-public-api"), "{rules}");
 }

@@ -133,8 +133,8 @@ fn the_no_data_alert_follows_its_settings() {
         // Series stop at 30m; the 5m rates are empty by 36m; `for: 30m` fires by 67m, not at 60m.
         let mut early = files.clone();
         let t = early.iter_mut().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap();
-        assert!(t.contents.contains("eval_time: 67m"), "{}", t.contents);
-        t.contents = t.contents.replace("eval_time: 67m", "eval_time: 60m");
+        assert!(t.contents.contains("eval_time: \"67m\""), "{}", t.contents);
+        t.contents = t.contents.replace("eval_time: \"67m\"", "eval_time: \"60m\"");
         let tmp = write_all(&early);
         let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
         assert!(!ok, "{out}");
