@@ -104,6 +104,8 @@ const PROJECT: &str = r#"spec:
     # labels: {}                   # added to every generated rule
     # compat: sloth                # Sloth's label names, for Sloth's dashboards
     # operator: {namespace: monitoring, labels: {prometheus: k8s, role: alert-rules}}   # PrometheusRule metadata
+    # windows: derived             # long windows from recorded 5m/30m rates; `exact` reads raw series for each
+    # evaluation_interval: 1m      # the SLI groups' interval (derived windows count one sample as this long)
     # where runbook paths are browsed: alerts link to <base>/<path>
     runbook_base_url: <https:// URL where the repository is browsed, e.g. https://github.com/ORG/REPO/blob/main/>
   grafana:

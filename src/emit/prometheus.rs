@@ -22,6 +22,9 @@ pub(crate) struct RuleFile {
 #[derive(Debug, Serialize)]
 pub(crate) struct Group {
     pub name: String,
+    /// Set on the SLI groups when their windows are derived (see `derived_ratio`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
     pub rules: Vec<Rule>,
 }
 
@@ -113,6 +116,29 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     };
     let windows = burn::sli_windows(slo.period);
     let mut rules = vec![];
+    if let Sli::Events { errors, total, .. } = &slo.sli
+        && model.settings.derived_windows
+    {
+        // Raw series are read twice per evaluation, over 5m and 30m; every longer window is the
+        // recorded 30m events plus the mean of the recorded 5m rates before them.
+        for (w, e, t) in [(300, names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), (1800, names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)] {
+            let d = duration::format(w);
+            rules.push(record(e.into(), with_window(errors, &d), with_win(w)));
+            rules.push(record(t.into(), with_window(total, &d), with_win(w)));
+        }
+        for &w in windows.iter().filter(|w| **w != slo.period) {
+            let d = duration::format(w);
+            let expr = match w {
+                300 => format!("{}{ids}\n/\n{}{ids}", names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M),
+                1800 => format!("{}{ids}\n/\n{}{ids}", names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M),
+                w if w > 1800 => derived_ratio(model, &ids, w),
+                _ => format!("(\n  {}\n)\n/\n(\n  {}\n)", with_window(errors, &d), with_window(total, &d)),
+            };
+            rules.push(record(names::sli_ratio(w), expr, with_win(w)));
+        }
+        rules.push(period_ratio(model, slo, &ids, with_win(slo.period)));
+        return rules;
+    }
     for &w in windows.iter().filter(|w| **w != slo.period) {
         let d = duration::format(w);
         let expr = match &slo.sli {
@@ -127,13 +153,7 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
             // The period ratio divides summed events, so a busy hour weighs more than a quiet one.
             rules.push(record(names::ERROR_EVENTS_5M.into(), with_window(errors, "5m"), with_win(300)));
             rules.push(record(names::TOTAL_EVENTS_5M.into(), with_window(total, "5m"), with_win(300)));
-            let expr = format!(
-                "sum_over_time({e}{ids}[{p}])\n/ ignoring ({w})\nsum_over_time({t}{ids}[{p}])",
-                e = names::ERROR_EVENTS_5M,
-                t = names::TOTAL_EVENTS_5M,
-                w = model.settings.labels.window
-            );
-            rules.push(record(names::sli_ratio(slo.period), expr, with_win(slo.period)));
+            rules.push(period_ratio(model, slo, &ids, with_win(slo.period)));
         }
         Sli::Raw { .. } => {
             // A raw ratio carries no event counts: the best available is the mean of 5m ratios.
@@ -142,6 +162,42 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
         }
     }
     rules
+}
+
+/// The period ratio divides summed 5m events, so a busy hour weighs more than a quiet one.
+fn period_ratio(model: &Model, slo: &Slo, ids: &str, labels: BTreeMap<String, String>) -> Rule {
+    let expr = format!(
+        "sum_over_time({e}{ids}[{p}])\n/ ignoring ({w})\nsum_over_time({t}{ids}[{p}])",
+        e = names::ERROR_EVENTS_5M,
+        t = names::TOTAL_EVENTS_5M,
+        p = duration::format(slo.period),
+        w = model.settings.labels.window
+    );
+    record(names::sli_ratio(slo.period), expr, labels)
+}
+
+/// A window `w` above 30m from recorded rates: its last 30m are the recorded 30m events (read
+/// from the raw series, so a new burn counts at once), the rest the recorded 5m rates over
+/// `[w - 30m]`, summed and times the group's evaluation interval (each recorded sample stands for
+/// one interval), i.e. the events of that history as far as it goes. Each 5m rate spreads an
+/// event over the 5 minutes after it, so that range ends 27m30s ago: the half-counted events
+/// either side of the 30m seam then make up for each other instead of going missing. Without
+/// any yet, the window is the 30m alone. Both sides are event counts, so the ratio stays
+/// traffic-weighted, and missing evaluations count as missing traffic on both sides.
+fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
+    let win = model.settings.labels.window;
+    let len = duration::format(w - 1800);
+    let step = model.settings.evaluation_interval.0;
+    let events = |r5: &str, r30: &str| {
+        format!(
+            "(\n  (\n    sum_over_time({r5}{ids}[{len}] offset 27m30s) * {step}\n    or ignoring ({win})\n    {r30}{ids} * 0\n  )\n  + ignoring ({win})\n  {r30}{ids} * 1800\n)"
+        )
+    };
+    format!(
+        "{}\n/ ignoring ({win})\n{}",
+        events(names::ERROR_EVENTS_5M, names::ERROR_EVENTS_30M),
+        events(names::TOTAL_EVENTS_5M, names::TOTAL_EVENTS_30M)
+    )
 }
 
 /// Metadata rules: objective, budget, period, burn rates, remaining budget and an info series.
@@ -331,18 +387,24 @@ pub(crate) fn hand_alert(model: &Model, a: &Alert) -> Rule {
 pub(crate) fn groups(model: &Model, svc: &Service) -> Vec<Group> {
     let mut groups = vec![];
     for slo in &svc.slos {
-        groups.push(Group { name: format!("rely-slo-{}-sli", slo.name), rules: sli_rules(model, slo) });
-        groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), rules: meta_rules(model, slo) });
+        let derived = model.settings.derived_windows && matches!(slo.sli, Sli::Events { .. });
+        groups.push(Group {
+            name: format!("rely-slo-{}-sli", slo.name),
+            interval: derived.then(|| model.settings.evaluation_interval.1.clone()),
+            rules: sli_rules(model, slo),
+        });
+        groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), interval: None, rules: meta_rules(model, slo) });
         let mut alerts: Vec<Rule> =
             [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
         alerts.extend(slo.no_data.as_ref().map(|n| no_data_alert(model, slo, n)));
         if !alerts.is_empty() {
-            groups.push(Group { name: format!("rely-slo-{}-alerts", slo.name), rules: alerts });
+            groups.push(Group { name: format!("rely-slo-{}-alerts", slo.name), interval: None, rules: alerts });
         }
     }
     if !svc.alerts.is_empty() {
         groups.push(Group {
             name: format!("rely-service-{}-alerts", svc.name),
+            interval: None,
             rules: svc.alerts.iter().map(|a| hand_alert(model, a)).collect(),
         });
     }

@@ -25,6 +25,8 @@ pub fn sli_ratio(window_secs: u64) -> String {
 
 /// Error and total event rates over 5m, recorded so the period ratio can be traffic-weighted.
 pub const ERROR_EVENTS_5M: &str = "slo:sli_error_events:rate5m";
+pub const ERROR_EVENTS_30M: &str = "slo:sli_error_events:rate30m";
+pub const TOTAL_EVENTS_30M: &str = "slo:sli_total_events:rate30m";
 pub const TOTAL_EVENTS_5M: &str = "slo:sli_total_events:rate5m";
 pub const OBJECTIVE: &str = "slo:objective:ratio";
 pub const ERROR_BUDGET: &str = "slo:error_budget:ratio";

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::names::{self, Labels};
-use crate::spec::{AlertmanagerFormat, Compat, OperatorOptions, PagerdutyUsers, ProjectSpec, RuleFormat};
+use crate::spec::{AlertmanagerFormat, Compat, OperatorOptions, PagerdutyUsers, ProjectSpec, RuleFormat, WindowMode};
 
 /// The SLO period when neither the SLO nor the Project sets one.
 pub const DEFAULT_WINDOW: &str = "30d";
@@ -61,6 +61,10 @@ pub struct Settings {
     /// prometheus-operator objects: `PrometheusRule` and `AlertmanagerConfig`.
     pub rules_operator: OperatorOptions,
     pub alertmanager_operator: OperatorOptions,
+    /// Whether SLI windows above 30m are derived from recorded event rates (else read raw).
+    pub derived_windows: bool,
+    /// The SLI groups' evaluation interval, in seconds and as written.
+    pub evaluation_interval: (u64, String),
 }
 
 impl Default for Settings {
@@ -93,6 +97,12 @@ impl Settings {
                 oncall: on(out.oncall),
             },
             labels: if prom.compat == Some(Compat::Sloth) { names::SLOTH } else { names::RELY },
+            evaluation_interval: prom
+                .evaluation_interval
+                .as_deref()
+                .and_then(|i| crate::duration::parse(i).filter(|s| *s > 0).map(|s| (s, i.to_string())))
+                .unwrap_or((60, "1m".into())),
+            derived_windows: prom.compat != Some(Compat::Sloth) && prom.windows.unwrap_or_default() == WindowMode::Derived,
             extra_labels: prom.labels,
             format: prom.format.unwrap_or_default(),
             runbook_base_url: prom.runbook_base_url,

@@ -153,6 +153,24 @@ pub struct PrometheusOptions {
     /// Namespace and labels of the `PrometheusRule` objects (`format: prometheus-operator`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<OperatorOptions>,
+    /// `derived` (default): SLI windows above 30m are computed from recorded 5m and 30m event
+    /// rates, so raw series are read over 35 minutes per evaluation instead of 3 days; `exact`:
+    /// every window reads the raw series (`compat: sloth` is always exact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows: Option<WindowMode>,
+    /// How often the SLI rule groups are evaluated (default `1m`): with derived windows it is
+    /// each group's `interval:`, since a recorded sample then stands for that much time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::DURATION_PATTERN))]
+    pub evaluation_interval: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowMode {
+    #[default]
+    Derived,
+    Exact,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

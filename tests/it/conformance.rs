@@ -183,3 +183,56 @@ fn burn_windows_and_factors_match_sloth() {
     }
     assert!(compared >= 5, "only {compared} cases had alerts to compare");
 }
+
+/// Minutes of raw series (selectors of names other than recorded `slo:` ones) that the rules
+/// recording `slo`'s SLI read per evaluation: the sum of their range selectors.
+fn raw_minutes(rules: &str, label: &str, slo: &str) -> u64 {
+    use promql_parser::parser::Expr;
+    fn walk(e: &Expr) -> u64 {
+        match e {
+            Expr::MatrixSelector(m) if !m.vs.name.as_deref().unwrap_or("").starts_with("slo:") => m.range.as_secs() / 60,
+            Expr::MatrixSelector(_) | Expr::VectorSelector(_) | Expr::NumberLiteral(_) | Expr::StringLiteral(_) => 0,
+            Expr::Aggregate(a) => walk(&a.expr),
+            Expr::Unary(u) => walk(&u.expr),
+            Expr::Binary(b) => walk(&b.lhs) + walk(&b.rhs),
+            Expr::Paren(p) => walk(&p.expr),
+            Expr::Subquery(s) => walk(&s.expr),
+            Expr::Call(c) => c.args.args.iter().map(|a| walk(a)).sum(),
+            Expr::Extension(_) => panic!("unexpected extension"),
+        }
+    }
+    let v: serde_yaml::Value = serde_yaml::from_str(rules).unwrap();
+    let mut total = 0;
+    for g in v["groups"].as_sequence().unwrap() {
+        for r in g["rules"].as_sequence().unwrap() {
+            if r["record"].is_string() && r["labels"][label] == slo {
+                total += walk(&promql_parser::parser::parse(r["expr"].as_str().unwrap()).unwrap());
+            }
+        }
+    }
+    total
+}
+
+/// Rule cost by construction: for the same ratio SLO, rely's SLI rules read at most a fifth of
+/// the raw-series minutes Sloth's own rules read (derived windows read 5m and 30m; Sloth reads
+/// every window up to 3d), while `windows: exact` reads what Sloth reads.
+#[test]
+fn derived_windows_read_a_fraction_of_sloths_raw_series() {
+    let sloth = std::fs::read_to_string(root().join("tests/fixtures/sloth/gen/getting-started.yml")).unwrap();
+    let sloth_minutes = raw_minutes(&sloth, "sloth_id", "myservice-requests-availability");
+    assert_eq!(sloth_minutes, 2 * (5 + 30 + 60 + 120 + 360 + 1440 + 4320), "errors and total over every window");
+    let files = build(&root().join("tests/fixtures/sloth/rely-30d"));
+    let rules = &files.iter().find(|f| f.path == "prometheus/myservice.rules.yml").unwrap().contents;
+    let ours = raw_minutes(rules, "rely_slo", "requests-availability");
+    assert_eq!(ours, 2 * (5 + 30));
+    assert!(ours * 5 <= sloth_minutes, "{ours} vs Sloth's {sloth_minutes}");
+    eprintln!("raw-series minutes per evaluation: rely {ours}, Sloth {sloth_minutes} ({:.2}%)", 100.0 * ours as f64 / sloth_minutes as f64);
+
+    let tmp = tempfile::tempdir().unwrap();
+    crate::chaos::copy_dir(&root().join("tests/fixtures/sloth/rely-30d"), tmp.path());
+    let project = "---\napiVersion: rely/v1\nkind: Project\nmetadata: {name: x}\nspec:\n  prometheus: {windows: exact}\n";
+    std::fs::write(tmp.path().join("project.yaml"), project).unwrap();
+    let files = build(tmp.path());
+    let rules = &files.iter().find(|f| f.path == "prometheus/myservice.rules.yml").unwrap().contents;
+    assert_eq!(raw_minutes(rules, "rely_slo", "requests-availability"), sloth_minutes + 2 * 5, "exact: Sloth's windows and the 5m events");
+}

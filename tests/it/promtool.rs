@@ -143,3 +143,107 @@ fn the_no_data_alert_follows_its_settings() {
     let rules = &off.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
     assert!(!rules.contains("NoData"), "{rules}");
 }
+
+/// Minutes (from 0) at which the burn alert of `files`' checkout SLO fires as page and as ticket,
+/// between `from` and `to`: promtool is asked to expect silence at every minute, and its
+/// failures say what fired when.
+fn firing_minutes(files: &[rely::emit::OutputFile], series: &[(&str, String)], from: u32, to: u32) -> (Vec<u32>, Vec<u32>) {
+    let tmp = write_all(files);
+    let dir = tmp.path().join("gen");
+    // Groups in the order Prometheus's own dependency would have them (promtool otherwise picks
+    // an order at random, and an alert evaluated before its SLI sees the previous minute).
+    let mut t = String::from(
+        "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\ngroup_eval_order: [rely-slo-checkout-availability-sli, rely-slo-checkout-availability-meta, rely-slo-checkout-availability-alerts]\ntests:\n  - interval: 1m\n    input_series:\n",
+    );
+    for (s, v) in series {
+        t += &format!("      - series: '{s}'\n        values: '{v}'\n");
+    }
+    t += "    alert_rule_test:\n";
+    for m in from..=to {
+        t += &format!("      - {{eval_time: {m}m, alertname: CheckoutAvailabilityBudgetBurn, exp_alerts: []}}\n");
+    }
+    std::fs::write(dir.join("step.test.yml"), t).unwrap();
+    let (ok, out) = promtool(&["test", "rules", "step.test.yml"], &dir);
+    let (mut page, mut ticket) = (vec![], vec![]);
+    if ok {
+        return (page, ticket);
+    }
+    let minutes = |s: &str| -> u32 {
+        let (mut total, mut n) = (0, 0);
+        for c in s.chars() {
+            match c {
+                '0'..='9' => n = n * 10 + c.to_digit(10).unwrap(),
+                'd' => (total, n) = (total + n * 1440, 0),
+                'h' => (total, n) = (total + n * 60, 0),
+                'm' => (total, n) = (total + n, 0),
+                _ => panic!("{s}"),
+            }
+        }
+        total
+    };
+    for block in out.split("alertname: CheckoutAvailabilityBudgetBurn, time: ").skip(1) {
+        let at = minutes(block.split(',').next().unwrap().trim());
+        let got = block.split("got:").nth(1).unwrap_or("");
+        if got.contains("severity=\"page\"") {
+            page.push(at);
+        }
+        if got.contains("severity=\"ticket\"") {
+            ticket.push(at);
+        }
+    }
+    assert!(!page.is_empty() || !ticket.is_empty(), "promtool failed for another reason: {out}");
+    (page, ticket)
+}
+
+/// Derived windows do not change when alerts fire: after 26 hours at half the budget rate, a
+/// step to 20x (pages, then tickets) and to 4x (tickets only) fire the page and the ticket at the
+/// same evaluation as the exact rules, give or take one evaluation interval (1m).
+#[test]
+fn derived_windows_fire_within_one_evaluation_of_exact_ones() {
+    if !require_tool("promtool") {
+        return;
+    }
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let rules = |project: &str| {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("all.yaml"), format!("{minimal}{project}")).unwrap();
+        build(tmp.path())
+    };
+    let derived = rules("");
+    let exact = rules("---\napiVersion: rely/v1\nkind: Project\nmetadata: {name: x}\nspec:\n  prometheus: {windows: exact}\n");
+    let text = |f: &[rely::emit::OutputFile]| f.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents.clone();
+    assert!(text(&derived).contains("sum_over_time(slo:sli_error_events:rate5m"));
+    assert!(!text(&exact).contains("sum_over_time(slo:sli_error_events:rate5m{rely_id=\"checkout-availability\", rely_service=\"checkout\", rely_slo=\"checkout-availability\"}[23h30m]"));
+    const STEP: u32 = 1560;
+    for (burn, until) in [(20.0, 200), (4.0, 300)] {
+        // 1000 requests a minute; 0.05% errors (half the budget rate of a 99.9% SLO), then `burn`x.
+        let (base, high) = (0.5, burn);
+        let series = vec![
+            (
+                r#"http_requests_total{job="checkout",code="500"}"#,
+                format!("0+{base}x{STEP} {}+{high}x{until}", base * STEP as f64),
+            ),
+            (
+                r#"http_requests_total{job="checkout",code="200"}"#,
+                format!("0+{}x{STEP} {}+{}x{until}", 1000.0 - base, (1000.0 - base) * STEP as f64, 1000.0 - high),
+            ),
+        ];
+        let (ep, et) = firing_minutes(&exact, &series, STEP - 10, STEP + until);
+        let (dp, dt) = firing_minutes(&derived, &series, STEP - 10, STEP + until);
+        let first = |v: &[u32]| v.first().copied();
+        assert!(first(&et).is_some(), "{burn}x: the exact ticket never fired");
+        if burn > 14.4 {
+            assert!(first(&ep).is_some(), "{burn}x: the exact page never fired");
+        } else {
+            assert!(ep.is_empty() && dp.is_empty(), "{burn}x pages: {ep:?} {dp:?}");
+        }
+        for (what, e, d) in [("page", first(&ep), first(&dp)), ("ticket", first(&et), first(&dt))] {
+            match (e, d) {
+                (Some(e), Some(d)) => assert!(e.abs_diff(d) <= 1, "{burn}x {what}: exact at {e}m, derived at {d}m"),
+                (None, None) => {}
+                _ => panic!("{burn}x {what}: exact {e:?}, derived {d:?}"),
+            }
+        }
+        eprintln!("{burn}x: page exact {:?} derived {:?}; ticket exact {:?} derived {:?}", first(&ep), first(&dp), first(&et), first(&dt));
+    }
+}
