@@ -7,6 +7,8 @@
 //!
 //!   cargo run --release --example bench-rules -- OUT SLOS SERIES DAYS STEP END_UNIX EVAL
 
+#![allow(clippy::print_stderr)]
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 
