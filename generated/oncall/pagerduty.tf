@@ -113,7 +113,7 @@ resource "pagerduty_schedule" "data" {
   }
 }
 
-resource "pagerduty_schedule" "data_secondary" {
+resource "pagerduty_schedule" "data-secondary" {
   name      = "data secondary"
   time_zone = "America/New_York"
   teams     = [pagerduty_team.data.id]
@@ -146,7 +146,7 @@ resource "pagerduty_escalation_policy" "data" {
     escalation_delay_in_minutes = 30
     target {
       type = "schedule_reference"
-      id   = pagerduty_schedule.data_secondary.id
+      id   = pagerduty_schedule.data-secondary.id
     }
   }
 
@@ -215,7 +215,7 @@ resource "pagerduty_schedule" "notifications" {
   }
 }
 
-resource "pagerduty_schedule" "notifications_secondary" {
+resource "pagerduty_schedule" "notifications-secondary" {
   name      = "notifications secondary"
   time_zone = "Europe/London"
   teams     = [pagerduty_team.notifications.id]
@@ -248,7 +248,7 @@ resource "pagerduty_escalation_policy" "notifications" {
     escalation_delay_in_minutes = 15
     target {
       type = "schedule_reference"
-      id   = pagerduty_schedule.notifications_secondary.id
+      id   = pagerduty_schedule.notifications-secondary.id
     }
   }
 
@@ -337,7 +337,7 @@ resource "pagerduty_schedule" "platform" {
   }
 }
 
-resource "pagerduty_schedule" "platform_secondary" {
+resource "pagerduty_schedule" "platform-secondary" {
   name      = "platform secondary"
   time_zone = "America/Denver"
   teams     = [pagerduty_team.platform.id]
@@ -370,7 +370,7 @@ resource "pagerduty_escalation_policy" "platform" {
     escalation_delay_in_minutes = 15
     target {
       type = "schedule_reference"
-      id   = pagerduty_schedule.platform_secondary.id
+      id   = pagerduty_schedule.platform-secondary.id
     }
   }
 
@@ -551,7 +551,7 @@ resource "pagerduty_schedule" "web_client" {
   }
 }
 
-resource "pagerduty_schedule" "web_client_secondary" {
+resource "pagerduty_schedule" "web_client-secondary" {
   name      = "web-client secondary"
   time_zone = "America/Denver"
   teams     = [pagerduty_team.web_client.id]
@@ -584,7 +584,7 @@ resource "pagerduty_escalation_policy" "web_client" {
     escalation_delay_in_minutes = 20
     target {
       type = "schedule_reference"
-      id   = pagerduty_schedule.web_client_secondary.id
+      id   = pagerduty_schedule.web_client-secondary.id
     }
   }
 

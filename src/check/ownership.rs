@@ -120,8 +120,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                         team.name,
                         if reachable == 1 { "" } else { "s" }
                     ),
-                    EscalationTarget::Manager if oncall.manager.is_none() => {
-                        format!("escalation step {} notifies the manager, but `oncall.manager` names nobody", i + 1)
+                    EscalationTarget::Manager if oncall.manager.as_ref().and_then(|m| m.email.as_ref()).is_none() => {
+                        format!("escalation step {} notifies the manager, but `oncall.manager` names nobody with an email", i + 1)
                     }
                     _ => continue,
                 };

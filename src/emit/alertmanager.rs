@@ -77,6 +77,10 @@ pub struct Inhibit {
     pub equal: Vec<String>,
 }
 
+/// What a Slack notification says (both the whole configuration and AlertmanagerConfig use it).
+const SLACK_TITLE: &str = "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.service }})";
+const SLACK_TEXT: &str = "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}";
+
 /// The receiver that gets alerts no team claims.
 pub const UNROUTED: &str = "unrouted";
 
@@ -108,8 +112,8 @@ fn add(rc: &mut ReceiverConfig, r: &Receiver) {
         if let Some(f) = &x.api_url_file {
             m.insert("api_url_file".into(), s(f));
         }
-        m.insert("title".into(), s("[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.service }})"));
-        m.insert("text".into(), s("{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}"));
+        m.insert("title".into(), s(SLACK_TITLE));
+        m.insert("text".into(), s(SLACK_TEXT));
         rc.slack_configs.push(m);
     }
     if let Some(x) = &r.pagerduty {
@@ -361,8 +365,8 @@ fn operator_receiver(model: &Model, team: &str, name: String, list: &[Receiver])
         if let Some(x) = &r.slack {
             let mut m = json!({
                 "channel": t(&x.channel), "sendResolved": true,
-                "title": "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.service }})",
-                "text": "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
+                "title": SLACK_TITLE,
+                "text": SLACK_TEXT,
             });
             if let Some(f) = &x.api_url_file {
                 m["apiURL"] = secret(team, f);

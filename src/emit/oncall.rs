@@ -10,7 +10,7 @@ use super::{OutputFile, TemplateError, Templates};
 use crate::duration;
 use crate::model::Model;
 use crate::model::Team;
-use crate::spec::{EscalationTarget, Handoff, Member, Oncall, PagerdutyUsers, word};
+use crate::spec::{EscalationStep, EscalationTarget, Handoff, Member, Oncall, PagerdutyUsers, word};
 
 /// An HCL-safe identifier from a rely name (`web-client` → `web_client`).
 fn ident(name: &str) -> String {
@@ -118,8 +118,13 @@ fn tf_user(m: &Member, email: &str, create: bool) -> TfUser {
 /// targets are those, each delayed until the next step (the last one waits 30m).
 fn tf_team(model: &Model, t: &Team, rotation: String, oncall: Option<&Oncall>, create: bool) -> TfTeam {
     let id = ident(&t.name);
-    let members: Vec<TfUser> =
-        t.members.iter().filter_map(|m| m.email.as_deref().filter(|e| !e.is_empty()).map(|e| tf_user(m, e, create))).collect();
+    // One entry per PagerDuty user: emails that differ only in case are one person.
+    let mut members: Vec<TfUser> = vec![];
+    for u in t.members.iter().filter_map(|m| m.email.as_deref().filter(|e| !e.is_empty()).map(|e| tf_user(m, e, create))) {
+        if !members.iter().any(|m| m.id == u.id) {
+            members.push(u);
+        }
+    }
     let manager = oncall.and_then(|o| o.manager.as_ref()).and_then(|m| m.email.as_deref().map(|e| tf_user(m, e, create)));
     let mut memberships: Vec<TfMembership> = members
         .iter()
@@ -135,7 +140,11 @@ fn tf_team(model: &Model, t: &Team, rotation: String, oncall: Option<&Oncall>, c
     if !secondary.is_empty() {
         secondary.rotate_left(1);
     }
-    let escalation: Vec<_> = oncall.map(|o| o.escalation.clone()).unwrap_or_default();
+    // PagerDuty refuses a policy without a rule: no escalation means paging the primary.
+    let mut escalation: Vec<_> = oncall.map(|o| o.escalation.clone()).unwrap_or_default();
+    if escalation.is_empty() {
+        escalation.push(EscalationStep { after: "0m".into(), notify: EscalationTarget::Primary });
+    }
     let afters: Vec<u64> = escalation.iter().map(|s| after_minutes(&s.after)).collect();
     let everyone = || members.iter().map(|u| TfTarget { kind: "user_reference", reference: u.reference.clone() }).collect::<Vec<_>>();
     let schedule = |name: String| vec![TfTarget { kind: "schedule_reference", reference: format!("pagerduty_schedule.{name}.id") }];
@@ -147,7 +156,8 @@ fn tf_team(model: &Model, t: &Team, rotation: String, oncall: Option<&Oncall>, c
             delay_minutes: afters.get(i + 1).map(|n| n.saturating_sub(afters[i])).unwrap_or(30).max(1),
             targets: match (s.notify, &manager) {
                 (EscalationTarget::Primary, _) => schedule(id.clone()),
-                (EscalationTarget::Secondary, _) => schedule(format!("{id}_secondary")),
+                // `-` is not in any `ident`, so no team's schedule can take this name.
+                (EscalationTarget::Secondary, _) => schedule(format!("{id}-secondary")),
                 (EscalationTarget::Team, _) | (EscalationTarget::Manager, None) => everyone(),
                 (EscalationTarget::Manager, Some(m)) => vec![TfTarget { kind: "user_reference", reference: m.reference.clone() }],
             },

@@ -188,9 +188,12 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
     let win = model.settings.labels.window;
     let len = duration::format(w - 1800);
     let step = model.settings.evaluation_interval.0;
+    // Either term may be absent (no error series in the last 30m, or no history yet): it then
+    // counts as zero events, read off the 30m total, which exists whenever there is traffic.
+    let t30 = names::TOTAL_EVENTS_30M;
     let events = |r5: &str, r30: &str| {
         format!(
-            "(\n  (\n    sum_over_time({r5}{ids}[{len}] offset 27m30s) * {step}\n    or ignoring ({win})\n    {r30}{ids} * 0\n  )\n  + ignoring ({win})\n  {r30}{ids} * 1800\n)"
+            "(\n  (\n    sum_over_time({r5}{ids}[{len}] offset 27m30s) * {step}\n    or ignoring ({win})\n    {t30}{ids} * 0\n  )\n  + ignoring ({win})\n  (\n    {r30}{ids} * 1800\n    or ignoring ({win})\n    {t30}{ids} * 0\n  )\n)"
         )
     };
     format!(

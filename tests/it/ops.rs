@@ -201,7 +201,7 @@ fn oncall_exports_and_pagerduty_terraform_parse() {
         .collect();
     assert_eq!(targets.len(), 4);
     assert_eq!(targets[0], ["pagerduty_schedule.platform.id"]);
-    assert_eq!(targets[1], ["pagerduty_schedule.platform_secondary.id"]);
+    assert_eq!(targets[1], ["pagerduty_schedule.platform-secondary.id"]);
     assert_eq!(targets[2].len(), 4, "team: every member");
     assert_eq!(targets[3].len(), 1);
     assert!(targets[3][0].starts_with("data.pagerduty_user.user_daniel_osei_example_com_"), "{:?}", targets[3]);
@@ -210,7 +210,7 @@ fn oncall_exports_and_pagerduty_terraform_parse() {
         let layer = s.body().blocks().find(|b| b.identifier() == "layer").unwrap();
         layer.body().attributes().find(|a| a.key() == "users").unwrap().expr().to_string()
     };
-    let (primary, secondary) = (layer_users("platform"), layer_users("platform_secondary"));
+    let (primary, secondary) = (layer_users("platform"), layer_users("platform-secondary"));
     let first = |s: &str| s.trim_start_matches('[').split(',').next().unwrap().trim().to_string();
     assert_ne!(first(&primary), first(&secondary), "the secondary is not the primary");
     let sorted = |s: &str| {

@@ -247,3 +247,31 @@ fn derived_windows_fire_within_one_evaluation_of_exact_ones() {
         eprintln!("{burn}x: page exact {:?} derived {:?}; ticket exact {:?} derived {:?}", first(&ep), first(&dp), first(&et), first(&dt));
     }
 }
+
+/// Derived windows keep past errors when no error series has existed for the last 30 minutes
+/// (the `code="500"` series of restarted pods are gone): the 6h ratio still counts the errors of
+/// the hours before, as the exact rules do.
+#[test]
+fn derived_windows_keep_errors_whose_series_have_gone() {
+    if !require_tool("promtool") {
+        return;
+    }
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), &minimal).unwrap();
+    let files = build(tmp.path());
+    let out = write_all(&files);
+    let dir = out.path().join("gen");
+    // 1% errors for three hours, then the error series stops and only successes remain.
+    let test = "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\n\
+        group_eval_order: [rely-slo-checkout-availability-sli]\ntests:\n  - interval: 1m\n    input_series:\n\
+        \x20     - {series: 'http_requests_total{job=\"checkout\",code=\"500\"}', values: '0+10x180 _x60'}\n\
+        \x20     - {series: 'http_requests_total{job=\"checkout\",code=\"200\"}', values: '0+990x240'}\n\
+        \x20   promql_expr_test:\n\
+        \x20     - expr: 'slo:sli_error:ratio_rate6h{rely_slo=\"checkout-availability\"} > bool 0.005'\n\
+        \x20       eval_time: 220m\n\
+        \x20       exp_samples: [{labels: '{rely_id=\"checkout-availability\", rely_service=\"checkout\", rely_slo=\"checkout-availability\", rely_window=\"6h\"}', value: 1}]\n";
+    std::fs::write(dir.join("gone.test.yml"), test).unwrap();
+    let (ok, out) = promtool(&["test", "rules", "gone.test.yml"], &dir);
+    assert!(ok, "{out}");
+}
