@@ -52,7 +52,10 @@ fn main() -> std::io::Result<()> {
     let mut sloth = String::from("# Sloth's getting-started output (tests/fixtures/sloth, Apache-2.0), one copy per SLO.\ngroups:\n");
     for k in 0..slos {
         sloth += &groups
-            .replace(r#"http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}"#, &format!(r#"bench_requests_total{{slo="slo{k}",code="500"}}"#))
+            .replace(
+                r#"http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}"#,
+                &format!(r#"bench_requests_total{{slo="slo{k}",code="500"}}"#),
+            )
             .replace(r#"http_request_duration_seconds_count{job="myservice"}"#, &format!(r#"bench_requests_total{{slo="slo{k}"}}"#))
             .replace("myservice-requests-availability", &format!("bench-slo{k}"))
             .replace("requests-availability", &format!("slo{k}"))

@@ -24,7 +24,15 @@ pub struct LintOptions {
 
 /// Logs how long a phase took (`rely -vv`, or `RELY_LOG=debug`).
 pub(crate) fn phase(name: &str, since: Instant) {
-    log::info!(target: "rely::timing", "{name}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+    if log::log_enabled!(target: "rely::timing", log::Level::Info) {
+        // Resident memory after the phase (Linux), to see which phase holds what.
+        let rss = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+            .map(|pages| format!(", {} MB resident", pages * 4096 / 1_000_000))
+            .unwrap_or_default();
+        log::info!(target: "rely::timing", "{name}: {:.1} ms{rss}", since.elapsed().as_secs_f64() * 1000.0);
+    }
 }
 
 /// The severity overrides: the Project's `spec.lint`, then the options (deny wins over allow,

@@ -83,11 +83,16 @@ pub fn clear_memo() {
 /// regular expressions are shared between queries with the same pattern.
 pub(crate) fn facts(query: &str) -> std::sync::Arc<Facts> {
     use std::sync::Arc;
+    // Queries that only differ in their label values share one parse (see `shaped_facts`):
+    // nothing per query is remembered, so 200,000 queries cost little time and no memory.
+    if let Some(f) = fast_facts(query) {
+        return Arc::new(f);
+    }
     let memo = memo();
     if let Some(f) = memo.read().unwrap_or_else(|e| e.into_inner()).get(query) {
         return f.clone();
     }
-    let f = Arc::new(compute_facts(query));
+    let f = Arc::new(facts_of(parse(query), &[]));
     let mut w = memo.write().unwrap_or_else(|e| e.into_inner());
     // Bounded, for long-lived callers such as the fuzzer.
     if w.len() >= 100_000 {
@@ -95,13 +100,6 @@ pub(crate) fn facts(query: &str) -> std::sync::Arc<Facts> {
     }
     w.insert(query.to_string(), f.clone());
     f
-}
-
-fn compute_facts(query: &str) -> Facts {
-    if let Some(f) = fast_facts(query) {
-        return f;
-    }
-    facts_of(parse(query), &[])
 }
 
 /// Facts from a parse; `regexes` are the matchers that were rewritten from `=~`/`!~` into
@@ -151,16 +149,12 @@ struct RegexMatcher {
 /// it returns `None` and the query is parsed as written.
 fn fast_facts(query: &str) -> Option<Facts> {
     let (text, regexes) = rewrite_regex_matchers(query)?;
-    if regexes.is_empty() {
-        return None;
-    }
     for r in &regexes {
         if r.label == "__name__" || shared_regex(&r.value).is_none_or(|re| re.is_match("")) {
             return None;
         }
     }
-    let parsed = parse(&text).ok()?;
-    let facts = facts_of(Ok(parsed), &regexes);
+    let facts = shaped_facts(&text, &regexes)?;
     // Every rewritten matcher must come back as exactly one regex matcher.
     let restored = |s: Option<&Selector>| {
         s.is_none_or(|s| {
@@ -231,6 +225,107 @@ fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
 fn literal_end(b: &[u8], start: usize) -> Option<usize> {
     let end = start + 1 + b[start + 1..].iter().position(|&c| c == b[start])?;
     (!b[start + 1..end].contains(&b'\\')).then_some(end)
+}
+
+/// Marks a label value taken out of a query's shape; a query holding it is never shaped.
+const HOLE: char = '\u{1}';
+
+/// The facts of `text` (regex matchers already rewritten, see `fast_facts`) from its *shape*: the
+/// query with the value of every `label="value"` / `label!="value"` matcher inside braces
+/// replaced by a numbered hole. Queries differing only in label values (`job="api"`,
+/// `job="web"`) have one shape, parsed once; the values are put back into the selectors after.
+/// A label value cannot change how PromQL parses, with two exceptions that are kept in the shape
+/// as written: an empty value (a selector needs a non-empty matcher) and a `__name__` value (the
+/// metric name). `None` when the shape does not parse cleanly (the caller parses the query as
+/// written, for its own error message) or the text cannot be shaped safely.
+fn shaped_facts(text: &str, regexes: &[RegexMatcher]) -> Option<Facts> {
+    let (shape, values) = shape_of(text)?;
+    let facts = shape_memo(&shape)?;
+    let fill = |s: &Selector| -> Option<Selector> {
+        let mut matchers = s.matchers.clone();
+        for m in &mut matchers {
+            if let Some(n) = m.value.strip_prefix(HOLE) {
+                m.value = values.get(n.parse::<usize>().ok()?)?.clone();
+            }
+        }
+        Some(Selector { name: s.name.clone(), matchers: restore(&matchers, regexes) })
+    };
+    Some(Facts {
+        vector: Ok(()),
+        selector: match &facts.selector {
+            Some(s) => Some(fill(s)?),
+            None => None,
+        },
+        sum_rate: match &facts.sum_rate {
+            Ok(s) => Ok(fill(s)?),
+            Err(e) => Err(e.clone()),
+        },
+    })
+}
+
+/// `text` with matcher values inside braces replaced by holes, and the values in hole order.
+fn shape_of(text: &str) -> Option<(String, Vec<String>)> {
+    if text.contains(HOLE) {
+        return None;
+    }
+    let b = text.as_bytes();
+    let mut shape = String::with_capacity(text.len());
+    let mut values = vec![];
+    let (mut depth, mut copied, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'{' => depth += 1,
+            b'}' => depth = depth.checked_sub(1)?,
+            b'#' => return None,
+            q @ (b'"' | b'\'' | b'`') => {
+                let end = literal_end(b, i)?;
+                let before = text[..i].trim_end();
+                let is_value = depth > 0 && q == b'"' && before.ends_with('=') && end > i + 1 && {
+                    let op = before.trim_end_matches(['=', '!']).trim_end();
+                    let label_start = op
+                        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .map_or(0, |k| k + op[k..].chars().next().map_or(1, char::len_utf8));
+                    let label = &op[label_start..];
+                    !label.is_empty() && label != "__name__" && !label.as_bytes()[0].is_ascii_digit()
+                };
+                if is_value {
+                    shape.push_str(&text[copied..=i]);
+                    shape.push(HOLE);
+                    shape.push_str(&values.len().to_string());
+                    values.push(text[i + 1..end].to_string());
+                    copied = end;
+                }
+                i = end + 1;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    shape.push_str(&text[copied..]);
+    Some((shape, values))
+}
+
+/// The facts of a shape, parsed once per process; `None` when it is not a clean instant-vector
+/// query (errors are reported from the query as written).
+fn shape_memo(shape: &str) -> Option<std::sync::Arc<Facts>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, RwLock};
+    type Shapes = RwLock<HashMap<String, Option<Arc<Facts>>>>;
+    static SHAPES: OnceLock<Shapes> = OnceLock::new();
+    let shapes = SHAPES.get_or_init(Default::default);
+    if let Some(f) = shapes.read().unwrap_or_else(|e| e.into_inner()).get(shape) {
+        return f.clone();
+    }
+    let facts = facts_of(parse(shape), &[]);
+    let f = facts.vector.is_ok().then(|| Arc::new(facts));
+    let mut w = shapes.write().unwrap_or_else(|e| e.into_inner());
+    // Bounded, for long-lived callers such as the fuzzer.
+    if w.len() >= 10_000 {
+        w.clear();
+    }
+    w.insert(shape.to_string(), f.clone());
+    f
 }
 
 /// `^(?:pattern)$` compiled once per process (`None` when it does not compile).
@@ -368,11 +463,34 @@ mod tests {
             // Found by cargo-fuzz: a multi-byte character right before a label name.
             "sum(rate(http_requests_total{job=\"checkout\"\u{521}code=~\"5..\"}[5m]))",
             "sum(rate(x{j\u{e9}b=~\"5..\"}[5m]))",
+            // Shapes: label values taken out and put back.
+            r#"sum(rate(x{job="api",route="/a"}[5m]))"#,
+            r#"sum(rate(x{job="web",route="/b"}[5m]))"#,
+            r#"sum(rate(x{job=""}[5m]))"#,
+            r#"sum(rate(x{job="",code=~"5.."}[5m]))"#,
+            r#"sum(rate({__name__="x",job="a"}[5m]))"#,
+            r#"sum(rate(x{__name__="y"}[5m]))"#,
+            r#"sum(rate(x{job="a" , env != "b"}[5m])) / sum(rate(x{job="a"}[5m]))"#,
+            r#"x_bucket{job="a",le="0.3"}"#,
+            r#"x_bucket{job="a",le="0.3"} offset 5m"#,
+            r#"label_replace(sum(rate(x{job="a"}[5m])), "dst", "$1", "job", "(.*)")"#,
+            r#"sum(rate(x{job="a"}[5m])) != "a""#,
+            r#"sum(rate(x{job="a",job="a"}[5m]))"#,
+            r#"sum(rate(x{job=="a"}[5m]))"#,
+            r#"sum(rate(x{"job"="a"}[5m]))"#,
+            "sum(rate(x{job=\"\u{1}0\"}[5m]))",
+            r#"sum by (job) (rate(x{job="a"}[5m]))"#,
+            r#"sum(rate(x{job="a"}[5m] @ 100))"#,
+            r#"sum(increase(x{job="a"}[5m]))"#,
+            r#"avg(rate(x{job="a"}[5m]))"#,
         ];
         for q in queries {
             assert!(fast_path_agrees(q), "{q}");
         }
         assert!(fast_facts(queries[0]).is_some(), "the common shape takes the fast path");
+        let a = fast_facts(r#"sum(rate(x{job="api",route="/a"}[5m]))"#).expect("shaped");
+        let m = &a.sum_rate.as_ref().expect("a sum of rates").matchers;
+        assert_eq!(m.iter().map(|m| m.value.as_str()).collect::<Vec<_>>(), ["api", "/a"], "the values are put back");
         assert!(fast_facts(r#"{code=~".*"}"#).is_none(), "a pattern matching the empty string does not");
         assert!(fast_facts(r#"sum(rate(x{code=~"(unclosed"}[5m]))"#).is_none(), "nor one that does not compile");
     }

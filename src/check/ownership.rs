@@ -126,7 +126,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     _ => continue,
                 };
                 ctx.report(codes::OWN011, team.doc, &format!("/spec/oncall/escalation/{i}/notify"), why).help = Some(match step.notify {
-                    EscalationTarget::Manager => "name the manager: `oncall: {manager: {name: ..., email: ...}}`; until then the step pages the whole team".into(),
+                    EscalationTarget::Manager => {
+                        "name the manager: `oncall: {manager: {name: ..., email: ...}}`; until then the step pages the whole team".into()
+                    }
                     _ => "add a second member with an email, or escalate to `team` or `manager` instead".into(),
                 });
             }

@@ -41,7 +41,9 @@ fn latency_probe(l: &crate::spec::Latency) -> String {
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
+    let t = std::time::Instant::now();
     parse_all(ctx);
+    crate::pipeline::phase("check: slos: parse", t);
     if let Some(p) = repo.project()
         && let Some(w) = &p.spec.window
     {

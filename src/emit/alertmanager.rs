@@ -448,7 +448,11 @@ pub fn alertmanager_config(model: &Model, team: &Team, env: &str) -> Option<serd
 fn environment_note(model: &Model, env: &str) -> String {
     format!(
         "# Environment: {env}. {}\n",
-        if model.settings.pages_in(env) { "Pages go to the teams' page receivers." } else { "Pages go to the teams' email receivers only." }
+        if model.settings.pages_in(env) {
+            "Pages go to the teams' page receivers."
+        } else {
+            "Pages go to the teams' email receivers only."
+        }
     )
 }
 

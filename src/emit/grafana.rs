@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::OutputFile;
-use super::prometheus::id_selector;
 use crate::duration;
 use crate::model::burn::{self, num};
 use crate::model::names;
@@ -60,6 +59,9 @@ pub(crate) struct Row {
     pub collapsed: bool,
     pub grid_pos: GridPos,
     pub panels: Vec<Value>,
+    /// The variable the row (and the panels below it) is repeated over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -209,16 +211,48 @@ fn timeseries(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targe
 }
 
 /// The panels of one SLO, starting at row `y`; returns the next free row.
-fn slo_panels(model: &Model, slo: &Slo, ids: &mut Ids, y: u32, out: &mut Vec<PanelOrRow>) -> u32 {
-    let sel = id_selector(model, slo);
+/// SLOs whose panels differ only in the SLO they select: the same objective, period and
+/// description. Their panels are written once, in a row repeated over a variable listing them,
+/// so a dashboard does not grow by a row of panels per SLO (at 100,000 SLOs that was a gigabyte).
+fn classes(svc: &Service) -> Vec<Vec<&Slo>> {
+    let mut out: Vec<Vec<&Slo>> = vec![];
+    for slo in &svc.slos {
+        let same =
+            |o: &&Slo| o.objective.to_bits() == slo.objective.to_bits() && o.period == slo.period && o.description == slo.description;
+        match out.iter_mut().find(|c| c.first().is_some_and(same)) {
+            Some(c) => c.push(slo),
+            None => out.push(vec![slo]),
+        }
+    }
+    out
+}
+
+/// The hidden variable a class of SLOs is repeated over: every SLO of the class, all selected.
+fn class_variable(name: &str, slos: &[&Slo]) -> Value {
+    let names: Vec<&str> = slos.iter().map(|s| s.name.as_str()).collect();
+    let options: Vec<Value> = std::iter::once(json!({ "text": "All", "value": "$__all", "selected": true }))
+        .chain(names.iter().map(|n| json!({ "text": n, "value": n, "selected": false })))
+        .collect();
+    json!({
+        "type": "custom", "name": name, "label": "SLO", "query": names.join(","), "options": options,
+        "current": { "text": ["All"], "value": ["$__all"] }, "hide": 2, "includeAll": true, "multi": true,
+    })
+}
+
+fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut Ids, y: u32, out: &mut Vec<PanelOrRow>) -> u32 {
+    let slo = class[0];
+    let l = &model.settings.labels;
+    // The service and SLO labels select one SLO's series under every label scheme.
+    let sel = format!("{{{}={}, {}=\"${{{var}}}\"}}", l.service, crate::promql::quote(&svc.name), l.slo);
     let period = duration::format(slo.period);
     out.push(PanelOrRow::Row(Row {
         kind: "row",
         id: ids.next(),
-        title: format!("{} — {}% over {period}", slo.name, num(slo.objective)),
+        title: format!("${{{var}}} — {}% over {period}", num(slo.objective)),
         collapsed: false,
         grid_pos: GridPos { h: 1, w: 24, x: 0, y },
         panels: vec![],
+        repeat: Some(var.to_string()),
     }));
     let y = y + 1;
     out.push(stat(
@@ -343,8 +377,11 @@ pub(crate) fn service_dashboard(model: &Model, svc: &Service) -> Dashboard {
     let mut ids = Ids(0);
     let mut panels = vec![];
     let mut y = 0;
-    for slo in &svc.slos {
-        y = slo_panels(model, slo, &mut ids, y, &mut panels);
+    let mut templating = templating(model);
+    for (i, class) in classes(svc).iter().enumerate() {
+        let var = format!("slo{}", i + 1);
+        templating.list.push(class_variable(&var, class));
+        y = slo_panels(model, svc, class, &var, &mut ids, y, &mut panels);
     }
     if !svc.alerts.is_empty() {
         panels.push(PanelOrRow::Row(Row {
@@ -354,6 +391,7 @@ pub(crate) fn service_dashboard(model: &Model, svc: &Service) -> Dashboard {
             collapsed: false,
             grid_pos: GridPos { h: 1, w: 24, x: 0, y },
             panels: vec![],
+            repeat: None,
         }));
         panels.push(alerts_panel(model, svc, &mut ids, y + 1));
     }
@@ -383,7 +421,7 @@ pub(crate) fn service_dashboard(model: &Model, svc: &Service) -> Dashboard {
         schema_version: SCHEMA_VERSION,
         version: 1,
         panels,
-        templating: templating(model),
+        templating,
         annotations: firing(Some(&svc.name)),
         links,
     }
@@ -409,6 +447,7 @@ pub(crate) fn overview(model: &Model) -> Dashboard {
             collapsed: false,
             grid_pos: GridPos { h: 1, w: 24, x: 0, y },
             panels: vec![],
+            repeat: None,
         }));
         let re: Vec<String> = slos.iter().map(|s| s.name.clone()).collect();
         let h = (2 + 2 * slos.len() as u32).min(20);

@@ -78,8 +78,9 @@ struct MimirNamespace<'a> {
 
 /// The SLO id used in the identifying label: `<service>-<slo>`, as Sloth does, except that an
 /// SLO whose name already starts with `<service>-` is its own id (`checkout-availability`, not
-/// `checkout-checkout-availability`). `compat: sloth` keeps Sloth's ids exactly. Selectors match
-/// the service and SLO labels too, so ids alone never merge two SLOs' series.
+/// `checkout-checkout-availability`). `compat: sloth` keeps Sloth's ids exactly. Ids alone may
+/// coincide (SLO `availability` of `checkout` and SLO `checkout-availability`), so selectors
+/// match the SLO label instead (see `id_selector`).
 pub(crate) fn slo_id(model: &Model, slo: &Slo) -> String {
     let sloth = model.settings.labels.id == names::SLOTH.id;
     match slo.name.strip_prefix(&slo.service).filter(|rest| rest.starts_with('-')) {
@@ -88,8 +89,19 @@ pub(crate) fn slo_id(model: &Model, slo: &Slo) -> String {
     }
 }
 
-/// Label matchers selecting one SLO's series.
+/// Label matchers selecting one SLO's series: its name, unique among SLOs (a shorter selector
+/// is most of what keeps the rules of 100,000 SLOs small). Under `compat: sloth` the SLO label
+/// is unique only within a service, so Sloth's three matchers are kept.
 pub(crate) fn id_selector(model: &Model, slo: &Slo) -> String {
+    let l = &model.settings.labels;
+    if l.id != names::SLOTH.id {
+        return format!("{{{}={}}}", l.slo, quote(&slo.name));
+    }
+    full_selector(model, slo)
+}
+
+/// The id, service and SLO matchers of one SLO's series.
+fn full_selector(model: &Model, slo: &Slo) -> String {
     let l = &model.settings.labels;
     format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(model, slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
 }
@@ -121,10 +133,12 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     {
         // Raw series are read twice per evaluation, over 5m and 30m; every longer window is the
         // recorded 30m events plus the mean of the recorded 5m rates before them.
+        // Event rates carry no window label (their names say the window), so the expressions
+        // combining them need no `ignoring`.
         for (w, e, t) in [(300, names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), (1800, names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)] {
             let d = duration::format(w);
-            rules.push(record(e.into(), with_window(errors, &d), with_win(w)));
-            rules.push(record(t.into(), with_window(total, &d), with_win(w)));
+            rules.push(record(e.into(), with_window(errors, &d), id_labels(model, slo)));
+            rules.push(record(t.into(), with_window(total, &d), id_labels(model, slo)));
         }
         for &w in windows.iter().filter(|w| **w != slo.period) {
             let d = duration::format(w);
@@ -151,8 +165,8 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     match &slo.sli {
         Sli::Events { errors, total, .. } => {
             // The period ratio divides summed events, so a busy hour weighs more than a quiet one.
-            rules.push(record(names::ERROR_EVENTS_5M.into(), with_window(errors, "5m"), with_win(300)));
-            rules.push(record(names::TOTAL_EVENTS_5M.into(), with_window(total, "5m"), with_win(300)));
+            rules.push(record(names::ERROR_EVENTS_5M.into(), with_window(errors, "5m"), id_labels(model, slo)));
+            rules.push(record(names::TOTAL_EVENTS_5M.into(), with_window(total, "5m"), id_labels(model, slo)));
             rules.push(period_ratio(model, slo, &ids, with_win(slo.period)));
         }
         Sli::Raw { .. } => {
@@ -166,12 +180,12 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 
 /// The period ratio divides summed 5m events, so a busy hour weighs more than a quiet one.
 fn period_ratio(model: &Model, slo: &Slo, ids: &str, labels: BTreeMap<String, String>) -> Rule {
+    let _ = model;
     let expr = format!(
-        "sum_over_time({e}{ids}[{p}])\n/ ignoring ({w})\nsum_over_time({t}{ids}[{p}])",
+        "sum_over_time({e}{ids}[{p}])\n/\nsum_over_time({t}{ids}[{p}])",
         e = names::ERROR_EVENTS_5M,
         t = names::TOTAL_EVENTS_5M,
         p = duration::format(slo.period),
-        w = model.settings.labels.window
     );
     record(names::sli_ratio(slo.period), expr, labels)
 }
@@ -185,22 +199,16 @@ fn period_ratio(model: &Model, slo: &Slo, ids: &str, labels: BTreeMap<String, St
 /// any yet, the window is the 30m alone. Both sides are event counts, so the ratio stays
 /// traffic-weighted, and missing evaluations count as missing traffic on both sides.
 fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
-    let win = model.settings.labels.window;
     let len = duration::format(w - 1800);
     let step = model.settings.evaluation_interval.0;
-    // Either term may be absent (no error series in the last 30m, or no history yet): it then
-    // counts as zero events, read off the 30m total, which exists whenever there is traffic.
-    let t30 = names::TOTAL_EVENTS_30M;
-    let events = |r5: &str, r30: &str| {
-        format!(
-            "(\n  (\n    sum_over_time({r5}{ids}[{len}] offset 27m30s) * {step}\n    or ignoring ({win})\n    {t30}{ids} * 0\n  )\n  + ignoring ({win})\n  (\n    {r30}{ids} * 1800\n    or ignoring ({win})\n    {t30}{ids} * 0\n  )\n)"
-        )
-    };
-    format!(
-        "{}\n/ ignoring ({win})\n{}",
-        events(names::ERROR_EVENTS_5M, names::ERROR_EVENTS_30M),
-        events(names::TOTAL_EVENTS_5M, names::TOTAL_EVENTS_30M)
-    )
+    let (e5, e30, t5, t30) = (names::ERROR_EVENTS_5M, names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_5M, names::TOTAL_EVENTS_30M);
+    // Either error term may be absent (no error series in the last 30m, or no history yet): it
+    // then counts as zero events, read off the 30m total, which exists whenever there is traffic.
+    // (The 30m total term needs no fallback: without it there is no ratio.)
+    let history = |r5: &str| format!("(sum_over_time({r5}{ids}[{len}] offset 27m30s) * {step} or {t30}{ids} * 0)");
+    format!("(\n  {}\n  + ({e30}{ids} * 1800 or {t30}{ids} * 0)\n)\n/\n(\n  {}\n  + {t30}{ids} * 1800\n)\n", history(e5), history(t5))
+        .trim_end()
+        .to_string()
 }
 
 /// Metadata rules: objective, budget, period, burn rates, remaining budget and an info series.
@@ -259,7 +267,8 @@ pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
 /// The no-data alert: the SLI's 5m total events (or, for a raw SLI, its 5m ratio) are absent,
 /// so every burn-rate alert of the SLO is blind.
 pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData) -> Rule {
-    let ids = id_selector(model, slo);
+    // absent() labels its alert with the selector's equality matchers: all three, as before.
+    let ids = full_selector(model, slo);
     let series = match &slo.sli {
         Sli::Events { .. } => names::TOTAL_EVENTS_5M.to_string(),
         Sli::Raw { .. } => names::sli_ratio(300),

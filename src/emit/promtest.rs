@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::prometheus::{id_selector, no_data_annotations, slo_annotations, slo_id};
 use super::synth::{self, Role};
 use super::{OutputFile, yaml_header};
-use crate::model::burn::{self, Tier, num};
 use crate::duration;
+use crate::model::burn::{self, Tier, num};
 use crate::model::{Model, NoData, Slo, names};
 use crate::spec::RuleFormat;
 

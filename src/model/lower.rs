@@ -128,6 +128,32 @@ pub struct Model {
     pub settings: Settings,
     /// The file the Project came from, if there is one.
     pub project_source: Option<String>,
+    /// Where each service, team and SLO is, by name: lookups are per SLO and alert, and a
+    /// search through 10,000 services for each of them was most of a large build.
+    index: Index,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Index {
+    services: std::collections::HashMap<String, usize>,
+    teams: std::collections::HashMap<String, usize>,
+    slos: std::collections::HashMap<String, (usize, usize)>,
+}
+
+impl Index {
+    fn of(services: &[Service], teams: &[Team]) -> Index {
+        let mut i = Index::default();
+        for (n, s) in services.iter().enumerate() {
+            i.services.entry(s.name.clone()).or_insert(n);
+            for (k, slo) in s.slos.iter().enumerate() {
+                i.slos.entry(slo.name.clone()).or_insert((n, k));
+            }
+        }
+        for (n, t) in teams.iter().enumerate() {
+            i.teams.entry(t.name.clone()).or_insert(n);
+        }
+        i
+    }
 }
 
 /// A team with its defaults resolved: receivers per severity (empty when none), its email
@@ -200,9 +226,10 @@ pub struct ChaosPlan {
 impl Model {
     pub fn dashboard_url(&self, service: &str) -> Option<String> {
         let uid = self
+            .index
             .services
-            .iter()
-            .find(|s| s.name == service)
+            .get(service)
+            .and_then(|&i| self.services.get(i))
             .map(|s| s.dashboard_uid.clone())
             .unwrap_or_else(|| names::dashboard_uid(service));
         // Without the Project's `grafana.url` the link is relative to Grafana's root.
@@ -210,11 +237,11 @@ impl Model {
     }
 
     pub fn team(&self, name: &str) -> Option<&Team> {
-        self.teams.iter().find(|t| t.name == name)
+        self.index.teams.get(name).and_then(|&i| self.teams.get(i))
     }
 
     pub fn slo(&self, name: &str) -> Option<&Slo> {
-        self.all_slos().find(|s| s.name == name)
+        self.index.slos.get(name).and_then(|&(i, k)| self.services.get(i)?.slos.get(k))
     }
 
     pub fn alert(&self, name: &str) -> Option<&Alert> {
@@ -339,7 +366,8 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
         repo.concerns.iter().map(|c| Concern { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
     concerns.sort_by(|a, b| a.name.cmp(&b.name));
     let file_owners = super::owners::file_owners(repo, origin, settings.council.as_deref());
-    Model { services, teams, chaos, concerns, file_owners, settings, project_source }
+    let index = Index::of(&services, &teams);
+    Model { services, teams, chaos, concerns, file_owners, settings, project_source, index }
 }
 
 fn lower_indicator(i: &Indicator) -> Sli {

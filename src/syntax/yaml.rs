@@ -34,15 +34,74 @@ pub struct YamlDoc {
     pub start: Span,
 }
 
-/// Maps JSON pointers (`/spec/alerting/runbook`) to the span of the node.
+/// Maps JSON pointers (`/spec/alerting/runbook`) to the span of the node. Compact, because one
+/// is kept per document for as long as findings may be reported (at 100,000 SLOs a map of
+/// strings to spans was a third of `rely check`'s memory): the pointers of a document are one
+/// string, and the entries, sorted by pointer, hold offsets into it and 32-bit positions.
 #[derive(Debug, Clone, Default)]
 pub struct PointerIndex {
-    map: HashMap<String, NodeSpan>,
+    pointers: String,
+    entries: Vec<Entry>,
+    sorted: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    at: u32,
+    len: u32,
+    key: Option<Span32>,
+    value: Span32,
+    collection: bool,
+}
+
+/// A span in 32-bit positions (rely reads files of at most 4 MB).
+#[derive(Debug, Clone, Copy)]
+struct Span32([u32; 4]);
+
+impl Span32 {
+    fn of(s: Span) -> Self {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Span32([n(s.start.line), n(s.start.col), n(s.end.line), n(s.end.col)])
+    }
+    fn span(self) -> Span {
+        let [a, b, c, d] = self.0.map(|v| v as usize);
+        Span { start: Pos { line: a, col: b }, end: Pos { line: c, col: d } }
+    }
 }
 
 impl PointerIndex {
+    fn insert(&mut self, pointer: &str, n: NodeSpan) {
+        let at = u32::try_from(self.pointers.len()).unwrap_or(u32::MAX);
+        self.pointers.push_str(pointer);
+        let len = u32::try_from(pointer.len()).unwrap_or(u32::MAX);
+        self.entries.push(Entry { at, len, key: n.key.map(Span32::of), value: Span32::of(n.value), collection: n.collection });
+        self.sorted = false;
+    }
+
+    fn pointer(&self, e: &Entry) -> &str {
+        self.pointers.get(e.at as usize..(e.at as usize + e.len as usize)).unwrap_or("")
+    }
+
+    /// Sorts the entries by pointer for lookups; the last entry of a pointer wins, as in a map.
+    fn finish(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.reverse();
+        entries.sort_by(|a, b| self.pointer(a).cmp(self.pointer(b)));
+        entries.dedup_by(|a, b| self.pointer(a) == self.pointer(b));
+        entries.shrink_to_fit();
+        self.entries = entries;
+        self.pointers.shrink_to_fit();
+        self.sorted = true;
+    }
+
     pub fn get(&self, pointer: &str) -> Option<NodeSpan> {
-        self.map.get(pointer).copied()
+        let e = if self.sorted {
+            let i = self.entries.binary_search_by(|e| self.pointer(e).cmp(pointer)).ok()?;
+            self.entries[i]
+        } else {
+            *self.entries.iter().rev().find(|e| self.pointer(e) == pointer)?
+        };
+        Some(NodeSpan { key: e.key.map(Span32::span), value: e.value.span(), collection: e.collection })
     }
 
     /// The span of the node at `pointer`, or of its nearest existing ancestor. Scalars point at
@@ -50,7 +109,7 @@ impl PointerIndex {
     pub fn locate(&self, pointer: &str) -> Span {
         let mut p = pointer;
         loop {
-            if let Some(n) = self.map.get(p) {
+            if let Some(n) = self.get(p) {
                 let s = if n.collection { n.key.unwrap_or(n.value) } else { n.value };
                 return one_line(s);
             }
@@ -63,15 +122,15 @@ impl PointerIndex {
 
     /// The span of the key at `pointer` (for unknown fields), falling back to `locate`.
     pub fn locate_key(&self, pointer: &str) -> Span {
-        self.map.get(pointer).and_then(|n| n.key).map(one_line).unwrap_or_else(|| self.locate(pointer))
+        self.get(pointer).and_then(|n| n.key).map(one_line).unwrap_or_else(|| self.locate(pointer))
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 }
 
@@ -211,7 +270,8 @@ impl Builder {
             }
             Event::DocumentEnd => {
                 if let Some(value) = self.root.take() {
-                    let index = std::mem::take(&mut self.index);
+                    let mut index = std::mem::take(&mut self.index);
+                    index.finish();
                     self.docs.push(YamlDoc { value, index, start: self.doc_start });
                 }
             }
@@ -276,15 +336,22 @@ impl Builder {
             Event::MappingEnd | Event::SequenceEnd => {
                 let Some(frame) = self.stack.pop() else { return Ok(()) };
                 let (value, anchor, open, pointer, own_key) = match frame {
-                    Frame::Map { map, anchor, open, pointer, own_key, .. } => (Value::Object(map), anchor, open, pointer, own_key),
-                    Frame::Seq { seq, anchor, open, pointer, own_key } => (Value::Array(seq), anchor, open, pointer, own_key),
+                    // Rebuilt at their exact size: a map grown entry by entry holds room for
+                    // four, and every document is kept until the check is done.
+                    Frame::Map { map, anchor, open, pointer, own_key, .. } => {
+                        (Value::Object(map.into_iter().collect()), anchor, open, pointer, own_key)
+                    }
+                    Frame::Seq { mut seq, anchor, open, pointer, own_key } => {
+                        seq.shrink_to_fit();
+                        (Value::Array(seq), anchor, open, pointer, own_key)
+                    }
                 };
                 let whole = Span { start: open.start, end: sp.end };
                 let n = count_nodes(&value);
                 if anchor > 0 {
                     self.anchors.insert(anchor, (value.clone(), n));
                 }
-                self.index.map.insert(pointer, NodeSpan { key: own_key, value: whole, collection: true });
+                self.index.insert(&pointer, NodeSpan { key: own_key, value: whole, collection: true });
                 self.place(value);
             }
         }
@@ -295,7 +362,7 @@ impl Builder {
     fn insert(&mut self, value: Value, sp: Span, _nodes: usize) {
         let pointer = self.child_pointer();
         let key = self.pending_key_span();
-        self.index.map.insert(pointer, NodeSpan { key, value: sp, collection: false });
+        self.index.insert(&pointer, NodeSpan { key, value: sp, collection: false });
         self.place(value);
     }
 

@@ -213,16 +213,16 @@ fn derived_windows_fire_within_one_evaluation_of_exact_ones() {
     let exact = rules("---\napiVersion: rely/v1\nkind: Project\nmetadata: {name: x}\nspec:\n  prometheus: {windows: exact}\n");
     let text = |f: &[rely::emit::OutputFile]| f.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents.clone();
     assert!(text(&derived).contains("sum_over_time(slo:sli_error_events:rate5m"));
-    assert!(!text(&exact).contains("sum_over_time(slo:sli_error_events:rate5m{rely_id=\"checkout-availability\", rely_service=\"checkout\", rely_slo=\"checkout-availability\"}[23h30m]"));
+    assert!(
+        text(&derived).contains("sum_over_time(slo:sli_error_events:rate5m{rely_slo=\"checkout-availability\"}[23h30m] offset 27m30s)")
+    );
+    assert!(!text(&exact).contains("offset 27m30s"), "exact windows read the raw series");
     const STEP: u32 = 1560;
     for (burn, until) in [(20.0, 200), (4.0, 300)] {
         // 1000 requests a minute; 0.05% errors (half the budget rate of a 99.9% SLO), then `burn`x.
         let (base, high) = (0.5, burn);
         let series = vec![
-            (
-                r#"http_requests_total{job="checkout",code="500"}"#,
-                format!("0+{base}x{STEP} {}+{high}x{until}", base * STEP as f64),
-            ),
+            (r#"http_requests_total{job="checkout",code="500"}"#, format!("0+{base}x{STEP} {}+{high}x{until}", base * STEP as f64)),
             (
                 r#"http_requests_total{job="checkout",code="200"}"#,
                 format!("0+{}x{STEP} {}+{}x{until}", 1000.0 - base, (1000.0 - base) * STEP as f64, 1000.0 - high),

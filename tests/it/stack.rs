@@ -131,12 +131,16 @@ inhibit_rules:
 #[test]
 fn operator_objects_match_the_crd_schemas_with_namespace_and_labels() {
     let tmp = build_with(|p| {
-        p.replacen("  alertmanager:\n", "  alertmanager:\n    format: prometheus-operator\n    operator: {namespace: monitoring, labels: {alertmanagerConfig: main}}\n", 1)
-            .replacen(
-                "    format: rules\n",
-                "    format: prometheus-operator\n    operator: {namespace: monitoring, labels: {prometheus: k8s, role: alert-rules}}\n",
-                1,
-            )
+        p.replacen(
+            "  alertmanager:\n",
+            "  alertmanager:\n    format: prometheus-operator\n    operator: {namespace: monitoring, labels: {alertmanagerConfig: main}}\n",
+            1,
+        )
+        .replacen(
+            "    format: rules\n",
+            "    format: prometheus-operator\n    operator: {namespace: monitoring, labels: {prometheus: k8s, role: alert-rules}}\n",
+            1,
+        )
     });
     let dir = tmp.path().join("gen");
     let read = |p: &Path| -> serde_json::Value { serde_yaml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };

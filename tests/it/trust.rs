@@ -287,7 +287,11 @@ fn hostile_text_in_every_field_stays_text() {
     let all: Vec<&serde_yaml::Value> =
         rules["groups"].as_sequence().unwrap().iter().flat_map(|g| g["rules"].as_sequence().unwrap()).collect();
     let alerts: Vec<&str> = all.iter().filter_map(|r| r["alert"].as_str()).collect();
-    assert_eq!(alerts, ["CheckoutAvailabilityBudgetBurn", "CheckoutAvailabilityBudgetBurn", "CheckoutAvailabilityNoData", "QueueBacklog"], "{rules_text}");
+    assert_eq!(
+        alerts,
+        ["CheckoutAvailabilityBudgetBurn", "CheckoutAvailabilityBudgetBurn", "CheckoutAvailabilityNoData", "QueueBacklog"],
+        "{rules_text}"
+    );
     let q = all.iter().find(|r| r["alert"] == "QueueBacklog").unwrap();
     assert_eq!(q["annotations"]["description"], "Fine.\u{2028}- alert: AlwaysFiring\n  expr: vector(1)\n  labels: {severity: page}");
     assert_eq!(q["annotations"]["summary"], "Queue {{ \"{{\" }} $labels.x }} is long");
