@@ -5,7 +5,11 @@
 //! the recorded 5m series both tools' long windows read, as they would exist after DAYS days of
 //! evaluation (so neither is measured reading an empty history).
 //!
-//!   cargo run --release --example bench-rules -- OUT SLOS SERIES DAYS STEP END_UNIX EVAL
+//!   cargo run --release --example bench-rules -- OUT SLOS SERIES DAYS STEP END_UNIX EVAL [UNTIL_UNIX]
+//!
+//! With UNTIL_UNIX, `history.om` holds only the samples after END_UNIX up to UNTIL_UNIX (the
+//! same series, continued): the top-up that brings a copy of the history up to the minute just
+//! before its Prometheus starts, so every rule set is measured reading live-fresh raw data.
 
 #![allow(clippy::print_stderr)]
 
@@ -19,9 +23,13 @@ const ERRORS: f64 = 0.0005;
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [out, slos, series, days, step, end, eval] = &args[..] else {
-        eprintln!("usage: bench-rules OUT SLOS SERIES DAYS STEP END_UNIX EVAL");
-        std::process::exit(2);
+    let (out, slos, series, days, step, end, eval, until) = match &args[..] {
+        [out, slos, series, days, step, end, eval] => (out, slos, series, days, step, end, eval, None),
+        [out, slos, series, days, step, end, eval, until] => (out, slos, series, days, step, end, eval, Some(until)),
+        _ => {
+            eprintln!("usage: bench-rules OUT SLOS SERIES DAYS STEP END_UNIX EVAL [UNTIL_UNIX]");
+            std::process::exit(2);
+        }
     };
     let (slos, instances): (usize, usize) = (slos.parse().expect("SLOS"), series.parse::<usize>().expect("SERIES") / 2);
     let (days, step, end): (f64, i64, i64) = (days.parse().expect("DAYS"), step.parse().expect("STEP"), end.parse().expect("END"));
@@ -65,6 +73,11 @@ fn main() -> std::io::Result<()> {
 
     // History: counters per instance, then the recorded 5m series each tool's rules would have written.
     let start = end - (days * 86400.0) as i64;
+    // The samples written: the history up to END, or its top-up from END to UNTIL.
+    let (from, end) = match until {
+        Some(u) => (end, u.parse::<i64>().expect("UNTIL")),
+        None => (i64::MIN, end),
+    };
     let mut f = std::io::BufWriter::new(std::fs::File::create(out.join("history.om"))?);
     writeln!(f, "# TYPE bench_requests counter")?;
     for k in 0..slos {
@@ -73,7 +86,9 @@ fn main() -> std::io::Result<()> {
                 let mut t = start;
                 while t <= end {
                     let v = (t - start) as f64 * RATE * share;
-                    writeln!(f, "bench_requests_total{{slo=\"slo{k}\",instance=\"i{i}\",code=\"{code}\"}} {v} {t}")?;
+                    if t > from {
+                        writeln!(f, "bench_requests_total{{slo=\"slo{k}\",instance=\"i{i}\",code=\"{code}\"}} {v} {t}")?;
+                    }
                     t += step;
                 }
             }
@@ -83,10 +98,12 @@ fn main() -> std::io::Result<()> {
     // With exactly the labels the live rules write (Sloth's carry its example's extra labels),
     // so history and new samples are one series.
     let sloth_extra = r#",cmd="examplesgen.sh",owner="myteam",repo="myorg/bench",tier="2""#;
+    // rely's event rates carry no window label; Sloth's ratios do.
+    let sloth_extra = format!(",sloth_window=\"5m\"{sloth_extra}");
     let recorded = [
         ("slo:sli_error_events:rate5m", "rely", "", all * ERRORS),
         ("slo:sli_total_events:rate5m", "rely", "", all),
-        ("slo:sli_error:ratio_rate5m", "sloth", sloth_extra, ERRORS),
+        ("slo:sli_error:ratio_rate5m", "sloth", sloth_extra.as_str(), ERRORS),
     ];
     let eval: i64 = eval.parse().expect("EVAL");
     for (name, tool, extra, v) in recorded {
@@ -94,10 +111,9 @@ fn main() -> std::io::Result<()> {
         for k in 0..slos {
             let mut t = start;
             while t <= end {
-                writeln!(
-                    f,
-                    "{name}{{{tool}_id=\"bench-slo{k}\",{tool}_service=\"bench\",{tool}_slo=\"slo{k}\",{tool}_window=\"5m\"{extra}}} {v} {t}"
-                )?;
+                if t > from {
+                    writeln!(f, "{name}{{{tool}_id=\"bench-slo{k}\",{tool}_service=\"bench\",{tool}_slo=\"slo{k}\"{extra}}} {v} {t}")?;
+                }
                 t += eval;
             }
         }

@@ -145,6 +145,25 @@ fn defaults(ctx: &mut Ctx<'_>) {
             "alerts would carry `runbook_url: {r}`, which nobody can open from a page; set `prometheus.runbook_base_url` to where the repository is browsed, e.g. https://github.com/ORG/REPO/blob/main/"
         ));
     }
+    if let Some(i) = project.spec.prometheus.as_ref().and_then(|p| p.evaluation_interval.as_deref())
+        // The schema admits only durations; one that does not parse is zero.
+        && let secs = crate::duration::parse(i).unwrap_or(0)
+        && (secs == 0 || secs > 300)
+    {
+        let f = ctx.report(
+            codes::GEN006,
+            doc,
+            "/spec/prometheus/evaluation_interval",
+            if secs == 0 {
+                "`prometheus.evaluation_interval` is zero; rely uses 1m".to_string()
+            } else {
+                format!(
+                    "`prometheus.evaluation_interval` {i} is longer than the 5m window: each recorded 5m rate stands for {i} of events, and the page's 5m window is read once per {i}"
+                )
+            },
+        );
+        f.help = Some("use 1m (the default) or 30s; derived windows already keep the rules cheap at that interval".into());
+    }
     if on.grafana && settings.grafana_url.is_none() && !repo.services.is_empty() {
         ctx.report(codes::GEN005, doc, "/spec", "`grafana.url` is not set: alerts link to dashboards by path only (`/d/...`)").help =
             Some("set `grafana: {url: https://grafana.example.com}` so the dashboard link in a page opens".into());

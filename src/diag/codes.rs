@@ -319,6 +319,10 @@ rules! {
         what: "Reports a Project without `grafana.url` (the Grafana output is on and there are services).",
         why: "Alerts then link to dashboards as `/d/uid/name`, a path without a host: the link in the page does not open.",
         example: "grafana:\n  folder: SLOs   # no url";
+    GEN006: "slow-evaluation-interval", Warning,
+        what: "Reports a `prometheus.evaluation_interval` longer than 5m, or of zero.",
+        why: "The SLI groups run at that interval: the page's 5m window is then read less often than it changes, and with derived windows each recorded 5m rate stands for the whole interval, so most events are never seen. Zero is not an interval; rely would use 1m.",
+        example: "prometheus: {evaluation_interval: 10m}";
 }
 
 /// `rely rules`: one line per code, or every rule's full documentation.

@@ -180,12 +180,15 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 
 /// The period ratio divides summed 5m events, so a busy hour weighs more than a quiet one.
 fn period_ratio(model: &Model, slo: &Slo, ids: &str, labels: BTreeMap<String, String>) -> Rule {
-    let _ = model;
+    // `sum without (window)`: event rates recorded by rely before they lost their window label
+    // are part of the period's history, and add up with the new ones instead of becoming a
+    // second series (two series with one label set after the rule's labels fail the rule).
     let expr = format!(
-        "sum_over_time({e}{ids}[{p}])\n/\nsum_over_time({t}{ids}[{p}])",
+        "sum without ({w}) (sum_over_time({e}{ids}[{p}]))\n/\nsum without ({w}) (sum_over_time({t}{ids}[{p}]))",
         e = names::ERROR_EVENTS_5M,
         t = names::TOTAL_EVENTS_5M,
         p = duration::format(slo.period),
+        w = model.settings.labels.window,
     );
     record(names::sli_ratio(slo.period), expr, labels)
 }
@@ -205,7 +208,9 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
     // Either error term may be absent (no error series in the last 30m, or no history yet): it
     // then counts as zero events, read off the 30m total, which exists whenever there is traffic.
     // (The 30m total term needs no fallback: without it there is no ratio.)
-    let history = |r5: &str| format!("(sum_over_time({r5}{ids}[{len}] offset 27m30s) * {step} or {t30}{ids} * 0)");
+    // History recorded before the event rates lost their window label counts too (see `period_ratio`).
+    let win = model.settings.labels.window;
+    let history = |r5: &str| format!("(sum without ({win}) (sum_over_time({r5}{ids}[{len}] offset 27m30s)) * {step} or {t30}{ids} * 0)");
     format!("(\n  {}\n  + ({e30}{ids} * 1800 or {t30}{ids} * 0)\n)\n/\n(\n  {}\n  + {t30}{ids} * 1800\n)\n", history(e5), history(t5))
         .trim_end()
         .to_string()

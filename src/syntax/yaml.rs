@@ -144,8 +144,8 @@ fn one_line(s: Span) -> Span {
 }
 
 /// Escapes a mapping key for use in a JSON pointer (RFC 6901).
-pub fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+pub fn escape_pointer(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) { key.replace('~', "~0").replace('/', "~1").into() } else { key.into() }
 }
 
 fn pos(m: &Marker) -> Pos {
@@ -171,6 +171,8 @@ struct Builder {
     nodes: usize,
     doc_start: Span,
     root: Option<Value>,
+    /// The pointer of the scalar being placed (one buffer for all of them).
+    scratch: String,
 }
 
 /// Parses every document in `text`. Syntax problems become findings; documents before the
@@ -186,6 +188,7 @@ pub fn parse(file: usize, text: &str) -> (Vec<YamlDoc>, Vec<Finding>) {
         nodes: 0,
         doc_start: Span::point(1, 1),
         root: None,
+        scratch: String::new(),
     };
     let parser = Parser::new_from_str(text);
     for item in parser {
@@ -232,12 +235,26 @@ pub fn parse(file: usize, text: &str) -> (Vec<YamlDoc>, Vec<Finding>) {
 
 impl Builder {
     fn child_pointer(&self) -> String {
+        let mut p = String::new();
+        self.write_child_pointer(&mut p);
+        p
+    }
+
+    /// Writes the pointer of the node about to be placed into `out` (cleared first): scalars
+    /// are most nodes, and their pointers are only copied into the index, so they reuse one buffer.
+    fn write_child_pointer(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        out.clear();
         match self.stack.last() {
-            None => String::new(),
+            None => {}
             Some(Frame::Map { pointer, key, .. }) => {
-                format!("{pointer}/{}", escape_pointer(key.as_ref().map(|k| k.0.as_str()).unwrap_or("")))
+                out.push_str(pointer);
+                out.push('/');
+                out.push_str(&escape_pointer(key.as_ref().map(|k| k.0.as_str()).unwrap_or("")));
             }
-            Some(Frame::Seq { pointer, seq, .. }) => format!("{pointer}/{}", seq.len()),
+            Some(Frame::Seq { pointer, seq, .. }) => {
+                let _ = write!(out, "{pointer}/{}", seq.len());
+            }
         }
     }
 
@@ -360,9 +377,11 @@ impl Builder {
 
     /// Inserts a scalar or alias value into the current container, indexing its span.
     fn insert(&mut self, value: Value, sp: Span, _nodes: usize) {
-        let pointer = self.child_pointer();
+        let mut pointer = std::mem::take(&mut self.scratch);
+        self.write_child_pointer(&mut pointer);
         let key = self.pending_key_span();
         self.index.insert(&pointer, NodeSpan { key, value: sp, collection: false });
+        self.scratch = pointer;
         self.place(value);
     }
 

@@ -275,3 +275,56 @@ fn derived_windows_keep_errors_whose_series_have_gone() {
     let (ok, out) = promtool(&["test", "rules", "gone.test.yml"], &dir);
     assert!(ok, "{out}");
 }
+
+/// Event rates recorded by an earlier rely carried `rely_window`; after an upgrade their history
+/// still counts in the derived windows and the period ratio, and the old and new series do not
+/// become two series with one label set (which fails the rule).
+#[test]
+fn history_recorded_with_the_old_labels_still_counts() {
+    if !require_tool("promtool") {
+        return;
+    }
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), &minimal).unwrap();
+    let out = write_all(&build(tmp.path()));
+    let dir = out.path().join("gen");
+    let old = |name: &str, values: &str| {
+        format!(
+            "      - {{series: '{name}{{rely_id=\"checkout-availability\", rely_service=\"checkout\", rely_slo=\"checkout-availability\", rely_window=\"5m\"}}', values: '{values}'}}\n"
+        )
+    };
+    let case = |errors_after: &str, expr: &str, labels: &str| {
+        format!(
+            "  - interval: 1m\n    input_series:\n{}{}\
+             \x20     - {{series: 'http_requests_total{{job=\"checkout\",code=\"500\"}}', values: '{errors_after}'}}\n\
+             \x20     - {{series: 'http_requests_total{{job=\"checkout\",code=\"200\"}}', values: '_x180 0+600x60'}}\n\
+             \x20   promql_expr_test:\n\
+             \x20     - expr: '{expr}'\n\
+             \x20       eval_time: 240m\n\
+             \x20       exp_samples: [{{labels: '{labels}', value: 1}}]\n",
+            // Three hours recorded by the old rules: 1% errors; at the upgrade Prometheus marks
+            // the series the rules no longer produce stale.
+            old("slo:sli_error_events:rate5m", "0.1x179 stale"),
+            old("slo:sli_total_events:rate5m", "10x179 stale")
+        )
+    };
+    let l = |w: &str| {
+        format!("{{rely_id=\"checkout-availability\", rely_service=\"checkout\", rely_slo=\"checkout-availability\", rely_window=\"{w}\"}}")
+    };
+    let test = format!(
+        "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\n\
+         group_eval_order: [rely-slo-checkout-availability-sli, rely-slo-checkout-availability-meta]\ntests:\n{}{}",
+        // No errors since the upgrade: the 6h window still holds the old hours' 1% (about 0.75%).
+        case("_x240", "slo:sli_error:ratio_rate6h{rely_slo=\"checkout-availability\"} > bool 0.005", &l("6h")),
+        // Errors before and after: one period ratio, between the old 1% and the new 9%.
+        case(
+            "_x180 0+60x60",
+            "(slo:sli_error:ratio_rate30d{rely_slo=\"checkout-availability\"} > bool 0.01) * (slo:sli_error:ratio_rate30d{rely_slo=\"checkout-availability\"} < bool 0.09)",
+            &l("30d")
+        ),
+    );
+    std::fs::write(dir.join("upgrade.test.yml"), test).unwrap();
+    let (ok, out) = promtool(&["test", "rules", "upgrade.test.yml"], &dir);
+    assert!(ok, "{out}");
+}
