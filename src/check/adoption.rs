@@ -164,6 +164,21 @@ fn defaults(ctx: &mut Ctx<'_>) {
         );
         f.help = Some("use 1m (the default) or 30s; derived windows already keep the rules cheap at that interval".into());
     }
+    if on.alertmanager
+        && settings.alertmanager_format == crate::spec::AlertmanagerFormat::PrometheusOperator
+        && settings.alertmanager_operator.namespace.is_none()
+    {
+        ctx.report(
+            codes::GEN007,
+            doc,
+            "/spec/alertmanager/format",
+            "AlertmanagerConfig objects without `alertmanager.operator.namespace`: rely's alerts carry no `namespace` label the operator's routes would match",
+        )
+        .help = Some(
+            "set `alertmanager.operator: {namespace: <where the AlertmanagerConfig objects go>}`; rely then labels every alert with it (unless the operator's matcher strategy is `None`, routes match only alerts of their namespace)"
+                .into(),
+        );
+    }
     if on.grafana && settings.grafana_url.is_none() && !repo.services.is_empty() {
         ctx.report(codes::GEN005, doc, "/spec", "`grafana.url` is not set: alerts link to dashboards by path only (`/d/...`)").help =
             Some("set `grafana: {url: https://grafana.example.com}` so the dashboard link in a page opens".into());

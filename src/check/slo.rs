@@ -10,104 +10,100 @@ use crate::{duration, promql};
 
 const DAY: u64 = 86400;
 
-/// Parsing PromQL (and compiling its regular expressions) is the bulk of checking SLOs, so
-/// every query is parsed up front, in parallel; `promql::facts` remembers the results.
-fn parse_all(ctx: &Ctx<'_>) {
-    use rayon::prelude::*;
-    let repo = ctx.repo;
-    let indicators = repo.slis.iter().map(|s| &s.spec.indicator).chain(repo.slos.iter().filter_map(|s| s.spec.indicator.as_ref()));
-    let mut queries = vec![];
-    for i in indicators {
-        if let Some(r) = &i.ratio {
-            queries.extend(
-                [r.errors.as_ref(), r.good.as_ref(), Some(&r.total)].into_iter().flatten().map(|q| promql::with_window(q.trim(), "5m")),
-            );
-        }
-        if let Some(r) = &i.raw {
-            queries.push(promql::with_window(r.error_ratio.trim(), "5m"));
-        }
-        if let Some(l) = &i.latency {
-            queries.push(latency_probe(l));
-        }
-    }
-    queries.par_iter().for_each(|q| {
-        promql::facts(q);
-    });
-}
-
 fn latency_probe(l: &crate::spec::Latency) -> String {
     format!("{}_bucket{}", l.histogram, l.selector.as_deref().unwrap_or(""))
 }
 
+/// Every SLI and SLO, in parallel (parsing their PromQL is most of checking them): each gets a
+/// context of its own, and the findings are gathered in document order.
 pub(super) fn check(ctx: &mut Ctx<'_>) {
+    use rayon::prelude::*;
     let repo = ctx.repo;
-    let t = std::time::Instant::now();
-    parse_all(ctx);
-    crate::pipeline::phase("check: slos: parse", t);
     if let Some(p) = repo.project()
         && let Some(w) = &p.spec.window
     {
         window(ctx, p.doc, "/spec/window", w);
     }
-    for s in &repo.slis {
-        indicator(ctx, s.doc, "/spec/indicator", &s.spec.indicator);
+    fn alone<'a>(ctx: &Ctx<'a>) -> Ctx<'a> {
+        Ctx { docs: ctx.docs, files: ctx.files, repo: ctx.repo, settings: ctx.settings, root: ctx.root, tree: ctx.tree, findings: vec![] }
     }
-    for s in &repo.slos {
-        let o = s.spec.objective;
-        let objective_ok = o > 0.0 && o < 100.0;
-        if !objective_ok {
-            let f = ctx.report(codes::SLO001, s.doc, "/spec/objective", format!("objective {o} is not strictly between 0 and 100"));
-            f.help = Some(if o >= 100.0 {
-                "100% leaves no error budget: every error would page; choose e.g. 99.9".into()
-            } else {
-                "objectives are percentages, e.g. 99.9".into()
-            });
-        } else if o < 1.0 {
-            ctx.report(codes::SLO001, s.doc, "/spec/objective", format!("objective {o} is below 1%")).help =
-                Some(format!("objectives are percentages: did you mean {}?", burn::num(o * 100.0)));
+    let shared = &*ctx;
+    let slis: Vec<Vec<crate::diag::Finding>> = repo
+        .slis
+        .par_iter()
+        .map(|s| {
+            let mut c = alone(shared);
+            indicator(&mut c, s.doc, "/spec/indicator", &s.spec.indicator);
+            c.findings
+        })
+        .collect();
+    let slos: Vec<Vec<crate::diag::Finding>> = repo
+        .slos
+        .par_iter()
+        .map(|s| {
+            let mut c = alone(shared);
+            slo(&mut c, s);
+            c.findings
+        })
+        .collect();
+    ctx.findings.extend(slis.into_iter().chain(slos).flatten());
+}
+
+fn slo(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
+    let o = s.spec.objective;
+    let objective_ok = o > 0.0 && o < 100.0;
+    if !objective_ok {
+        let f = ctx.report(codes::SLO001, s.doc, "/spec/objective", format!("objective {o} is not strictly between 0 and 100"));
+        f.help = Some(if o >= 100.0 {
+            "100% leaves no error budget: every error would page; choose e.g. 99.9".into()
+        } else {
+            "objectives are percentages, e.g. 99.9".into()
+        });
+    } else if o < 1.0 {
+        ctx.report(codes::SLO001, s.doc, "/spec/objective", format!("objective {o} is below 1%")).help =
+            Some(format!("objectives are percentages: did you mean {}?", burn::num(o * 100.0)));
+    }
+    let period = match &s.spec.window {
+        Some(w) => window(ctx, s.doc, "/spec/window", w),
+        None => duration::parse(&ctx.settings.window).filter(|d| *d >= DAY),
+    };
+    match (&s.spec.sli, &s.spec.indicator) {
+        (Some(_), Some(_)) => {
+            ctx.report(codes::SLO007, s.doc, "/spec/indicator", format!("SLO `{}` has both `sli` and `indicator`", s.name)).help =
+                Some("reference an SLI document or give the indicator inline, not both".into());
         }
-        let period = match &s.spec.window {
-            Some(w) => window(ctx, s.doc, "/spec/window", w),
-            None => duration::parse(&ctx.settings.window).filter(|d| *d >= DAY),
-        };
-        match (&s.spec.sli, &s.spec.indicator) {
-            (Some(_), Some(_)) => {
-                ctx.report(codes::SLO007, s.doc, "/spec/indicator", format!("SLO `{}` has both `sli` and `indicator`", s.name)).help =
-                    Some("reference an SLI document or give the indicator inline, not both".into());
-            }
-            (None, None) => {
-                ctx.report(codes::SLO007, s.doc, "/spec", format!("SLO `{}` has no indicator", s.name)).help =
-                    Some("add `sli: <name>` or an inline `indicator` (ratio, latency or raw)".into());
-            }
-            (None, Some(i)) => indicator(ctx, s.doc, "/spec/indicator", i),
-            (Some(_), None) => {}
+        (None, None) => {
+            ctx.report(codes::SLO007, s.doc, "/spec", format!("SLO `{}` has no indicator", s.name)).help =
+                Some("add `sli: <name>` or an inline `indicator` (ratio, latency or raw)".into());
         }
-        // Can the page ever fire? With 14.4x a 10% budget, no error ratio is high enough.
-        if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting)
-            && alerting.page_enabled()
-        {
-            let budget = burn::round_sig(1.0 - o / 100.0);
-            let impossible: Vec<String> = burn::windows(period)
-                .iter()
-                .filter(|w| w.tier == Tier::Page && w.factor(period) * budget >= 1.0)
-                .map(|w| {
-                    format!(
-                        "{}x over {} needs {}% errors",
-                        burn::num(w.factor(period)),
-                        duration::format(w.long),
-                        burn::num(w.factor(period) * budget * 100.0)
-                    )
-                })
-                .collect();
-            if !impossible.is_empty() {
-                ctx.report(
-                    codes::SLO008,
-                    s.doc,
-                    "/spec/objective",
-                    format!("part of the page alert of SLO `{}` can never fire: {}", s.name, impossible.join("; ")),
+        (None, Some(i)) => indicator(ctx, s.doc, "/spec/indicator", i),
+        (Some(_), None) => {}
+    }
+    // Can the page ever fire? With 14.4x a 10% budget, no error ratio is high enough.
+    if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting)
+        && alerting.page_enabled()
+    {
+        let budget = burn::round_sig(1.0 - o / 100.0);
+        let impossible: Vec<String> = burn::windows(period)
+            .iter()
+            .filter(|w| w.tier == Tier::Page && w.factor(period) * budget >= 1.0)
+            .map(|w| {
+                format!(
+                    "{}x over {} needs {}% errors",
+                    burn::num(w.factor(period)),
+                    duration::format(w.long),
+                    burn::num(w.factor(period) * budget * 100.0)
                 )
-                .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
-            }
+            })
+            .collect();
+        if !impossible.is_empty() {
+            ctx.report(
+                codes::SLO008,
+                s.doc,
+                "/spec/objective",
+                format!("part of the page alert of SLO `{}` can never fire: {}", s.name, impossible.join("; ")),
+            )
+            .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
         }
     }
 }

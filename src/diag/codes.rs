@@ -323,6 +323,10 @@ rules! {
         what: "Reports a `prometheus.evaluation_interval` longer than 5m, or of zero.",
         why: "The SLI groups run at that interval: the page's 5m window is then read less often than it changes, and with derived windows each recorded 5m rate stands for the whole interval, so most events are never seen. Zero is not an interval; rely would use 1m.",
         example: "prometheus: {evaluation_interval: 10m}";
+    GEN007: "operator-namespace-unset", Warning,
+        what: "Reports `alertmanager.format: prometheus-operator` without `alertmanager.operator.namespace`.",
+        why: "The operator matches an AlertmanagerConfig's routes only on alerts labelled with the config's namespace (its default matcher strategy). rely labels its alerts with that namespace, which it must know: without it no rely alert reaches its team's route.",
+        example: "alertmanager:\n  format: prometheus-operator   # no operator: {namespace: monitoring}";
 }
 
 /// `rely rules`: one line per code, or every rule's full documentation.

@@ -274,7 +274,12 @@ pub const EXISTING_ROOT: &str = "existing-root";
 /// under groups its own way), their receivers, and the page-silences-ticket inhibition.
 pub fn fragment(model: &Model, env: &str) -> Fragment {
     let (mut routes, receivers) = team_parts(model, env);
+    // In someone else's configuration a `team` label may be theirs too (a team of the same name,
+    // a label their exporters set): rely's routes take only alerts about rely's services.
+    // (Service names are `[a-z0-9-]`: nothing in them is special to a regex or to the quotes.)
+    let services: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
     for r in &mut routes {
+        r.matchers.push(format!("service=~\"{}\"", services.join("|")));
         r.group_by = group_by(model);
         r.group_wait = Some("30s".into());
         r.group_interval = Some("5m".into());

@@ -337,6 +337,10 @@ fn alert_labels(
     if let Some(s) = slo {
         m.insert(model.settings.labels.slo.into(), s.into());
     }
+    // Over an author's own `namespace`: the operator routes only alerts of its namespace.
+    if let Some(ns) = model.settings.alert_namespace() {
+        m.insert("namespace".into(), ns.into());
+    }
     m
 }
 

@@ -99,6 +99,9 @@ fn labels_with_severity(model: &Model, slo: &Slo, severity: &str) -> BTreeMap<St
     l.insert("team".into(), slo.owner.clone());
     l.insert("severity".into(), severity.into());
     l.insert("service".into(), slo.service.clone());
+    if let Some(ns) = model.settings.alert_namespace() {
+        l.insert("namespace".into(), ns.into());
+    }
     l
 }
 

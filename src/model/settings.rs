@@ -74,6 +74,14 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The `namespace` label every rely alert carries when Alertmanager is configured through
+    /// prometheus-operator objects: the operator matches an AlertmanagerConfig's routes only on
+    /// alerts labelled with the config's own namespace (its default matcher strategy), and
+    /// rely's alerts are aggregates that carry no namespace of their own.
+    pub fn alert_namespace(&self) -> Option<&str> {
+        (self.alertmanager_format == AlertmanagerFormat::PrometheusOperator).then_some(self.alertmanager_operator.namespace.as_deref())?
+    }
+
     /// Resolves the defaults of a Project (or of none).
     pub fn of(project: Option<&ProjectSpec>) -> Settings {
         let p = project.cloned().unwrap_or_default();

@@ -156,8 +156,42 @@ fn span(s: &saphyr_parser::Span) -> Span {
     Span { start: pos(&s.start), end: pos(&s.end) }
 }
 
+/// A mapping's entries as they are read: a plain list (rely's mappings have a handful of keys,
+/// and a map grown key by key is hashed twice and over-allocated), with a set of the keys for
+/// duplicate checks once there are many.
+#[derive(Default)]
+struct Entries {
+    list: Vec<(String, Value)>,
+    keys: Option<std::collections::HashSet<String>>,
+}
+
+impl Entries {
+    const SCAN: usize = 16;
+
+    fn contains(&self, k: &str) -> bool {
+        match &self.keys {
+            Some(keys) => keys.contains(k),
+            None => self.list.iter().any(|(x, _)| x == k),
+        }
+    }
+
+    fn insert(&mut self, k: String, v: Value) {
+        if let Some(keys) = &mut self.keys {
+            keys.insert(k.clone());
+        } else if self.list.len() >= Self::SCAN {
+            self.keys = Some(self.list.iter().map(|(x, _)| x.clone()).chain(std::iter::once(k.clone())).collect());
+        }
+        self.list.push((k, v));
+    }
+
+    /// The mapping, allocated once at its exact size.
+    fn into_map(self) -> Map<String, Value> {
+        self.list.into_iter().collect()
+    }
+}
+
 enum Frame {
-    Map { map: Map<String, Value>, pointer: String, key: Option<(String, Span)>, anchor: usize, open: Span, own_key: Option<Span> },
+    Map { map: Entries, pointer: String, key: Option<(String, Span)>, anchor: usize, open: Span, own_key: Option<Span> },
     Seq { seq: Vec<Value>, pointer: String, anchor: usize, open: Span, own_key: Option<Span> },
 }
 
@@ -295,7 +329,7 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 if let Some(Frame::Map { key: key @ None, map, .. }) = self.stack.last_mut() {
                     let k = text.to_string();
-                    if map.contains_key(&k) {
+                    if map.contains(&k) {
                         let msg = format!("duplicate key `{k}`");
                         return Err(Box::new(
                             Finding::new(codes::YML003, self.file, sp, msg)
@@ -344,7 +378,7 @@ impl Builder {
                 let pointer = self.child_pointer();
                 let own_key = self.pending_key_span();
                 let frame = if matches!(event, Event::MappingStart(..)) {
-                    Frame::Map { map: Map::new(), pointer, key: None, anchor, open: sp, own_key }
+                    Frame::Map { map: Entries::default(), pointer, key: None, anchor, open: sp, own_key }
                 } else {
                     Frame::Seq { seq: vec![], pointer, anchor, open: sp, own_key }
                 };
@@ -353,10 +387,9 @@ impl Builder {
             Event::MappingEnd | Event::SequenceEnd => {
                 let Some(frame) = self.stack.pop() else { return Ok(()) };
                 let (value, anchor, open, pointer, own_key) = match frame {
-                    // Rebuilt at their exact size: a map grown entry by entry holds room for
-                    // four, and every document is kept until the check is done.
+                    // Built at their exact size: every document is kept until the check is done.
                     Frame::Map { map, anchor, open, pointer, own_key, .. } => {
-                        (Value::Object(map.into_iter().collect()), anchor, open, pointer, own_key)
+                        (Value::Object(map.into_map()), anchor, open, pointer, own_key)
                     }
                     Frame::Seq { mut seq, anchor, open, pointer, own_key } => {
                         seq.shrink_to_fit();
@@ -478,6 +511,12 @@ mod tests {
         let (_, f) = parse(0, "a: 1\na: 2\n");
         assert_eq!(f[0].rule.code, "YML003");
         assert_eq!(f[0].span.start, Pos { line: 2, col: 1 });
+        // Past the keys scanned one by one, a set of them finds the duplicate.
+        let many: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect::<String>() + "k3: again\n";
+        let (_, f) = parse(0, &many);
+        assert_eq!((f[0].rule.code, f[0].span.start.line), ("YML003", 41));
+        let (docs, f) = parse(0, &(0..40).map(|i| format!("k{i}: {i}\n")).collect::<String>());
+        assert!(f.is_empty() && docs[0].value.as_object().unwrap().len() == 40);
         let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
         for i in 1..9 {
             let p = (b'a' + i - 1) as char;

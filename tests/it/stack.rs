@@ -113,8 +113,12 @@ inhibit_rules:
         n += 1;
     }
     assert!(n > 40, "{n}");
-    // Their alerts still go where they went.
-    for (labels, receiver) in [(&["job=postgres", "severity=page"][..], "dba"), (&["alertname=NodeDown"][..], "ops-default")] {
+    // Their alerts still go where they went, even one whose `team` label is also a rely team's.
+    for (labels, receiver) in [
+        (&["job=postgres", "severity=page"][..], "dba"),
+        (&["alertname=NodeDown"][..], "ops-default"),
+        (&["alertname=DiskFull", "team=platform", "severity=page", "service=their-nas"][..], "ops-default"),
+    ] {
         let verify = format!("--verify.receivers={receiver}");
         let mut args = vec!["config", "routes", "test", "--config.file=merged.yml", &verify];
         args.extend(labels);
@@ -175,6 +179,7 @@ fn operator_objects_match_the_crd_schemas_with_namespace_and_labels() {
     let pr = strict_schema("prometheusrule-v1.schema.json");
     let rules: Vec<_> = std::fs::read_dir(dir.join("prometheus")).unwrap().flatten().filter(|e| e.path().is_file()).collect();
     assert_eq!(rules.len(), 8);
+    let mut alerts = 0;
     for e in rules {
         let v = read(&e.path());
         assert_eq!(errors(&pr, &v), Vec::<String>::new(), "{:?}", e.path());
@@ -183,5 +188,13 @@ fn operator_objects_match_the_crd_schemas_with_namespace_and_labels() {
         let labels = &v["metadata"]["labels"];
         assert_eq!((&labels["prometheus"], &labels["role"]), (&serde_json::json!("k8s"), &serde_json::json!("alert-rules")));
         assert_eq!(labels["app.kubernetes.io/managed-by"], "rely");
+        // Every alert carries the AlertmanagerConfig's namespace, which the operator's routes match.
+        for g in v["spec"]["groups"].as_array().unwrap() {
+            for r in g["rules"].as_array().unwrap().iter().filter(|r| r.get("alert").is_some()) {
+                assert_eq!(r["labels"]["namespace"], "monitoring", "{}", r["alert"]);
+                alerts += 1;
+            }
+        }
     }
+    assert!(alerts > 20, "{alerts} alerts checked");
 }
