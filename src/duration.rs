@@ -39,8 +39,12 @@ pub fn parse(s: &str) -> Option<u64> {
             total = total.checked_add(n / 1000)?;
         }
     }
-    (total > 0).then_some(total)
+    // Prometheus holds durations as int64 nanoseconds: about 292 years at most.
+    (total > 0 && total <= MAX_SECONDS).then_some(total)
 }
+
+/// The longest duration Prometheus accepts, in seconds (`i64::MAX` nanoseconds).
+const MAX_SECONDS: u64 = i64::MAX as u64 / 1_000_000_000;
 
 /// Formats seconds the way Prometheus does: `30d` stays `30d`, `28d` becomes `4w`, `90m` `1h30m`.
 pub fn format(mut secs: u64) -> String {
@@ -99,6 +103,13 @@ mod tests {
         assert_eq!(parse("30m1h"), None);
         assert_eq!(parse(""), None);
         assert_eq!(parse("99999999999999999999d"), None);
+        // Found by cargo-fuzz: beyond what Prometheus holds (int64 nanoseconds, ~292 years),
+        // formatting gave back a duration that did not parse.
+        assert_eq!(parse("555555552555w555s"), None);
+        assert_eq!(parse("292y"), Some(292 * 365 * 86400));
+        assert_eq!(parse("293y"), None);
+        let max = parse("292y").unwrap();
+        assert_eq!(parse(&format(max)), Some(max));
     }
 
     #[test]

@@ -7,7 +7,46 @@ use super::Ctx;
 use crate::diag::codes;
 use crate::model::names;
 
+/// Secret keys of the AlertmanagerConfig objects (GEN008): per team, a file name is one key.
+fn secret_keys(ctx: &mut Ctx<'_>) {
+    let settings = ctx.settings;
+    if !settings.outputs.alertmanager || settings.alertmanager_format != crate::spec::AlertmanagerFormat::PrometheusOperator {
+        return;
+    }
+    let repo = ctx.repo;
+    for t in &repo.teams {
+        let Some(n) = &t.spec.notify else { continue };
+        let mut keys: HashMap<&str, (&str, String)> = HashMap::new();
+        for (sev, list) in [("page", &n.page), ("ticket", &n.ticket), ("info", &n.info)] {
+            for (i, r) in list.iter().enumerate() {
+                for (at, path) in r.secret_files() {
+                    let ptr = format!("/spec/notify/{sev}/{i}/{at}");
+                    let key = path.rsplit('/').next().unwrap_or(path);
+                    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c)) {
+                        ctx.report(codes::GEN008, t.doc, &ptr, format!("`{key}` (the file name of `{path}`) cannot be a Secret key")).help =
+                            Some("name the file with letters, digits, `-`, `_` and `.` only: the Secret `rely-<team>` holds it under its file name".into());
+                        continue;
+                    }
+                    match keys.get(key) {
+                        Some((other, at_other)) if *other != path => {
+                            let msg = format!("`{path}` and `{other}` are both the key `{key}` of the Secret `rely-{}`", t.name);
+                            ctx.report(codes::GEN008, t.doc, &ptr, msg).help =
+                                Some(format!("give the files different names (the other is at {at_other})"));
+                        }
+                        Some(_) => {}
+                        None => {
+                            let w = ctx.where_(t.doc, &ptr);
+                            keys.insert(key, (path, w));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub(super) fn check(ctx: &mut Ctx<'_>) {
+    secret_keys(ctx);
     let mut seen: HashMap<String, usize> = HashMap::new();
     seen.insert("rely-overview".into(), usize::MAX);
     let mut names_seen = std::collections::HashSet::new();

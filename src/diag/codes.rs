@@ -327,6 +327,10 @@ rules! {
         what: "Reports `alertmanager.format: prometheus-operator` without `alertmanager.operator.namespace`.",
         why: "The operator matches an AlertmanagerConfig's routes only on alerts labelled with the config's namespace (its default matcher strategy). rely labels its alerts with that namespace, which it must know: without it no rely alert reaches its team's route.",
         example: "alertmanager:\n  format: prometheus-operator   # no operator: {namespace: monitoring}";
+    GEN008: "secret-key", Error,
+        what: "Reports, for `alertmanager.format: prometheus-operator`, two different `*_file` paths of one team with the same file name, or a file name that cannot be a Kubernetes Secret key.",
+        why: "The AlertmanagerConfig reads each secret from the Secret `rely-<team>` under the file's name, as `kubectl create secret generic --from-file` names it: two files of one name would be one key (kubectl refuses the second), and a name with other characters than letters, digits, `-`, `_` and `.` is refused.",
+        example: "routing_key_file: /etc/am/payments/key\n...\napi_url_file: /etc/am/slack/key   # both `key`";
 }
 
 /// `rely rules`: one line per code, or every rule's full documentation.

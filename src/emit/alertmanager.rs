@@ -276,10 +276,16 @@ pub fn fragment(model: &Model, env: &str) -> Fragment {
     let (mut routes, receivers) = team_parts(model, env);
     // In someone else's configuration a `team` label may be theirs too (a team of the same name,
     // a label their exporters set): rely's routes take only alerts about rely's services.
-    // (Service names are `[a-z0-9-]`: nothing in them is special to a regex or to the quotes.)
-    let services: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
+    // Each route names the services whose alerts it takes (service names are `[a-z0-9-]`:
+    // nothing in them is special to a regex or to the quotes).
+    let mut services: BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for (_, team, _, service) in generated_alerts(model) {
+        services.entry(team).or_default().insert(service);
+    }
     for r in &mut routes {
-        r.matchers.push(format!("service=~\"{}\"", services.join("|")));
+        let team = r.matchers.first().and_then(|m| m.strip_prefix("team=\"")?.strip_suffix('"')).unwrap_or_default();
+        let of_team: Vec<&str> = services.get(team).into_iter().flatten().map(String::as_str).collect();
+        r.matchers.push(format!("service=~\"{}\"", of_team.join("|")));
         r.group_by = group_by(model);
         r.group_wait = Some("30s".into());
         r.group_interval = Some("5m".into());
@@ -341,7 +347,8 @@ pub fn generated_alerts(model: &Model) -> Vec<(String, String, String, String)> 
 
 /// A Kubernetes Secret reference for a rely `*_file` path: the Secret `rely-<team>`, keyed by
 /// the file's name, as `kubectl create secret generic rely-<team> --from-file=<path>` makes it
-/// (characters a Secret key cannot hold become `_`).
+/// (`rely check` refuses names that collide or that a key cannot hold, GEN008; such characters
+/// would become `_` here).
 fn secret(team: &str, path: &str) -> serde_json::Value {
     let base = path.rsplit('/').next().unwrap_or(path);
     let key: String = base.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();

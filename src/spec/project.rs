@@ -101,8 +101,13 @@ pub struct OperatorOptions {
     #[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))]
     pub namespace: Option<String>,
     /// Extra `metadata.labels`, e.g. `{prometheus: k8s, role: alert-rules}` for the operator's
-    /// rule or config selector.
+    /// rule or config selector: Kubernetes label keys (an optional DNS prefix and `/`, then up to
+    /// 63 letters, digits, `-`, `_`, `.`) and values (up to 63 of those, or empty).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend(
+        "propertyNames" = { "maxLength": 317, "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$" },
+        "additionalProperties" = { "type": "string", "maxLength": 63, "pattern": "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$" }
+    ))]
     pub labels: BTreeMap<String, String>,
 }
 

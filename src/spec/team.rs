@@ -125,6 +125,33 @@ impl Receiver {
         k
     }
 
+    /// The `*_file` paths that are set, with where they are (`pagerduty/routing_key_file`).
+    pub fn secret_files<'a>(&'a self) -> Vec<(&'static str, &'a str)> {
+        let mut s: Vec<(&'static str, &str)> = vec![];
+        let mut add = |at: &'static str, f: &'a Option<String>| {
+            if let Some(p) = f {
+                s.push((at, p.as_str()));
+            }
+        };
+        if let Some(e) = &self.email {
+            add("email/auth_password_file", &e.auth_password_file);
+        }
+        if let Some(x) = &self.slack {
+            add("slack/api_url_file", &x.api_url_file);
+        }
+        if let Some(x) = &self.pagerduty {
+            add("pagerduty/routing_key_file", &x.routing_key_file);
+            add("pagerduty/service_key_file", &x.service_key_file);
+        }
+        if let Some(x) = &self.victorops {
+            add("victorops/api_key_file", &x.api_key_file);
+        }
+        if let Some(x) = &self.opsgenie {
+            add("opsgenie/api_key_file", &x.api_key_file);
+        }
+        s
+    }
+
     /// Inline secret fields that are set: (kind, field, the `_file` field to use instead).
     pub fn inline_secrets(&self) -> Vec<(&'static str, &'static str, &'static str)> {
         let mut s = vec![];
