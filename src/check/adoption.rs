@@ -189,6 +189,15 @@ fn defaults(ctx: &mut Ctx<'_>) {
         ctx.report(codes::OWN008, doc, "/spec", "no `alertmanager.default_receiver`: alerts without a `team` label are dropped").help =
             Some("alerts rely did not write (node-exporter, kube-state-metrics, ...) carry no `team`; name the team that should get them in `alertmanager.default_receiver`".into());
     }
+    if on.alertmanager && !whole && settings.default_receiver.is_some() {
+        let f = ctx.report(
+            codes::GEN009,
+            doc,
+            "/spec/alertmanager/default_receiver",
+            "`alertmanager.default_receiver` is not used: with `format: fragment` or `prometheus-operator` the root route is the existing configuration's",
+        );
+        f.help = Some("remove it, and set the default receiver in the configuration rely's routes are merged into".into());
+    }
     let mails = repo
         .teams
         .iter()

@@ -331,6 +331,10 @@ rules! {
         what: "Reports, for `alertmanager.format: prometheus-operator`, two different `*_file` paths of one team with the same file name, or a file name that cannot be a Kubernetes Secret key.",
         why: "The AlertmanagerConfig reads each secret from the Secret `rely-<team>` under the file's name, as `kubectl create secret generic --from-file` names it: two files of one name would be one key (kubectl refuses the second), and a name with other characters than letters, digits, `-`, `_` and `.` is refused.",
         example: "routing_key_file: /etc/am/payments/key\n...\napi_url_file: /etc/am/slack/key   # both `key`";
+    GEN009: "unused-default-receiver", Warning,
+        what: "Reports `alertmanager.default_receiver` when the Alertmanager output is a fragment or prometheus-operator objects.",
+        why: "rely then writes no root route: the default receiver is the existing configuration's, and a setting that does nothing misleads whoever reads the Project.",
+        example: "alertmanager:\n  format: fragment\n  default_receiver: platform   # not used";
 }
 
 /// `rely rules`: one line per code, or every rule's full documentation.

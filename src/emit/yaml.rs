@@ -27,6 +27,9 @@ fn via_value<T: Serialize + ?Sized>(v: &T) -> String {
     out
 }
 
+/// Longest key written as an implicit key, in bytes (YAML's limit is 1024 characters).
+const MAX_IMPLICIT_KEY: usize = 1000;
+
 fn indent(out: &mut String, n: usize) {
     const SPACES: &str = "                                                                ";
     let mut n = n;
@@ -184,10 +187,18 @@ impl Block<'_> {
 
     fn key(&mut self, k: &str) {
         self.next_line();
+        let start = self.out.len();
         if plain_ok(k) {
             self.out.push_str(k);
         } else {
             quote(k, self.out);
+        }
+        // YAML limits an implicit key to 1024 characters (libyaml and Go's yaml refuse longer
+        // ones): a longer key is written explicitly, `? key` and its `:` on the next line.
+        if self.out.len() - start > MAX_IMPLICIT_KEY {
+            self.out.insert_str(start, "? ");
+            self.out.push('\n');
+            indent(self.out, self.ind);
         }
         self.out.push(':');
     }
@@ -597,5 +608,22 @@ mod tests {
         assert_eq!(back, v, "{y}");
         assert!(y.contains("    expr: |-\n      (\n"), "{y}");
         assert!(y.contains("tier: \"2\""), "{y}");
+    }
+
+    /// Found by cargo-fuzz: keys past YAML's 1024-character limit for implicit keys are written
+    /// as explicit keys, with a scalar, a mapping or a sequence after them.
+    #[test]
+    fn long_keys_are_explicit() {
+        let long = "k".repeat(1500);
+        let quoted = format!("\u{1}{}", "\u{7f}".repeat(300));
+        let v = serde_json::json!({
+            "labels": { long.clone(): "v", quoted.clone(): "w", "short": "x" },
+            "nested": { long.clone(): { "a": 1 }, quoted.clone(): ["x", "y"] },
+        });
+        let y = to_string(&v);
+        let back: serde_json::Value = serde_yaml::from_str(&y).unwrap_or_else(|e| panic!("{e}\n{y}"));
+        assert_eq!(back, v, "{y}");
+        assert!(y.contains(&format!("? {long}\n")), "{y}");
+        assert!(y.contains("short: x"), "{y}");
     }
 }
