@@ -24,12 +24,16 @@ pub fn with_window(query: &str, window: &str) -> String {
 /// (fuzzing found `x[666…6]`: a duration overflow), so absurd numbers are refused first and a
 /// panic is turned into an error rather than taking rely down.
 pub(crate) fn parse(expr: &str) -> Result<promql_parser::parser::Expr, String> {
-    let longest_digits = expr.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
-    if longest_digits > 15 {
+    if has_long_number(expr) {
         return Err("a number with more than 15 digits".into());
     }
     std::panic::catch_unwind(|| promql_parser::parser::parse(expr))
         .unwrap_or_else(|_| Err("the PromQL parser failed on this expression".into()))
+}
+
+/// Whether `expr` holds a run of more than 15 digits (which `parse` refuses).
+fn has_long_number(expr: &str) -> bool {
+    expr.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() > 15)
 }
 
 /// Checks that `expr` is valid PromQL returning an instant vector (or a scalar where allowed).
@@ -75,12 +79,13 @@ fn memo() -> &'static Memo {
 #[doc(hidden)]
 pub fn clear_memo() {
     memo().write().unwrap_or_else(|e| e.into_inner()).clear();
+    shapes().write().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
-/// The facts of `query`, parsed once per process: `rely check` parses every SLI query (in
-/// parallel), and the generated tests need the same queries' selectors, so a build does not
-/// parse (and compile the regular expressions of) 20,000 queries twice at 10,000 SLOs. Compiled
-/// regular expressions are shared between queries with the same pattern.
+/// The facts of `query`: `rely check` needs them for every SLI query and the generated tests
+/// for their selectors. Most queries take the fast path, parsed once per *shape* (see
+/// `shaped_facts`); the rest are parsed once per process and remembered. Compiled regular
+/// expressions are shared between queries with the same pattern.
 pub(crate) fn facts(query: &str) -> std::sync::Arc<Facts> {
     use std::sync::Arc;
     // Queries that only differ in their label values share one parse (see `shaped_facts`):
@@ -267,8 +272,7 @@ fn shaped_facts(text: &str, regexes: &[RegexMatcher]) -> Option<Facts> {
 fn shape_of(text: &str) -> Option<(String, Vec<String>)> {
     // `parse` refuses long digit runs anywhere in the text (label values included): such a
     // query is parsed as written, so that both paths agree.
-    let longest_digits = text.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
-    if text.contains(HOLE) || longest_digits > 15 {
+    if text.contains(HOLE) || has_long_number(text) {
         return None;
     }
     let b = text.as_bytes();
@@ -311,12 +315,16 @@ fn shape_of(text: &str) -> Option<(String, Vec<String>)> {
 
 /// The facts of a shape, parsed once per process; `None` when it is not a clean instant-vector
 /// query (errors are reported from the query as written).
-fn shape_memo(shape: &str) -> Option<std::sync::Arc<Facts>> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, RwLock};
-    type Shapes = RwLock<HashMap<String, Option<Arc<Facts>>>>;
+type Shapes = std::sync::RwLock<std::collections::HashMap<String, Option<std::sync::Arc<Facts>>>>;
+
+fn shapes() -> &'static Shapes {
     static SHAPES: OnceLock<Shapes> = OnceLock::new();
-    let shapes = SHAPES.get_or_init(Default::default);
+    SHAPES.get_or_init(Default::default)
+}
+
+fn shape_memo(shape: &str) -> Option<std::sync::Arc<Facts>> {
+    use std::sync::Arc;
+    let shapes = shapes();
     if let Some(f) = shapes.read().unwrap_or_else(|e| e.into_inner()).get(shape) {
         return f.clone();
     }

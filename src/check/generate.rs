@@ -21,8 +21,8 @@ fn secret_keys(ctx: &mut Ctx<'_>) {
             for (i, r) in list.iter().enumerate() {
                 for (at, path) in r.secret_files() {
                     let ptr = format!("/spec/notify/{sev}/{i}/{at}");
-                    let key = path.rsplit('/').next().unwrap_or(path);
-                    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c)) {
+                    let key = crate::emit::alertmanager::secret_key(path);
+                    if key.is_empty() || !key.chars().all(crate::emit::alertmanager::is_secret_key_char) {
                         ctx.report(codes::GEN008, t.doc, &ptr, format!("`{key}` (the file name of `{path}`) cannot be a Secret key")).help =
                             Some("name the file with letters, digits, `-`, `_` and `.` only: the Secret `rely-<team>` holds it under its file name".into());
                         continue;

@@ -33,7 +33,7 @@ pub(crate) struct Ctx<'a> {
     pub findings: Vec<Finding>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// Whether a repository-relative path exists: in the revision being checked, or on disk.
     pub(crate) fn path_exists(&self, rel: &Path) -> bool {
         match self.tree {
@@ -58,6 +58,11 @@ impl Ctx<'_> {
     pub(crate) fn where_(&self, doc: usize, pointer: &str) -> String {
         let (file, span) = self.at(doc, pointer);
         format!("{}:{}", self.files.get(file).map(|f| f.display.as_str()).unwrap_or("?"), span.start.line)
+    }
+
+    /// A context over the same documents with findings of its own (for checks run in parallel).
+    pub(crate) fn fork(&self) -> Ctx<'a> {
+        Ctx { findings: vec![], ..*self }
     }
 
     /// Records a finding at `pointer` in document `doc`; returns it for a help line.

@@ -24,15 +24,12 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     {
         window(ctx, p.doc, "/spec/window", w);
     }
-    fn alone<'a>(ctx: &Ctx<'a>) -> Ctx<'a> {
-        Ctx { docs: ctx.docs, files: ctx.files, repo: ctx.repo, settings: ctx.settings, root: ctx.root, tree: ctx.tree, findings: vec![] }
-    }
     let shared = &*ctx;
     let slis: Vec<Vec<crate::diag::Finding>> = repo
         .slis
         .par_iter()
         .map(|s| {
-            let mut c = alone(shared);
+            let mut c = shared.fork();
             indicator(&mut c, s.doc, "/spec/indicator", &s.spec.indicator);
             c.findings
         })
@@ -41,7 +38,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         .slos
         .par_iter()
         .map(|s| {
-            let mut c = alone(shared);
+            let mut c = shared.fork();
             slo(&mut c, s);
             c.findings
         })

@@ -180,7 +180,8 @@ fn default_receiver(model: &Model, env: &str) -> String {
 }
 
 /// Each team's route (matching `team`, a child per severity) and its receivers in `env`.
-fn team_parts(model: &Model, env: &str) -> (Vec<Route>, Vec<ReceiverConfig>) {
+/// Each team's route (with `also`'s matchers after its `team` one) and receivers.
+fn team_parts(model: &Model, env: &str, also: impl Fn(&str) -> Vec<String>) -> (Vec<Route>, Vec<ReceiverConfig>) {
     let mut receivers = vec![];
     let mut routes = vec![];
     for team in &model.teams {
@@ -205,7 +206,7 @@ fn team_parts(model: &Model, env: &str) -> (Vec<Route>, Vec<ReceiverConfig>) {
         let page = rs.iter().any(|(s, _)| *s == "page");
         routes.push(Route {
             receiver: fallback,
-            matchers: vec![format!("team=\"{}\"", team.name)],
+            matchers: std::iter::once(format!("team=\"{}\"", team.name)).chain(also(&team.name)).collect(),
             // Pages are re-sent sooner than tickets until acknowledged.
             repeat_interval: page.then(|| "1h".into()),
             routes: children,
@@ -230,7 +231,7 @@ fn inhibit_rules(model: &Model) -> Vec<Inhibit> {
 
 pub fn config(model: &Model, env: &str) -> Config {
     let smtp = &model.settings.smtp;
-    let (routes, team_receivers) = team_parts(model, env);
+    let (routes, team_receivers) = team_parts(model, env, |_| vec![]);
     let mut receivers = vec![ReceiverConfig { name: UNROUTED.into(), ..Default::default() }];
     receivers.extend(team_receivers);
     Config {
@@ -273,19 +274,19 @@ pub const EXISTING_ROOT: &str = "existing-root";
 /// The fragment: team routes that carry rely's grouping themselves (the root they are merged
 /// under groups its own way), their receivers, and the page-silences-ticket inhibition.
 pub fn fragment(model: &Model, env: &str) -> Fragment {
-    let (mut routes, receivers) = team_parts(model, env);
     // In someone else's configuration a `team` label may be theirs too (a team of the same name,
-    // a label their exporters set): rely's routes take only alerts about rely's services.
-    // Each route names the services whose alerts it takes (service names are `[a-z0-9-]`:
-    // nothing in them is special to a regex or to the quotes).
+    // a label their exporters set): each route also names the services of the team's rely
+    // alerts (service names are `[a-z0-9-]`: nothing in them is special to a regex or quotes).
     let mut services: BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
     for (_, team, _, service) in generated_alerts(model) {
         services.entry(team).or_default().insert(service);
     }
-    for r in &mut routes {
-        let team = r.matchers.first().and_then(|m| m.strip_prefix("team=\"")?.strip_suffix('"')).unwrap_or_default();
+    let also = |team: &str| {
         let of_team: Vec<&str> = services.get(team).into_iter().flatten().map(String::as_str).collect();
-        r.matchers.push(format!("service=~\"{}\"", of_team.join("|")));
+        vec![format!("service=~\"{}\"", of_team.join("|"))]
+    };
+    let (mut routes, receivers) = team_parts(model, env, also);
+    for r in &mut routes {
         r.group_by = group_by(model);
         r.group_wait = Some("30s".into());
         r.group_interval = Some("5m".into());
@@ -350,9 +351,18 @@ pub fn generated_alerts(model: &Model) -> Vec<(String, String, String, String)> 
 /// (`rely check` refuses names that collide or that a key cannot hold, GEN008; such characters
 /// would become `_` here).
 fn secret(team: &str, path: &str) -> serde_json::Value {
-    let base = path.rsplit('/').next().unwrap_or(path);
-    let key: String = base.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+    let key: String = secret_key(path).chars().map(|c| if is_secret_key_char(c) { c } else { '_' }).collect();
     serde_json::json!({ "name": format!("rely-{team}"), "key": key })
+}
+
+/// The Secret key of a `*_file` path: its file name, as `kubectl --from-file` names it.
+pub(crate) fn secret_key(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// What a Secret key may hold: letters, digits, `-`, `_` and `.`.
+pub(crate) fn is_secret_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._".contains(c)
 }
 
 fn operator_receiver(model: &Model, team: &str, name: String, list: &[Receiver]) -> serde_json::Value {

@@ -211,9 +211,7 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
     // History recorded before the event rates lost their window label counts too (see `period_ratio`).
     let win = model.settings.labels.window;
     let history = |r5: &str| format!("(sum without ({win}) (sum_over_time({r5}{ids}[{len}] offset 27m30s)) * {step} or {t30}{ids} * 0)");
-    format!("(\n  {}\n  + ({e30}{ids} * 1800 or {t30}{ids} * 0)\n)\n/\n(\n  {}\n  + {t30}{ids} * 1800\n)\n", history(e5), history(t5))
-        .trim_end()
-        .to_string()
+    format!("(\n  {}\n  + ({e30}{ids} * 1800 or {t30}{ids} * 0)\n)\n/\n(\n  {}\n  + {t30}{ids} * 1800\n)", history(e5), history(t5))
 }
 
 /// Metadata rules: objective, budget, period, burn rates, remaining budget and an info series.

@@ -13,6 +13,14 @@ pub(crate) fn promtool(args: &[&str], cwd: &Path) -> (bool, String) {
 }
 
 /// Writes `files` under `<tmp>/gen`.
+/// The outputs of `tests/fixtures/valid/minimal.yaml`, written under `gen/` of the directory.
+fn minimal_outputs() -> tempfile::TempDir {
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), &minimal).unwrap();
+    write_all(&build(tmp.path()))
+}
+
 pub(crate) fn write_all(files: &[rely::emit::OutputFile]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     rely::emit::write(&tmp.path().join("gen"), files).unwrap();
@@ -256,11 +264,7 @@ fn derived_windows_keep_errors_whose_series_have_gone() {
     if !require_tool("promtool") {
         return;
     }
-    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("all.yaml"), &minimal).unwrap();
-    let files = build(tmp.path());
-    let out = write_all(&files);
+    let out = minimal_outputs();
     let dir = out.path().join("gen");
     // 1% errors for three hours, then the error series stops and only successes remain.
     let test = "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\n\
@@ -284,10 +288,7 @@ fn history_recorded_with_the_old_labels_still_counts() {
     if !require_tool("promtool") {
         return;
     }
-    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("all.yaml"), &minimal).unwrap();
-    let out = write_all(&build(tmp.path()));
+    let out = minimal_outputs();
     let dir = out.path().join("gen");
     let old = |name: &str, values: &str| {
         format!(
