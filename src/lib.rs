@@ -10,6 +10,7 @@ pub mod diff;
 pub mod duration;
 pub mod emit;
 mod git;
+pub mod import;
 pub mod init;
 pub mod live;
 pub mod model;

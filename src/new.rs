@@ -193,12 +193,16 @@ const SLO: &str = r#"spec:
       total: sum(rate(http_requests_total{job="<service>"}[{{window}}]))
     # latency: {histogram: http_request_duration_seconds, selector: '{job="<service>"}', threshold: 0.3}   # seconds
     # raw: {error_ratio: ...}      # a query that returns the error ratio itself
+  # labels: {}                     # on its recording rules and alerts (not team, severity or rely_*)
   alerting:
     # owner: <team>                # default: the service's owner
     # runbook: ...                 # default: the service's runbook
+    # name: <AlertName>            # the burn alerts' name; default <SloName>BudgetBurn
+    # labels: {}                   # on its alerts only
+    # annotations: {}              # on its burn alerts; summary and description replace rely's
     page: {enabled: true}          # fast burn: 2% of the budget in 1h, or 5% in 6h
     ticket: {enabled: true}        # slow burn: 10% of the budget in 3d
-    # page: {enabled: true, for: 2m}
+    # page: {enabled: true, for: 2m, labels: {}, annotations: {}}
     # no_data: {enabled: true, for: 10m, severity: ticket}   # the SLI's series are absent
   # concerns: []                   # concerns this SLO makes observable
 "#;

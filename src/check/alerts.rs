@@ -35,18 +35,34 @@ fn runbook(ctx: &mut Ctx<'_>, doc: usize, pointer: &str, value: &str) {
     }
 }
 
+/// The labels rely sets on every alert.
+const ALERT_LABELS: [&str; 3] = ["team", "severity", "service"];
+/// The annotations rely derives from `runbook:` and the service's dashboard; the link a
+/// responder follows must be the one `rely check` checked.
+const LINK_ANNOTATIONS: [&str; 2] = ["runbook_url", "dashboard_url"];
+
 /// Label names must be Prometheus label names; the ones rely sets itself are overridden.
 fn labels<'a>(ctx: &mut Ctx<'_>, doc: usize, base: &str, keys: impl Iterator<Item = &'a String>, reserved: &[&str]) {
+    names(ctx, doc, base, keys, reserved, "label");
+}
+
+/// Label or annotation names (`what`): Prometheus label names, none that rely sets itself.
+fn names<'a>(ctx: &mut Ctx<'_>, doc: usize, base: &str, keys: impl Iterator<Item = &'a String>, reserved: &[&str], what: &str) {
     for k in keys {
         let ptr = format!("{base}/{}", crate::syntax::yaml::escape_pointer(k));
         let (file, _) = ctx.at(doc, &ptr);
         let span = ctx.docs[doc].yaml.index.locate_key(&ptr);
         if !promql::is_label_name(k) || k.starts_with("__") {
             ctx.findings.push(
-                crate::diag::Finding::new(codes::SCH004, file, span, format!("`{k}` is not a Prometheus label name"))
-                    .help("label names are letters, digits and underscores, not starting with a digit or `__`"),
+                crate::diag::Finding::new(codes::SCH004, file, span, format!("`{k}` is not a Prometheus {what} name"))
+                    .help(format!("{what} names are letters, digits and underscores, not starting with a digit or `__`")),
             );
-        } else if reserved.contains(&k.as_str()) || k.starts_with("rely_") || k.starts_with("sloth_") {
+        } else if what == "annotation" && reserved.contains(&k.as_str()) {
+            ctx.findings.push(
+                crate::diag::Finding::new(codes::ALR006, file, span, format!("annotation `{k}` is set by rely and overrides this value"))
+                    .help("remove it; rely links the runbook of `runbook:` (checked) and the service's dashboard"),
+            );
+        } else if what == "label" && (reserved.contains(&k.as_str()) || k.starts_with("rely_") || k.starts_with("sloth_")) {
             ctx.findings.push(
                 crate::diag::Finding::new(codes::ALR006, file, span, format!("label `{k}` is set by rely and overrides this value"))
                     .help("remove it; rely derives it from the document (owner, severity, service)"),
@@ -59,7 +75,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     let repo = ctx.repo;
     if let Some(p) = repo.project() {
         let keys: Vec<String> = p.spec.prometheus.as_ref().map(|x| x.labels.keys().cloned().collect()).unwrap_or_default();
-        labels(ctx, p.doc, "/spec/prometheus/labels", keys.iter(), &["team", "severity", "service"]);
+        labels(ctx, p.doc, "/spec/prometheus/labels", keys.iter(), &ALERT_LABELS);
     }
     for s in &repo.services {
         if let Some(r) = &s.spec.runbook {
@@ -79,14 +95,22 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             }
             None => {}
         }
-        labels(ctx, a.doc, "/spec/labels", a.spec.labels.keys(), &["team", "severity", "service"]);
+        labels(ctx, a.doc, "/spec/labels", a.spec.labels.keys(), &ALERT_LABELS);
         if let Err(e) = promql::check_vector(&a.spec.expr) {
             ctx.report(codes::ALR005, a.doc, "/spec/expr", format!("invalid PromQL: {e}")).help =
                 Some("the expression must parse as PromQL (Prometheus 2.x syntax)".into());
         }
     }
     for s in &repo.slos {
+        labels(ctx, s.doc, "/spec/labels", s.spec.labels.keys(), &ALERT_LABELS);
         let Some(alerting) = &s.spec.alerting else { continue };
+        labels(ctx, s.doc, "/spec/alerting/labels", alerting.labels.keys(), &ALERT_LABELS);
+        names(ctx, s.doc, "/spec/alerting/annotations", alerting.annotations.keys(), &LINK_ANNOTATIONS, "annotation");
+        for (tier, t) in [("page", &alerting.page), ("ticket", &alerting.ticket)] {
+            let Some(t) = t else { continue };
+            labels(ctx, s.doc, &format!("/spec/alerting/{tier}/labels"), t.labels.keys(), &ALERT_LABELS);
+            names(ctx, s.doc, &format!("/spec/alerting/{tier}/annotations"), t.annotations.keys(), &LINK_ANNOTATIONS, "annotation");
+        }
         if let Some(r) = &alerting.runbook {
             runbook(ctx, s.doc, "/spec/alerting/runbook", r);
         }

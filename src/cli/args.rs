@@ -38,6 +38,8 @@ pub(crate) enum Command {
     },
     /// Validate every document under the reliability directory.
     Check(CheckArgs),
+    /// Import SLOs kept for Sloth or Pyrra as rely documents (what cannot be carried over is a finding).
+    Import(ImportArgs),
     /// Validate, then write every generated output.
     Build(BuildArgs),
     /// Run the real judges on generated outputs: promtool check/test rules, amtool check-config and
@@ -166,6 +168,30 @@ pub(crate) struct CheckArgs {
     pub(crate) prometheus: PromArgs,
     #[command(flatten)]
     pub lint: LintArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The source format: sloth or pyrra.
+    pub source: String,
+    /// The files to import.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where to write (a folder inside the reliability directory); existing files are never replaced.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The Team that owns imported services whose source names no owner.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The runbook of imported SLOs whose source names none (an https URL or a repository path).
+    #[arg(long)]
+    pub runbook: Option<String>,
+    /// Output format of findings.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: FormatArg,
+    /// When to colour human output (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: Color,
 }
 
 /// Where a Prometheus-compatible HTTP API is (Prometheus, Thanos, Mimir).

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod import;
 mod init;
 pub(crate) mod log;
 mod new;
@@ -27,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Init { dir, team, service, org } => init::run(rely::init::InitOptions { dir, team, service, org }),
         Command::Check(args) => check::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Verify { out } => verify::run(&out),
         Command::Status(args) => status::run(&args),
         Command::Backtest(args) => backtest::run(&args),

@@ -160,7 +160,7 @@ rules! {
         why: "Prometheus refuses to load a rule file with one broken expression, so every alert in it stops working.",
         example: "expr: sum(rate(queue_depth[5m]) > 100   # unclosed parenthesis";
     ALR006: "reserved-label", Warning,
-        what: "Reports a user label that rely sets itself (`team`, `severity`, `service`, or the SLO identifying labels), which rely's value overrides.",
+        what: "Reports a user label that rely sets itself (`team`, `severity`, `service`, or the SLO identifying labels), or an SLO annotation it sets itself (`runbook_url`, `dashboard_url`), which rely's value overrides.",
         why: "Routing depends on these labels: a hand-written `team: other` would silently lose to the alert's owner, which is confusing in review.",
         example: "labels: {severity: critical}   # use `severity:` on the Alert instead";
     SLO001: "objective-out-of-range", Error,
@@ -335,6 +335,22 @@ rules! {
         what: "Reports `alertmanager.default_receiver` when the Alertmanager output is a fragment or prometheus-operator objects.",
         why: "rely then writes no root route: the default receiver is the existing configuration's, and a setting that does nothing misleads whoever reads the Project.",
         example: "alertmanager:\n  format: fragment\n  default_receiver: platform   # not used";
+    IMP001: "unknown-import-format", Error,
+        what: "Reports, in `rely import`, a file that cannot be read or a document that is not of the format being imported.",
+        why: "Importing the wrong file (a Pyrra object as Sloth, a rendered rule file) would write nothing useful; rely stops and writes nothing.",
+        example: "# rely import sloth rules.yml\ngroups:   # a Prometheus rule file, not a Sloth spec\n  - name: slo";
+    IMP002: "not-imported", Warning,
+        what: "Reports, in `rely import`, an SLO of the source that could not be carried over at all, and why (an SLI plugin, a query without the window template, a template rely cannot substitute, no objective).",
+        why: "Every SLO of the source is either in the output or named here, so nothing is dropped silently.",
+        example: "sli:\n  plugin: {id: getting_started_availability}   # Go code run by Sloth";
+    IMP003: "not-carried-over", Warning,
+        what: "Reports, in `rely import`, a field of an imported SLO that rely cannot express and left out (a label rely sets itself such as `severity`, an unknown field, a link annotation).",
+        why: "The imported SLO works without it, but whatever relied on it (a routing label, a dashboard link) no longer gets it; review each one.",
+        example: "page_alert:\n  labels: {severity: critical}   # rely's severity is page | ticket | info";
+    IMP004: "approximated", Warning,
+        what: "Reports, in `rely import`, a field carried over with a change in meaning (a Go-template annotation written as literal text, an alert name rewritten to letters, digits and underscores).",
+        why: "The imported alert does not say exactly what the source's did; check that the difference does not matter.",
+        example: "annotations:\n  summary: \"{{$labels.sloth_service}} is burning budget\"   # expanded by Prometheus in Sloth's rules";
 }
 
 /// `rely rules`: one line per code, or every rule's full documentation.
@@ -371,7 +387,7 @@ mod tests {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             assert_eq!(r.code.len(), 6, "{}", r.code);
             assert!(r.code[3..].chars().all(|c| c.is_ascii_digit()), "{}", r.code);
-            assert!(["YML", "SCH", "REF", "SLO", "ALR", "CON", "CHS", "OWN", "GEN", "LIV"].contains(&r.family()));
+            assert!(["YML", "SCH", "REF", "SLO", "ALR", "CON", "CHS", "OWN", "GEN", "LIV", "IMP"].contains(&r.family()));
             assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
             assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.example.is_empty());
         }

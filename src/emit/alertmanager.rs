@@ -327,7 +327,7 @@ pub fn generated_alerts(model: &Model) -> Vec<(String, String, String, String)> 
         for slo in &svc.slos {
             for tier in [Tier::Page, Tier::Ticket] {
                 if slo.alert_enabled(tier) {
-                    out.push((names::slo_alert(&slo.name), slo.owner.clone(), tier.as_str().to_string(), svc.name.clone()));
+                    out.push((slo.alert_name.clone(), slo.owner.clone(), tier.as_str().to_string(), svc.name.clone()));
                 }
             }
             if let Some(n) = &slo.no_data {

@@ -183,7 +183,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
             };
             tests.push(AlertTest {
                 eval_time: duration::format(WARMUP_MIN * 60 + t),
-                alertname: names::slo_alert(&slo.name),
+                alertname: slo.alert_name.clone(),
                 exp_alerts: tiers
                     .iter()
                     .map(|tier| ExpAlert {
@@ -211,7 +211,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
             services.push(quiet.service.clone());
             tests.push(AlertTest {
                 eval_time: duration::format(WARMUP_MIN * 60 + fault_min * 60),
-                alertname: names::slo_alert(&quiet.name),
+                alertname: quiet.alert_name.clone(),
                 exp_alerts: vec![],
             });
         }
@@ -256,7 +256,7 @@ fn plan_context(model: &Model, plan: &ChaosPlan) -> Value {
                 .flat_map(|x| x.fires.iter())
                 .map(|f| {
                     let (alertname, team) = match (model.slo(&f.alert), model.alert(&f.alert)) {
-                        (Some(s), _) => (names::slo_alert(&s.name), s.owner.clone()),
+                        (Some(s), _) => (s.alert_name.clone(), s.owner.clone()),
                         (None, Some(a)) => (names::alert(&a.name), a.owner.clone()),
                         _ => (f.alert.clone(), String::new()),
                     };

@@ -106,8 +106,10 @@ fn full_selector(model: &Model, slo: &Slo) -> String {
     format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(model, slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
 }
 
-fn id_labels(model: &Model, slo: &Slo) -> BTreeMap<String, String> {
+/// The labels of an SLO's recorded series: the Project's, the SLO's own, and its ids.
+pub(crate) fn id_labels(model: &Model, slo: &Slo) -> BTreeMap<String, String> {
     let mut m = model.settings.extra_labels.clone();
+    m.extend(slo.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
     m.insert(model.settings.labels.id.into(), slo_id(model, slo));
     m.insert(model.settings.labels.service.into(), slo.service.clone());
     m.insert(model.settings.labels.slo.into(), slo.name.clone());
@@ -150,7 +152,7 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
             };
             rules.push(record(names::sli_ratio(w), expr, with_win(w)));
         }
-        rules.push(period_ratio(model, slo, &ids, with_win(slo.period)));
+        // The period ratio is in the slower metadata group (`groups`).
         return rules;
     }
     for &w in windows.iter().filter(|w| **w != slo.period) {
@@ -257,11 +259,13 @@ pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
         })
         .collect();
     let toggle = if tier == Tier::Page { &slo.page } else { &slo.ticket };
+    let mut user = slo.alert_labels.clone();
+    user.extend(toggle.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
     Rule {
-        alert: Some(names::slo_alert(&slo.name)),
+        alert: Some(slo.alert_name.clone()),
         expr: pairs.join("\nor\n"),
         for_: toggle.for_.clone(),
-        labels: literal(alert_labels(model, &slo.owner, tier.as_str(), &slo.service, Some(&slo.name), &BTreeMap::new())),
+        labels: literal(alert_labels(model, &slo.owner, tier.as_str(), &slo.service, Some(&slo.name), &user)),
         annotations: literal(slo_annotations(model, slo, tier)),
         ..Default::default()
     }
@@ -276,8 +280,10 @@ pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData) -> Rule 
         Sli::Events { .. } => names::TOTAL_EVENTS_5M.to_string(),
         Sli::Raw { .. } => names::sli_ratio(300),
     };
+    // absent() keeps only the selector's matchers: the Project's and the SLO's labels are added.
     let mut labels = model.settings.extra_labels.clone();
-    labels.extend(alert_labels(model, &slo.owner, no_data.severity.as_str(), &slo.service, Some(&slo.name), &BTreeMap::new()));
+    labels.extend(slo.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    labels.extend(alert_labels(model, &slo.owner, no_data.severity.as_str(), &slo.service, Some(&slo.name), &slo.alert_labels));
     Rule {
         alert: Some(names::slo_no_data_alert(&slo.name)),
         expr: format!("absent({series}{ids})"),
@@ -378,7 +384,29 @@ pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<
     if let Some(d) = model.dashboard_url(&slo.service) {
         a.insert("dashboard_url".into(), d);
     }
+    // The author's annotations, then the tier's, over rely's text; never over the links, which
+    // come from the checked `runbook:` and the service's dashboard (ALR006 reports them).
+    let toggle = if tier == Tier::Page { &slo.page } else { &slo.ticket };
+    for (k, v) in slo.annotations.iter().chain(&toggle.annotations) {
+        if k != "runbook_url" && k != "dashboard_url" {
+            a.insert(k.clone(), v.clone());
+        }
+    }
     a
+}
+
+/// The labels a firing alert of an SLO carries: those of its recorded series (or, for the
+/// no-data alert, the ones its rule adds back), then its rule's labels over them, as Prometheus
+/// does; `tier` adds that tier's own labels.
+pub(crate) fn fired_labels(model: &Model, slo: &Slo, severity: &str, tier: Option<Tier>) -> BTreeMap<String, String> {
+    let mut user = slo.alert_labels.clone();
+    if let Some(t) = tier {
+        let toggle = if t == Tier::Page { &slo.page } else { &slo.ticket };
+        user.extend(toggle.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let mut l = id_labels(model, slo);
+    l.extend(alert_labels(model, &slo.owner, severity, &slo.service, Some(&slo.name), &user));
+    l
 }
 
 /// A hand-written Alert, with the same label and annotation conventions.
@@ -412,7 +440,20 @@ pub(crate) fn groups(model: &Model, svc: &Service) -> Vec<Group> {
             interval: derived.then(|| model.settings.evaluation_interval.1.clone()),
             rules: sli_rules(model, slo),
         });
-        groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), interval: None, rules: meta_rules(model, slo) });
+        // With derived windows the period ratio and the metadata are evaluated every
+        // `Settings::slow_interval`: they feed dashboards and reports, not alerts, and the period
+        // ratio reads the period's recorded 5m rates (a sample per interval over 30 days).
+        let mut meta = meta_rules(model, slo);
+        if derived {
+            let mut l = id_labels(model, slo);
+            l.insert(model.settings.labels.window.into(), duration::format(slo.period));
+            meta.insert(0, period_ratio(model, slo, &id_selector(model, slo), l));
+        }
+        groups.push(Group {
+            name: format!("rely-slo-{}-meta", slo.name),
+            interval: derived.then(|| model.settings.slow_interval()),
+            rules: meta,
+        });
         let mut alerts: Vec<Rule> =
             [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
         alerts.extend(slo.no_data.as_ref().map(|n| no_data_alert(model, slo, n)));

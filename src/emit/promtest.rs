@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::prometheus::{id_selector, no_data_annotations, slo_annotations, slo_id};
+use super::prometheus::{fired_labels, id_labels, id_selector, no_data_annotations, slo_annotations};
 use super::synth::{self, Role};
 use super::{OutputFile, yaml_header};
 use crate::duration;
@@ -88,21 +88,7 @@ pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<In
 
 /// The labels a firing burn alert of `tier` carries.
 pub(crate) fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
-    labels_with_severity(model, slo, tier.as_str())
-}
-
-fn labels_with_severity(model: &Model, slo: &Slo, severity: &str) -> BTreeMap<String, String> {
-    let mut l = model.settings.extra_labels.clone();
-    l.insert(model.settings.labels.id.into(), slo_id(model, slo));
-    l.insert(model.settings.labels.service.into(), slo.service.clone());
-    l.insert(model.settings.labels.slo.into(), slo.name.clone());
-    l.insert("team".into(), slo.owner.clone());
-    l.insert("severity".into(), severity.into());
-    l.insert("service".into(), slo.service.clone());
-    if let Some(ns) = model.settings.alert_namespace() {
-        l.insert("namespace".into(), ns.into());
-    }
-    l
+    fired_labels(model, slo, tier.as_str(), Some(tier))
 }
 
 /// The alerts of each tier an SLO's tests expect (made once per SLO: the annotations are long).
@@ -131,29 +117,73 @@ fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
 }
 
 /// The test groups for one SLO, or the reason there are none.
-pub(crate) fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, String> {
-    if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
-        return Err("it has no alerts".into());
-    }
+/// `shared`: another alert of the service's rule file has the SLO's alert name (`alerting.name`),
+/// so the other one may fire on the same synthetic series; the SLO's alerts are then checked as
+/// `ALERTS` series selected by its SLO label (labels, not annotations) instead of by alert name.
+pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<TestGroup>, String> {
     let series = synth::series(&slo.sli)?;
     let b = slo.budget();
-    let page_max = factors(slo, Tier::Page).into_iter().fold(0.0, f64::max);
-    let page_min = factors(slo, Tier::Page).into_iter().fold(f64::MAX, f64::min);
-    let ticket_max = factors(slo, Tier::Ticket).into_iter().fold(0.0, f64::max);
-    let alertname = names::slo_alert(&slo.name);
-    let expected = Expected::new(model, slo);
     let sli_check = |ratio: f64| ExprTest {
         expr: format!("abs({}{} - {}) < bool 1e-9", names::sli_ratio(300), id_selector(model, slo), num(ratio)),
         eval_time: "10m".into(),
         exp_samples: vec![ExpSample { labels: sli_labels(model, slo), value: 1.0 }],
     };
+    if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
+        // No burn alerts to drive: the SLI's recorded ratio, and the no-data alert if it has one.
+        let quiet = burn::round_sig(0.5 * b);
+        let mut groups = vec![TestGroup {
+            name: format!("{}: the SLI records the error ratio (the SLO has no burn alerts)", slo.name),
+            interval: "1m".into(),
+            input_series: inputs(&series, quiet, STEPS),
+            alert_rule_test: vec![],
+            promql_expr_test: vec![sli_check(quiet)],
+        }];
+        if let Some(n) = &slo.no_data {
+            groups.push(no_data_test(model, slo, &series, quiet, n));
+        }
+        return Ok(groups);
+    }
+    let page_max = factors(slo, Tier::Page).into_iter().fold(0.0, f64::max);
+    let page_min = factors(slo, Tier::Page).into_iter().fold(f64::MAX, f64::min);
+    let ticket_max = factors(slo, Tier::Ticket).into_iter().fold(0.0, f64::max);
+    let alertname = slo.alert_name.clone();
+    let expected = Expected::new(model, slo);
+    // The alerts firing at `at` are exactly those of `tiers`: by alert name, or (when the name is
+    // shared) as the SLO's `ALERTS` series.
+    let alerts_at = |at: &str, tiers: &[Tier]| -> (Vec<AlertTest>, Vec<ExprTest>) {
+        let exp = expected.of(slo, tiers);
+        if !shared {
+            return (vec![AlertTest { eval_time: at.into(), alertname: alertname.clone(), exp_alerts: exp }], vec![]);
+        }
+        let slo_label = model.settings.labels.slo;
+        let expr = format!(
+            "ALERTS{{alertname={}, alertstate=\"firing\", {slo_label}={}}}",
+            crate::promql::quote(&alertname),
+            crate::promql::quote(&slo.name)
+        );
+        let exp_samples = exp
+            .into_iter()
+            .map(|a| {
+                let mut l = a.exp_labels;
+                l.insert("alertname".into(), alertname.clone());
+                l.insert("alertstate".into(), "firing".into());
+                let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
+                ExpSample { labels: format!("ALERTS{{{}}}", parts.join(", ")), value: 1.0 }
+            })
+            .collect();
+        (vec![], vec![ExprTest { expr, eval_time: at.into(), exp_samples }])
+    };
     // One scenario: a constant error `ratio`, evaluated at `at`, expecting exactly `tiers`.
-    let scenario = |what: &str, ratio: f64, at: &str, tiers: &[Tier]| TestGroup {
-        name: format!("{}: {}x the budget rate {what}", slo.name, num(burn::round_sig(ratio / b))),
-        interval: "1m".into(),
-        input_series: inputs(&series, ratio, STEPS),
-        alert_rule_test: vec![AlertTest { eval_time: at.into(), alertname: alertname.clone(), exp_alerts: expected.of(slo, tiers) }],
-        promql_expr_test: vec![sli_check(ratio)],
+    let scenario = |what: &str, ratio: f64, at: &str, tiers: &[Tier]| {
+        let (alert_rule_test, mut exprs) = alerts_at(at, tiers);
+        exprs.push(sli_check(ratio));
+        TestGroup {
+            name: format!("{}: {}x the budget rate {what}", slo.name, num(burn::round_sig(ratio / b))),
+            interval: "1m".into(),
+            input_series: inputs(&series, ratio, STEPS),
+            alert_rule_test,
+            promql_expr_test: exprs,
+        }
     };
     let mut groups = vec![];
     let fast = burn::round_sig((page_max * b * 1.4).min(1.0));
@@ -168,15 +198,17 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo) -> Result<Vec<TestGroup>, Stri
         groups.push(scenario("opens a ticket and does not page", mid, "10m", &[Tier::Ticket]));
     }
     let quiet = burn::round_sig(0.5 * b);
+    let (mut alert_rule_test, mut exprs) = alerts_at("10m", &[]);
+    let (a, e) = alerts_at("1h", &[]);
+    alert_rule_test.extend(a);
+    exprs.extend(e);
+    exprs.push(sli_check(quiet));
     groups.push(TestGroup {
         name: format!("{}: half the budget rate is quiet", slo.name),
         interval: "1m".into(),
         input_series: inputs(&series, quiet, STEPS),
-        alert_rule_test: ["10m", "1h"]
-            .iter()
-            .map(|t| AlertTest { eval_time: (*t).into(), alertname: alertname.clone(), exp_alerts: vec![] })
-            .collect(),
-        promql_expr_test: vec![sli_check(quiet)],
+        alert_rule_test,
+        promql_expr_test: exprs,
     });
     if let Some(n) = &slo.no_data {
         groups.push(no_data_test(model, slo, &series, quiet, n));
@@ -196,7 +228,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
     }
     let alertname = names::slo_no_data_alert(&slo.name);
     let expected =
-        ExpAlert { exp_labels: labels_with_severity(model, slo, n.severity.as_str()), exp_annotations: no_data_annotations(model, slo, n) };
+        ExpAlert { exp_labels: fired_labels(model, slo, n.severity.as_str(), None), exp_annotations: no_data_annotations(model, slo, n) };
     TestGroup {
         name: format!("{}: series that stop raise no-data after {}", slo.name, n.for_),
         interval: "1m".into(),
@@ -211,10 +243,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
 
 /// Labels of an SLI recording rule's series, in promtool's notation.
 fn sli_labels(model: &Model, slo: &Slo) -> String {
-    let mut l = model.settings.extra_labels.clone();
-    l.insert(model.settings.labels.id.into(), slo_id(model, slo));
-    l.insert(model.settings.labels.service.into(), slo.service.clone());
-    l.insert(model.settings.labels.slo.into(), slo.name.clone());
+    let mut l = id_labels(model, slo);
     l.insert(model.settings.labels.window.into(), "5m".into());
     let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
     format!("{{{}}}", parts.join(", "))
@@ -243,8 +272,16 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
     let mut all_untested = vec![];
     let mut tests = vec![];
     let mut untested = vec![];
+    // Alert names used by more than one alert of the service's rule file.
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for slo in svc.slos.iter().filter(|s| s.alert_enabled(Tier::Page) || s.alert_enabled(Tier::Ticket)) {
+        *uses.entry(slo.alert_name.clone()).or_default() += 1;
+    }
+    for a in &svc.alerts {
+        *uses.entry(names::alert(&a.name)).or_default() += 1;
+    }
     for slo in &svc.slos {
-        match slo_tests(model, slo) {
+        match slo_tests(model, slo, uses.get(&slo.alert_name).is_some_and(|n| *n > 1)) {
             Ok(g) => tests.extend(g),
             Err(why) => {
                 untested.push(format!("#   not tested: SLO {}: {why}\n", slo.name));

@@ -32,6 +32,9 @@ pub enum EventsSource {
 pub struct SloAlert {
     pub enabled: bool,
     pub for_: Option<String>,
+    /// This tier's own labels and annotations (`alerting.page.labels`, ...).
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +54,13 @@ pub struct Slo {
     pub has_alerting: bool,
     /// The no-data alert, when the SLO alerts and does not turn it off.
     pub no_data: Option<NoData>,
+    /// The burn-rate alerts' name (`alerting.name`, else `<SloName>BudgetBurn`).
+    pub alert_name: String,
+    /// The SLO's labels (on its recording rules and alerts).
+    pub labels: BTreeMap<String, String>,
+    /// `alerting.labels` (on its alerts) and `alerting.annotations` (on its burn alerts).
+    pub alert_labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
     pub source: String,
 }
 
@@ -284,6 +294,8 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
         let toggle = |t: Option<&crate::spec::AlertToggle>| SloAlert {
             enabled: t.and_then(|t| t.enabled).unwrap_or(true),
             for_: t.and_then(|t| t.for_.clone()),
+            labels: t.map(|t| t.labels.clone()).unwrap_or_default(),
+            annotations: t.map(|t| t.annotations.clone()).unwrap_or_default(),
         };
         let source = sources(s.doc);
         if !svc.sources.contains(&source) {
@@ -317,6 +329,10 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
                     severity: n.severity.unwrap_or(AlertSeverity::Ticket),
                 })
             }),
+            alert_name: alerting.as_ref().and_then(|a| a.name.clone()).unwrap_or_else(|| names::slo_alert(&s.name)),
+            labels: s.spec.labels.clone(),
+            alert_labels: alerting.as_ref().map(|a| a.labels.clone()).unwrap_or_default(),
+            annotations: alerting.as_ref().map(|a| a.annotations.clone()).unwrap_or_default(),
             source,
         });
     }

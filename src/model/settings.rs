@@ -82,6 +82,14 @@ impl Settings {
         (self.alertmanager_format == AlertmanagerFormat::PrometheusOperator).then_some(self.alertmanager_operator.namespace.as_deref())?
     }
 
+    /// The interval of the metadata groups when windows are derived: every 2 minutes, or the
+    /// evaluation interval if that is longer. Their series (objective, budget, period ratio and
+    /// burn, remaining budget) move slowly and no alert reads them; 2m stays well inside
+    /// Prometheus's 5m lookback, so queries never find them stale.
+    pub fn slow_interval(&self) -> String {
+        if self.evaluation_interval.0 >= 120 { self.evaluation_interval.1.clone() } else { "2m".into() }
+    }
+
     /// Resolves the defaults of a Project (or of none).
     pub fn of(project: Option<&ProjectSpec>) -> Settings {
         let p = project.cloned().unwrap_or_default();

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +89,9 @@ pub struct SloSpec {
     /// Concerns this SLO observes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub concerns: Vec<String>,
+    /// Labels added to the SLO's recording rules and alerts (e.g. `tier: "1"`, `tenant: acme`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -98,6 +103,17 @@ pub struct Alerting {
     /// Default: the service's runbook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbook: Option<String>,
+    /// The name of the SLO's burn-rate alerts (page and ticket share it); default
+    /// `<SloName>BudgetBurn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub name: Option<String>,
+    /// Labels added to the SLO's alerts (burn and no-data), not to its recording rules.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations added to the burn-rate alerts; `summary` and `description` replace rely's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<AlertToggle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +150,12 @@ pub struct AlertToggle {
     #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = super::DURATION_PATTERN))]
     pub for_: Option<String>,
+    /// Labels of this tier's alert only (e.g. a routing label for pages).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations of this tier's alert only; over `alerting.annotations`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
 }
 
 impl Alerting {

@@ -13,6 +13,7 @@ mod fixtures;
 mod generated_docs;
 mod gitops;
 mod hostile;
+mod import;
 mod live;
 mod ops;
 mod promtool;

@@ -1,0 +1,463 @@
+//! `rely import FORMAT FILE... --out DIR`: the SLOs teams already keep for another tool, as rely
+//! documents. Each format reads its documents (with positions) into the same drafts: services
+//! and their SLOs as rely specs, with the source of each. Whatever cannot be carried over exactly
+//! is a finding at the *source* file's line (IMP codes); nothing is dropped silently.
+//!
+//! Writing: one file per service under DIR, each document preceded by a comment naming where it
+//! came from. Files are created, never replaced: if one exists, nothing is written. Names in the
+//! output come from the source only through `rely_name` (lowercase letters, digits and dashes),
+//! so no source text chooses a path; every other source string is written by the YAML writer as
+//! a scalar, so none becomes structure.
+
+mod pyrra;
+mod sloth;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diag::{Finding, Rule, Severity, codes};
+use crate::source::Span;
+use crate::spec::{Metadata, ServiceSpec, SloSpec};
+use crate::syntax::Loaded;
+use crate::syntax::yaml::YamlDoc;
+
+/// The formats rely reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Sloth,
+    Pyrra,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "sloth" => Some(Format::Sloth),
+            "pyrra" => Some(Format::Pyrra),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Sloth => "sloth",
+            Format::Pyrra => "pyrra",
+        }
+    }
+}
+
+/// What the caller gives.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub format: Format,
+    pub files: Vec<PathBuf>,
+    pub out: PathBuf,
+    /// The Team that owns imported services whose source names no owner.
+    pub owner: Option<String>,
+    /// The runbook of imported SLOs whose source names none.
+    pub runbook: Option<String>,
+}
+
+/// An imported service: its spec and SLOs, each with the comment naming its source.
+#[derive(Debug, Clone)]
+pub struct ServiceDraft {
+    pub name: String,
+    pub spec: ServiceSpec,
+    pub source: String,
+    pub slos: Vec<SloDraft>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SloDraft {
+    pub name: String,
+    pub spec: SloSpec,
+    pub source: String,
+}
+
+/// The result of reading the sources: drafts and findings (against `loaded.files`).
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub loaded: Loaded,
+    pub findings: Vec<Finding>,
+    pub services: BTreeMap<String, ServiceDraft>,
+    /// SLOs found in the sources, imported or not.
+    pub found: usize,
+    /// The SLO names given so far.
+    names: std::collections::BTreeSet<String>,
+}
+
+impl Imported {
+    pub fn imported(&self) -> usize {
+        self.services.values().map(|s| s.slos.len()).sum()
+    }
+    /// 2: a file could not be read or holds no known document; 1: something was lost; else 0.
+    pub fn exit_code(&self) -> u8 {
+        if self.findings.iter().any(|f| f.severity == Severity::Error) {
+            crate::EXIT_TOOL
+        } else if self.findings.iter().any(|f| f.severity == Severity::Warning) || self.imported() == 0 {
+            crate::EXIT_FINDINGS
+        } else {
+            crate::EXIT_OK
+        }
+    }
+}
+
+/// One source document being read: where findings point.
+pub(crate) struct Src<'a> {
+    pub file: usize,
+    pub doc: &'a YamlDoc,
+    /// The pointer of the document inside the YAML document (`/2` in a list), or empty.
+    pub base: String,
+    pub display: String,
+    pub findings: &'a mut Vec<Finding>,
+}
+
+impl Src<'_> {
+    pub(crate) fn span(&self, pointer: &str) -> Span {
+        self.doc.index.locate(&format!("{}{pointer}", self.base))
+    }
+    pub(crate) fn line(&self, pointer: &str) -> usize {
+        self.span(pointer).start.line
+    }
+    pub(crate) fn report(&mut self, rule: &'static Rule, pointer: &str, message: impl Into<String>, help: impl Into<String>) {
+        let f = Finding::new(rule, self.file, self.span(pointer), message).help(help);
+        self.findings.push(f);
+    }
+    pub(crate) fn get(&self, pointer: &str) -> Option<&Value> {
+        self.doc.value.pointer(&format!("{}{pointer}", self.base))
+    }
+    /// A string (or number, or boolean, as text) at `pointer`.
+    pub(crate) fn str(&self, pointer: &str) -> Option<String> {
+        scalar(self.get(pointer)?)
+    }
+    /// Reports every key of the mapping at `pointer` that is not in `known`.
+    pub(crate) fn unknown_keys(&mut self, pointer: &str, known: &[&str], what: &str) {
+        let Some(Value::Object(m)) = self.get(pointer) else { return };
+        let keys: Vec<String> = m.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
+        for k in keys {
+            let p = format!("{pointer}/{}", crate::syntax::yaml::escape_pointer(&k));
+            self.report(
+                codes::IMP003,
+                &p,
+                format!("`{k}` of {what} is not carried over"),
+                "rely has no equivalent; add it by hand if it matters",
+            );
+        }
+    }
+    /// A string map at `pointer` (label or annotation values as text); non-scalars are reported.
+    pub(crate) fn map(&mut self, pointer: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let Some(Value::Object(m)) = self.get(pointer).cloned() else { return out };
+        for (k, v) in m {
+            match scalar(&v) {
+                Some(s) => {
+                    out.insert(k, s);
+                }
+                None => {
+                    let p = format!("{pointer}/{}", crate::syntax::yaml::escape_pointer(&k));
+                    self.report(
+                        codes::IMP003,
+                        &p,
+                        format!("`{k}` is not a text value and is not carried over"),
+                        "labels and annotations are text",
+                    );
+                }
+            }
+        }
+        out
+    }
+    /// The comment naming a document's source.
+    pub(crate) fn provenance(&self, pointer: &str, what: &str) -> String {
+        format!("Imported by `rely import` from {}:{} ({what}).", self.display, self.line(pointer))
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A valid rely name (a DNS label) made from any text, deterministically: lowercase ASCII
+/// letters and digits kept, every other run of characters one dash, at most 63 characters.
+pub fn rely_name(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let mut out = out.trim_matches('-').to_string();
+    out.truncate(63);
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "imported".into() } else { out }
+}
+
+/// Turns off the page of an imported SLO whose page could never fire with rely's burn factors
+/// (a burn factor times the budget at or above 100% errors, as for 90% over 4w; `rely check`
+/// refuses such a page, SLO008), and says so at `pointer` (the source's objective).
+pub(crate) fn page_or_ticket(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &str) {
+    use crate::model::burn::{self, Tier};
+    let Some(period) = spec.window.as_deref().and_then(crate::duration::parse) else { return };
+    let Some(alerting) = spec.alerting.as_mut() else { return };
+    if !alerting.page_enabled() {
+        return;
+    }
+    let budget = burn::round_sig(1.0 - spec.objective / 100.0);
+    let need = burn::windows(period).iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(period) * budget).fold(0.0, f64::max);
+    if need >= 1.0 {
+        alerting.page.get_or_insert_with(Default::default).enabled = Some(false);
+        src.report(
+            codes::IMP004,
+            pointer,
+            format!(
+                "objective {}% over {}: rely's page would need {}% errors and is turned off; the ticket alerts",
+                spec.objective,
+                spec.window.as_deref().unwrap_or(""),
+                burn::num(need * 100.0)
+            ),
+            "rely's burn factors are fixed per period (custom alert policies are not supported yet)",
+        );
+    }
+}
+
+/// Is `k` a Prometheus label name?
+pub(crate) fn is_label_name(k: &str) -> bool {
+    crate::promql::is_label_name(k) && !k.starts_with("__")
+}
+
+/// Labels rely sets itself on rules or alerts, which an imported label cannot keep.
+pub(crate) fn reserved_label(k: &str) -> bool {
+    matches!(k, "team" | "severity" | "service") || k.starts_with("rely_") || k.starts_with("sloth_")
+}
+
+/// Reads the sources (nothing is written).
+pub fn read(opts: &Options) -> Imported {
+    let mut imp = Imported::default();
+    for path in &opts.files {
+        let display = crate::source::display_path(path);
+        let bytes = match std::fs::read(path) {
+            Ok(b) if b.len() as u64 > crate::syntax::MAX_FILE_BYTES => {
+                let id = imp.loaded.files.len();
+                imp.loaded.files.push(crate::source::SourceFile::new(path.clone(), display.clone(), String::new()));
+                imp.findings.push(
+                    Finding::new(codes::YML005, id, Span::point(1, 1), "file is larger than rely reads (4 MiB)")
+                        .help("import the SLO files themselves"),
+                );
+                continue;
+            }
+            Ok(b) => b,
+            Err(e) => {
+                let id = imp.loaded.files.len();
+                imp.loaded.files.push(crate::source::SourceFile::new(path.clone(), display.clone(), String::new()));
+                imp.findings.push(
+                    Finding::new(codes::IMP001, id, Span::point(1, 1), format!("cannot read {display}: {e}")).help("give a readable file"),
+                );
+                continue;
+            }
+        };
+        let first_doc = imp.loaded.docs.len();
+        crate::syntax::add_source(&mut imp.loaded, path.clone(), display.clone(), bytes);
+        let file = imp.loaded.files.len() - 1;
+        let docs: Vec<YamlDoc> = imp.loaded.docs[first_doc..].iter().map(|d| d.yaml.clone()).collect();
+        let mut known = 0;
+        for doc in &docs {
+            // A file may be one YAML list of documents (OpenSLO allows it).
+            let bases: Vec<String> = match &doc.value {
+                Value::Array(a) => (0..a.len()).map(|i| format!("/{i}")).collect(),
+                _ => vec![String::new()],
+            };
+            for base in bases {
+                let value = doc.value.pointer(&base).cloned().unwrap_or(Value::Null);
+                let mut src = Src { file, doc, base, display: display.clone(), findings: &mut imp.findings };
+                let read = match opts.format {
+                    Format::Sloth => sloth::read(&mut src, opts),
+                    Format::Pyrra => pyrra::read(&mut src, opts),
+                };
+                match read {
+                    Some(services) => {
+                        known += 1;
+                        for s in services {
+                            imp.found += s.found;
+                            merge(&mut imp.services, &mut imp.names, s.draft);
+                        }
+                    }
+                    None => {
+                        let what = match value.get("kind").or_else(|| value.get("version")) {
+                            Some(Value::String(k)) => format!("a `{k}` document"),
+                            _ => "this document".into(),
+                        };
+                        src.report(
+                            codes::IMP001,
+                            "",
+                            format!("{what} is not a {} document", opts.format.as_str()),
+                            expected_help(opts.format),
+                        );
+                    }
+                }
+            }
+        }
+        if known == 0 && docs.is_empty() && !imp.findings.iter().any(|f| f.file == file) {
+            imp.findings.push(
+                Finding::new(codes::IMP001, file, Span::point(1, 1), format!("{display} holds no documents"))
+                    .help(expected_help(opts.format)),
+            );
+        }
+    }
+    // Syntax problems in a source make it unreadable: exit 2.
+    for f in &mut imp.findings {
+        if f.rule.family() == "YML" {
+            f.severity = Severity::Error;
+        }
+    }
+    imp
+}
+
+fn expected_help(format: Format) -> &'static str {
+    match format {
+        Format::Sloth => "rely import sloth reads `version: prometheus/v1` files and `sloth.slok.dev/v1` PrometheusServiceLevel objects",
+        Format::Pyrra => "rely import pyrra reads `pyrra.dev/v1alpha1` ServiceLevelObjective objects",
+    }
+}
+
+/// One service read from one source document, and how many SLOs the source had.
+pub(crate) struct Read {
+    pub draft: ServiceDraft,
+    pub found: usize,
+}
+
+/// Services of one name from several documents become one (the first one's spec). SLO names
+/// are unique in rely: a name taken by an SLO read before gets `-2`, `-3`, ... (in the order
+/// the files were given), and its comment says so.
+fn merge(services: &mut BTreeMap<String, ServiceDraft>, names: &mut std::collections::BTreeSet<String>, mut s: ServiceDraft) {
+    for slo in &mut s.slos {
+        if !names.insert(slo.name.clone()) {
+            let base = slo.name.clone();
+            let taken = (2..).map(|i| {
+                let suffix = format!("-{i}");
+                let mut b = base.clone();
+                b.truncate(63 - suffix.len());
+                format!("{}{suffix}", b.trim_end_matches('-'))
+            });
+            let name = taken.into_iter().find(|n| !names.contains(n)).unwrap_or_default();
+            names.insert(name.clone());
+            slo.source = format!("{} Named `{name}`: `{base}` was taken by an SLO imported before it.", slo.source);
+            slo.name = name;
+        }
+    }
+    match services.get_mut(&s.name) {
+        Some(existing) => existing.slos.extend(s.slos),
+        None => {
+            services.insert(s.name.clone(), s);
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a, T: Serialize> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Metadata,
+    spec: &'a T,
+}
+
+fn document<T: Serialize>(kind: &'static str, name: &str, spec: &T, comment: &str) -> String {
+    let doc = Doc { api_version: "rely/v1", kind, metadata: Metadata { name: name.into(), labels: BTreeMap::new() }, spec };
+    format!("# {}\n{}", crate::emit::escape::comment(comment), crate::emit::yaml::to_string(&doc))
+}
+
+/// The files to write: one per service, `<service>.yaml`, relative to the output directory.
+/// Services already defined in `existing` get no Service document.
+pub fn render(imp: &Imported, existing: &std::collections::BTreeSet<String>) -> Vec<(PathBuf, String)> {
+    let mut files = vec![];
+    for (name, s) in &imp.services {
+        if s.slos.is_empty() {
+            continue;
+        }
+        let mut docs = vec![];
+        if !existing.contains(name) {
+            docs.push(document("Service", name, &s.spec, &s.source));
+        }
+        for slo in &s.slos {
+            docs.push(document("SLO", &slo.name, &slo.spec, &slo.source));
+        }
+        files.push((PathBuf::from(format!("{name}.yaml")), docs.join("---\n")));
+    }
+    files
+}
+
+/// The Service names defined in the reliability directory that holds `out`: the nearest of
+/// its ancestors (at most four up, not past a repository root) with a rely document directly
+/// in it (`project.yaml`, `teams.yaml`, ...), read as `rely check` reads it.
+pub fn existing_services(out: &Path) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let Ok(abs) = std::path::absolute(out) else { return names };
+    for dir in abs.ancestors().skip(1).take(4) {
+        if has_rely_document(dir) {
+            if let Ok(loaded) = crate::syntax::load_dir(dir) {
+                for d in &loaded.docs {
+                    let v = &d.yaml.value;
+                    if v.get("apiVersion").and_then(Value::as_str) == Some("rely/v1")
+                        && v.get("kind").and_then(Value::as_str) == Some("Service")
+                        && let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str)
+                    {
+                        names.insert(n.to_string());
+                    }
+                }
+            }
+            break;
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    names
+}
+
+/// Whether a YAML file directly in `dir` says `apiVersion: rely/v1`.
+fn has_rely_document(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let p = e.path();
+        p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+            && e.file_type().is_ok_and(|t| t.is_file())
+            && e.metadata().is_ok_and(|m| m.len() <= crate::syntax::MAX_FILE_BYTES)
+            && std::fs::read_to_string(&p).is_ok_and(|t| t.lines().any(|l| l.trim() == "apiVersion: rely/v1"))
+    })
+}
+
+/// Creates every file under `out`; refuses, writing nothing, when one exists.
+pub fn write(out: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>> {
+    let existing: Vec<String> =
+        files.iter().map(|(p, _)| out.join(p)).filter(|p| p.symlink_metadata().is_ok()).map(|p| p.display().to_string()).collect();
+    if !existing.is_empty() {
+        bail!("nothing written: these files exist already and rely import never overwrites: {}", existing.join(", "));
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut written = vec![];
+    for (p, text) in files {
+        let path = out.join(p);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        std::io::Write::write_all(&mut f, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Counts a severity's findings.
+pub fn count(findings: &[Finding], s: Severity) -> usize {
+    findings.iter().filter(|f| f.severity == s).count()
+}

@@ -1,0 +1,276 @@
+//! Pyrra: `ServiceLevelObjective` objects (`pyrra.dev/v1alpha1`, or `v1alpha1` without the
+//! group), several per file.
+//!
+//! What maps: the name; `target` as the objective; `window` as the SLO's window; `description`;
+//! `ratio` (errors and total counters) as a `ratio` indicator and `latency` (a bucket at the
+//! threshold and the count) as a `ratio` of good events, each `sum(rate(<metric>[{{window}}]))`
+//! (an `offset` kept after the range); `bool_gauge` as a `raw` error ratio (the share of samples
+//! that are 0); `alerting.name`, `alerting.disabled`, `alerting.burnrates: false` (no burn
+//! alerts) and `alerting.absent: false` (no no-data alert); `pyrra.dev/<key>` labels as the
+//! SLO's labels (Pyrra adds them to its rules). The service is the `pyrra.dev/service` label,
+//! else the namespace, else the SLO's name; the owner the `pyrra.dev/team` or `pyrra.dev/owner`
+//! label, else `--owner`.
+//! What does not: `grouping` (one SLO over all groups; `IMP004`), native-histogram latency
+//! (`IMP002`), dynamic burn rates and Pyrra's window scaling (`IMP004`), other metadata labels
+//! (the PrometheusRule selector labels belong in the Project's `prometheus.operator.labels`;
+//! `IMP003`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{Options, Read, ServiceDraft, SloDraft, Src, is_label_name, rely_name, reserved_label};
+use crate::diag::codes;
+use crate::spec::{AlertToggle, Alerting, Indicator, NoDataToggle, Ratio, Raw, ServiceSpec, SloSpec};
+
+/// Reads one document; `None` when it is not a Pyrra ServiceLevelObjective.
+pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
+    let api = src.str("/apiVersion")?;
+    if src.str("/kind").as_deref() != Some("ServiceLevelObjective") || !(api == "pyrra.dev/v1alpha1" || api == "v1alpha1") {
+        return None;
+    }
+    src.unknown_keys("", &["apiVersion", "kind", "metadata", "spec", "status"], "a Pyrra ServiceLevelObjective");
+    src.unknown_keys("/metadata", &["name", "namespace", "labels", "annotations"], "the metadata");
+    let Some(name) = src.str("/metadata/name") else {
+        src.report(
+            codes::IMP002,
+            "/metadata",
+            "this ServiceLevelObjective has no name and is not imported",
+            "Kubernetes objects have a `metadata.name`",
+        );
+        return Some(vec![]);
+    };
+    let namespace = src.str("/metadata/namespace");
+    // Labels: `pyrra.dev/<key>` ones are the SLO's (Pyrra puts them on its rules).
+    let mut labels = BTreeMap::new();
+    let mut service = None;
+    let mut owner = None;
+    for (k, v) in src.map("/metadata/labels") {
+        let at = format!("/metadata/labels/{}", crate::syntax::yaml::escape_pointer(&k));
+        match k.strip_prefix("pyrra.dev/") {
+            Some("service") => service = Some(v),
+            Some("team" | "owner") => {
+                owner = Some(rely_name(&v));
+                labels.insert(k["pyrra.dev/".len()..].to_string(), v);
+            }
+            Some(key) if is_label_name(key) && !reserved_label(key) => {
+                labels.insert(key.to_string(), v);
+            }
+            Some(key) => src.report(
+                codes::IMP003,
+                &at,
+                format!("label `{key}: {v}` is not carried over"),
+                "rely sets this label itself, or it is not a Prometheus label name",
+            ),
+            None => src.report(
+                codes::IMP003,
+                &at,
+                format!("metadata label `{k}: {v}` is not carried over"),
+                "labels that select PrometheusRule objects belong in the Project's `prometheus.operator.labels`",
+            ),
+        }
+    }
+    if owner.is_none() {
+        owner = opts.owner.clone();
+    }
+    let svc_name = rely_name(service.as_deref().or(namespace.as_deref()).unwrap_or(&name));
+    let svc = ServiceSpec {
+        owner: owner.unwrap_or_default(),
+        tier: 3,
+        description: None,
+        runbook: None,
+        selector: BTreeMap::new(),
+        dependencies: vec![],
+        dashboard_uid: None,
+    };
+    let where_ = namespace.as_deref().map(|n| format!(" in namespace `{n}`")).unwrap_or_default();
+    let source = src.provenance("/metadata/name", &format!("Pyrra ServiceLevelObjective `{name}`{where_}"));
+    let mut draft = ServiceDraft { name: svc_name.clone(), spec: svc, source: source.clone(), slos: vec![] };
+    if let Some(slo) = read_slo(src, opts, &name, &svc_name, labels, source) {
+        draft.slos.push(slo);
+    }
+    Some(vec![Read { draft, found: 1 }])
+}
+
+fn read_slo(
+    src: &mut Src<'_>,
+    opts: &Options,
+    name: &str,
+    svc_name: &str,
+    labels: BTreeMap<String, String>,
+    source: String,
+) -> Option<SloDraft> {
+    src.unknown_keys(
+        "/spec",
+        &["target", "window", "description", "indicator", "alerting", "performanceOverAccuracy"],
+        "the ServiceLevelObjective spec",
+    );
+    let objective = src
+        .get("/spec/target")
+        .and_then(|t| match t {
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            v => v.as_f64(),
+        })
+        .filter(|o| *o > 0.0 && *o < 100.0);
+    let Some(objective) = objective else {
+        src.report(
+            codes::IMP002,
+            "/spec/target",
+            format!("`{name}` has no target between 0 and 100 and is not imported"),
+            "give `target` as a percentage, e.g. \"99.9\"",
+        );
+        return None;
+    };
+    let window = src.str("/spec/window").unwrap_or_else(|| "28d".into());
+    match crate::duration::parse(&window) {
+        Some(w) if w == 28 * 86400 || w == 30 * 86400 => {}
+        Some(_) => src.report(
+            codes::IMP004,
+            "/spec/window",
+            format!("window `{window}`: Pyrra scales its alert windows with the SLO's window, rely scales the burn factors"),
+            "the imported alerts use rely's windows (1h/5m to 3d/6h) with factors for this period; check that it can still page",
+        ),
+        None => {
+            src.report(
+                codes::IMP002,
+                "/spec/window",
+                format!("`{name}` has a window `{window}` that is not a duration and is not imported"),
+                "write the window as e.g. 4w or 28d",
+            );
+            return None;
+        }
+    }
+    if src.get("/spec/performanceOverAccuracy").and_then(Value::as_bool) == Some(true) {
+        src.report(
+            codes::IMP004,
+            "/spec/performanceOverAccuracy",
+            "`performanceOverAccuracy` is not carried over",
+            "rely's default derived windows read the raw series over 5m and 30m only, which is what it trades accuracy for",
+        );
+    }
+    let indicator = indicator(src, name)?;
+    let mut alerting = Alerting { runbook: opts.runbook.clone(), ..Default::default() };
+    src.unknown_keys("/spec/alerting", &["name", "disabled", "burnrates", "absent", "burnRateType"], "Pyrra alerting");
+    if let Some(n) = src.str("/spec/alerting/name") {
+        alerting.name = Some(n);
+    }
+    let off = AlertToggle { enabled: Some(false), ..Default::default() };
+    let disabled = src.get("/spec/alerting/disabled").and_then(Value::as_bool) == Some(true);
+    if disabled || src.get("/spec/alerting/burnrates").and_then(Value::as_bool) == Some(false) {
+        alerting.page = Some(off.clone());
+        alerting.ticket = Some(off);
+    }
+    if disabled || src.get("/spec/alerting/absent").and_then(Value::as_bool) == Some(false) {
+        alerting.no_data = Some(NoDataToggle { enabled: Some(false), ..Default::default() });
+    }
+    if src.str("/spec/alerting/burnRateType").is_some_and(|t| t != "static") {
+        src.report(
+            codes::IMP004,
+            "/spec/alerting/burnRateType",
+            "dynamic burn rates are imported as rely's static ones",
+            "Pyrra scales dynamic thresholds with traffic; rely's alerts use fixed factors",
+        );
+    }
+    let full = if rely_name(name).starts_with(&format!("{svc_name}-")) || rely_name(name) == svc_name {
+        rely_name(name)
+    } else {
+        rely_name(&format!("{svc_name}-{name}"))
+    };
+    let mut spec = SloSpec {
+        service: svc_name.to_string(),
+        description: src.str("/spec/description").filter(|d| !d.trim().is_empty()),
+        category: None,
+        blackbox: None,
+        objective,
+        window: Some(window),
+        sli: None,
+        indicator: Some(indicator),
+        alerting: Some(alerting),
+        concerns: vec![],
+        labels,
+    };
+    super::page_or_ticket(src, &mut spec, "/spec/target");
+    Some(SloDraft { name: full, spec, source })
+}
+
+/// `sum(rate(<selector>[{{window}}]))`, keeping an `offset` after the range.
+fn rate(selector: &str) -> String {
+    let s = selector.trim();
+    match s.rsplit_once(" offset ") {
+        Some((sel, off)) => format!("sum(rate({}[{{{{window}}}}] offset {}))", sel.trim(), off.trim()),
+        None => format!("sum(rate({s}[{{{{window}}}}]))"),
+    }
+}
+
+fn metric(src: &mut Src<'_>, pointer: &str, name: &str) -> Option<String> {
+    match src.str(pointer) {
+        Some(m) if !m.trim().is_empty() => Some(m),
+        _ => {
+            src.report(codes::IMP002, pointer, format!("`{name}` is missing this metric and is not imported"), "Pyrra requires it");
+            None
+        }
+    }
+}
+
+fn grouping(src: &mut Src<'_>, pointer: &str) {
+    if let Some(Value::Array(g)) = src.get(pointer)
+        && !g.is_empty()
+    {
+        let labels: Vec<String> = g.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+        src.report(
+            codes::IMP004,
+            pointer,
+            format!("grouping by {} is imported as one SLO over all groups", labels.join(", ")),
+            "rely has no per-group SLOs yet: a burn in one group is diluted by the others",
+        );
+    }
+}
+
+fn indicator(src: &mut Src<'_>, name: &str) -> Option<Indicator> {
+    let i = "/spec/indicator";
+    src.unknown_keys(i, &["ratio", "latency", "latencyNative", "bool_gauge"], "a Pyrra indicator");
+    if src.get(&format!("{i}/ratio")).is_some() {
+        let p = format!("{i}/ratio");
+        src.unknown_keys(&p, &["errors", "total", "grouping"], "a ratio indicator");
+        let errors = metric(src, &format!("{p}/errors/metric"), name)?;
+        let total = metric(src, &format!("{p}/total/metric"), name)?;
+        grouping(src, &format!("{p}/grouping"));
+        return Some(Indicator {
+            ratio: Some(Ratio { errors: Some(rate(&errors)), good: None, total: rate(&total) }),
+            ..Default::default()
+        });
+    }
+    if src.get(&format!("{i}/latency")).is_some() {
+        let p = format!("{i}/latency");
+        src.unknown_keys(&p, &["success", "total", "grouping"], "a latency indicator");
+        let good = metric(src, &format!("{p}/success/metric"), name)?;
+        let total = metric(src, &format!("{p}/total/metric"), name)?;
+        grouping(src, &format!("{p}/grouping"));
+        return Some(Indicator { ratio: Some(Ratio { errors: None, good: Some(rate(&good)), total: rate(&total) }), ..Default::default() });
+    }
+    if src.get(&format!("{i}/bool_gauge")).is_some() {
+        let p = format!("{i}/bool_gauge");
+        src.unknown_keys(&p, &["metric", "grouping"], "a bool_gauge indicator");
+        let m = metric(src, &format!("{p}/metric"), name)?;
+        grouping(src, &format!("{p}/grouping"));
+        let m = m.trim();
+        let q = format!("1 - (\n  sum(sum_over_time({m}[{{{{window}}}}]))\n  /\n  sum(count_over_time({m}[{{{{window}}}}]))\n)");
+        return Some(Indicator { raw: Some(Raw { error_ratio: q }), ..Default::default() });
+    }
+    if src.get(&format!("{i}/latencyNative")).is_some() {
+        src.report(
+            codes::IMP002,
+            &format!("{i}/latencyNative"),
+            format!("`{name}` measures latency from a native histogram and is not imported"),
+            "rely's latency indicators read classic histograms (`_bucket` with `le`)",
+        );
+        return None;
+    }
+    src.report(
+        codes::IMP002,
+        i,
+        format!("`{name}` has no ratio, latency or bool_gauge indicator and is not imported"),
+        "Pyrra indicators are ratio, latency, latencyNative or bool_gauge",
+    );
+    None
+}
