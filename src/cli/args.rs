@@ -38,7 +38,7 @@ pub(crate) enum Command {
     },
     /// Validate every document under the reliability directory.
     Check(CheckArgs),
-    /// Import SLOs kept for Sloth or Pyrra as rely documents (what cannot be carried over is a finding).
+    /// Import SLOs kept for Sloth, Pyrra or OpenSLO as rely documents (what cannot be carried over is a finding).
     Import(ImportArgs),
     /// Validate, then write every generated output.
     Build(BuildArgs),
@@ -172,7 +172,7 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// The source format: sloth or pyrra.
+    /// The source format: sloth, pyrra or openslo.
     pub source: String,
     /// The files to import.
     #[arg(required = true)]

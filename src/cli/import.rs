@@ -8,7 +8,7 @@ use super::args::ImportArgs;
 
 pub(super) fn run(args: &ImportArgs) -> Result<u8> {
     let Some(format) = Format::parse(&args.source) else {
-        bail!("unknown format `{}`: rely imports sloth or pyrra", args.source);
+        bail!("unknown format `{}`: rely imports sloth, pyrra or openslo", args.source);
     };
     let opts = Options {
         format,

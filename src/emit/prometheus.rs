@@ -406,6 +406,8 @@ pub(crate) fn fired_labels(model: &Model, slo: &Slo, severity: &str, tier: Optio
     }
     let mut l = id_labels(model, slo);
     l.extend(alert_labels(model, &slo.owner, severity, &slo.service, Some(&slo.name), &user));
+    // Prometheus drops labels with empty values.
+    l.retain(|_, v| !v.is_empty());
     l
 }
 

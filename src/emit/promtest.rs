@@ -245,6 +245,8 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
 fn sli_labels(model: &Model, slo: &Slo) -> String {
     let mut l = id_labels(model, slo);
     l.insert(model.settings.labels.window.into(), "5m".into());
+    // Prometheus drops labels with empty values.
+    l.retain(|_, v| !v.is_empty());
     let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
     format!("{{{}}}", parts.join(", "))
 }

@@ -9,6 +9,7 @@
 //! so no source text chooses a path; every other source string is written by the YAML writer as
 //! a scalar, so none becomes structure.
 
+mod openslo;
 mod pyrra;
 mod sloth;
 
@@ -30,6 +31,7 @@ use crate::syntax::yaml::YamlDoc;
 pub enum Format {
     Sloth,
     Pyrra,
+    OpenSlo,
 }
 
 impl Format {
@@ -37,6 +39,7 @@ impl Format {
         match s {
             "sloth" => Some(Format::Sloth),
             "pyrra" => Some(Format::Pyrra),
+            "openslo" => Some(Format::OpenSlo),
             _ => None,
         }
     }
@@ -44,6 +47,7 @@ impl Format {
         match self {
             Format::Sloth => "sloth",
             Format::Pyrra => "pyrra",
+            Format::OpenSlo => "openslo",
         }
     }
 }
@@ -84,8 +88,8 @@ pub struct Imported {
     pub services: BTreeMap<String, ServiceDraft>,
     /// SLOs found in the sources, imported or not.
     pub found: usize,
-    /// The SLO names given so far.
-    names: std::collections::BTreeSet<String>,
+    /// The SLO names given so far (with the last suffix tried for each).
+    names: BTreeMap<String, usize>,
 }
 
 impl Imported {
@@ -229,6 +233,23 @@ pub(crate) fn page_or_ticket(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &st
     }
 }
 
+/// An alert name rely accepts (letters, digits, underscores, not starting with a digit), made
+/// from the source's; a changed one is reported at `pointer`.
+pub(crate) fn alert_name(src: &mut Src<'_>, pointer: &str, n: &str) -> String {
+    if !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !n.starts_with(|c: char| c.is_ascii_digit()) {
+        return n.to_string();
+    }
+    let made: String = n.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let made = if made.is_empty() || made.starts_with(|c: char| c.is_ascii_digit()) { format!("_{made}") } else { made };
+    src.report(
+        codes::IMP004,
+        pointer,
+        format!("alert name `{n}` is written as `{made}`"),
+        "rely alert names are letters, digits and underscores",
+    );
+    made
+}
+
 /// Is `k` a Prometheus label name?
 pub(crate) fn is_label_name(k: &str) -> bool {
     crate::promql::is_label_name(k) && !k.starts_with("__")
@@ -239,48 +260,71 @@ pub(crate) fn reserved_label(k: &str) -> bool {
     matches!(k, "team" | "severity" | "service") || k.starts_with("rely_") || k.starts_with("sloth_")
 }
 
+/// What documents of one format may refer to across files: OpenSLO SLOs name SLI documents
+/// (`indicatorRef`) and Service documents.
+#[derive(Debug, Default)]
+pub(crate) struct Env {
+    /// SLI name → its spec.
+    pub slis: BTreeMap<String, Value>,
+    /// Service name → its description.
+    pub services: BTreeMap<String, String>,
+}
+
+/// The documents of a YAML document: itself, or each item when it is a list (OpenSLO allows a
+/// file to be one list of documents), as pointers into it.
+fn items(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(a) => (0..a.len()).map(|i| format!("/{i}")).collect(),
+        _ => vec![String::new()],
+    }
+}
+
 /// Reads the sources (nothing is written).
 pub fn read(opts: &Options) -> Imported {
     let mut imp = Imported::default();
+    // Every file first: documents of one may be named by another.
+    let mut loaded_files = vec![];
     for path in &opts.files {
         let display = crate::source::display_path(path);
-        let bytes = match std::fs::read(path) {
-            Ok(b) if b.len() as u64 > crate::syntax::MAX_FILE_BYTES => {
-                let id = imp.loaded.files.len();
-                imp.loaded.files.push(crate::source::SourceFile::new(path.clone(), display.clone(), String::new()));
-                imp.findings.push(
-                    Finding::new(codes::YML005, id, Span::point(1, 1), "file is larger than rely reads (4 MiB)")
-                        .help("import the SLO files themselves"),
-                );
-                continue;
-            }
-            Ok(b) => b,
-            Err(e) => {
-                let id = imp.loaded.files.len();
-                imp.loaded.files.push(crate::source::SourceFile::new(path.clone(), display.clone(), String::new()));
-                imp.findings.push(
-                    Finding::new(codes::IMP001, id, Span::point(1, 1), format!("cannot read {display}: {e}")).help("give a readable file"),
-                );
-                continue;
-            }
+        let unreadable = |imp: &mut Imported, rule: &'static Rule, msg: String, help: &str| {
+            let id = imp.loaded.files.len();
+            imp.loaded.files.push(crate::source::SourceFile::new(path.clone(), display.clone(), String::new()));
+            imp.findings.push(Finding::new(rule, id, Span::point(1, 1), msg).help(help));
         };
-        let first_doc = imp.loaded.docs.len();
-        crate::syntax::add_source(&mut imp.loaded, path.clone(), display.clone(), bytes);
-        let file = imp.loaded.files.len() - 1;
-        let docs: Vec<YamlDoc> = imp.loaded.docs[first_doc..].iter().map(|d| d.yaml.clone()).collect();
+        match std::fs::read(path) {
+            Ok(b) if b.len() as u64 > crate::syntax::MAX_FILE_BYTES => {
+                unreadable(&mut imp, codes::YML005, "file is larger than rely reads (4 MiB)".into(), "import the SLO files themselves");
+            }
+            Ok(b) => {
+                let first_doc = imp.loaded.docs.len();
+                crate::syntax::add_source(&mut imp.loaded, path.clone(), display.clone(), b);
+                // YAML and UTF-8 problems of the source are the import's findings.
+                imp.findings.append(&mut imp.loaded.findings);
+                loaded_files.push((imp.loaded.files.len() - 1, display, first_doc, imp.loaded.docs.len()));
+            }
+            Err(e) => unreadable(&mut imp, codes::IMP001, format!("cannot read {display}: {e}"), "give a readable file"),
+        }
+    }
+    let mut env = Env::default();
+    if opts.format == Format::OpenSlo {
+        for d in &imp.loaded.docs {
+            for base in items(&d.yaml.value) {
+                openslo::collect(d.yaml.value.pointer(&base).unwrap_or(&Value::Null), &mut env);
+            }
+        }
+    }
+    let docs = std::mem::take(&mut imp.loaded.docs);
+    for (file, display, first, last) in loaded_files {
         let mut known = 0;
-        for doc in &docs {
-            // A file may be one YAML list of documents (OpenSLO allows it).
-            let bases: Vec<String> = match &doc.value {
-                Value::Array(a) => (0..a.len()).map(|i| format!("/{i}")).collect(),
-                _ => vec![String::new()],
-            };
-            for base in bases {
-                let value = doc.value.pointer(&base).cloned().unwrap_or(Value::Null);
-                let mut src = Src { file, doc, base, display: display.clone(), findings: &mut imp.findings };
+        let mut unknown = vec![];
+        for doc in &docs[first..last] {
+            for base in items(&doc.yaml.value) {
+                let value = doc.yaml.value.pointer(&base).cloned().unwrap_or(Value::Null);
+                let mut src = Src { file, doc: &doc.yaml, base, display: display.clone(), findings: &mut imp.findings };
                 let read = match opts.format {
                     Format::Sloth => sloth::read(&mut src, opts),
                     Format::Pyrra => pyrra::read(&mut src, opts),
+                    Format::OpenSlo => openslo::read(&mut src, opts, &env),
                 };
                 match read {
                     Some(services) => {
@@ -295,23 +339,38 @@ pub fn read(opts: &Options) -> Imported {
                             Some(Value::String(k)) => format!("a `{k}` document"),
                             _ => "this document".into(),
                         };
-                        src.report(
+                        unknown.push(Finding::new(
                             codes::IMP001,
-                            "",
+                            file,
+                            src.span(""),
                             format!("{what} is not a {} document", opts.format.as_str()),
-                            expected_help(opts.format),
-                        );
+                        ));
                     }
                 }
             }
         }
-        if known == 0 && docs.is_empty() && !imp.findings.iter().any(|f| f.file == file) {
+        // A file with no document of the format is the wrong file (exit 2); other documents
+        // beside ones of the format (a Namespace next to SLOs) are left out, and said so.
+        for f in unknown {
+            if known == 0 {
+                imp.findings.push(f.help(expected_help(opts.format)));
+            } else {
+                let mut f = Finding::new(codes::IMP003, f.file, f.span, format!("{}; it is not carried over", f.message));
+                f.help = Some(expected_help(opts.format).into());
+                imp.findings.push(f);
+            }
+        }
+        if known == 0 && first == last && !imp.findings.iter().any(|f| f.file == file) {
             imp.findings.push(
                 Finding::new(codes::IMP001, file, Span::point(1, 1), format!("{display} holds no documents"))
                     .help(expected_help(opts.format)),
             );
         }
     }
+    // One finding per place: a service's labels are read again for each of its SLOs.
+    let mut seen = std::collections::HashSet::new();
+    imp.findings.retain(|f| seen.insert((f.rule.code, f.file, f.span.start.line, f.span.start.col, f.message.clone())));
+    imp.loaded.docs = docs;
     // Syntax problems in a source make it unreadable: exit 2.
     for f in &mut imp.findings {
         if f.rule.family() == "YML" {
@@ -325,6 +384,7 @@ fn expected_help(format: Format) -> &'static str {
     match format {
         Format::Sloth => "rely import sloth reads `version: prometheus/v1` files and `sloth.slok.dev/v1` PrometheusServiceLevel objects",
         Format::Pyrra => "rely import pyrra reads `pyrra.dev/v1alpha1` ServiceLevelObjective objects",
+        Format::OpenSlo => "rely import openslo reads `openslo/v1` and `openslo/v1alpha` documents",
     }
 }
 
@@ -337,20 +397,28 @@ pub(crate) struct Read {
 /// Services of one name from several documents become one (the first one's spec). SLO names
 /// are unique in rely: a name taken by an SLO read before gets `-2`, `-3`, ... (in the order
 /// the files were given), and its comment says so.
-fn merge(services: &mut BTreeMap<String, ServiceDraft>, names: &mut std::collections::BTreeSet<String>, mut s: ServiceDraft) {
+fn merge(services: &mut BTreeMap<String, ServiceDraft>, names: &mut BTreeMap<String, usize>, mut s: ServiceDraft) {
     for slo in &mut s.slos {
-        if !names.insert(slo.name.clone()) {
+        if names.contains_key(&slo.name) {
             let base = slo.name.clone();
-            let taken = (2..).map(|i| {
+            // The next suffix tried for this name is remembered: no quadratic search.
+            let mut i = names[&base].max(1);
+            let name = loop {
+                i += 1;
                 let suffix = format!("-{i}");
                 let mut b = base.clone();
                 b.truncate(63 - suffix.len());
-                format!("{}{suffix}", b.trim_end_matches('-'))
-            });
-            let name = taken.into_iter().find(|n| !names.contains(n)).unwrap_or_default();
-            names.insert(name.clone());
+                let n = format!("{}{suffix}", b.trim_end_matches('-'));
+                if !names.contains_key(&n) {
+                    break n;
+                }
+            };
+            names.insert(base.clone(), i);
+            names.insert(name.clone(), 1);
             slo.source = format!("{} Named `{name}`: `{base}` was taken by an SLO imported before it.", slo.source);
             slo.name = name;
+        } else {
+            names.insert(slo.name.clone(), 1);
         }
     }
     match services.get_mut(&s.name) {
@@ -396,12 +464,19 @@ pub fn render(imp: &Imported, existing: &std::collections::BTreeSet<String>) -> 
 }
 
 /// The Service names defined in the reliability directory that holds `out`: the nearest of
-/// its ancestors (at most four up, not past a repository root) with a rely document directly
-/// in it (`project.yaml`, `teams.yaml`, ...), read as `rely check` reads it.
+/// `out` and its ancestors with a rely document directly in it (`project.yaml`, `teams.yaml`,
+/// ...), read as `rely check` reads it. Only directories inside `out`'s git work tree are
+/// considered (outside git, `out` and its parent only), so a stray file in `/tmp` or a home
+/// directory is never read.
 pub fn existing_services(out: &Path) -> std::collections::BTreeSet<String> {
     let mut names = std::collections::BTreeSet::new();
     let Ok(abs) = std::path::absolute(out) else { return names };
-    for dir in abs.ancestors().skip(1).take(4) {
+    let root = abs.ancestors().find(|d| d.join(".git").exists());
+    let candidates: Vec<&Path> = match root {
+        Some(r) => abs.ancestors().take_while(|d| d.starts_with(r)).collect(),
+        None => abs.ancestors().take(2).collect(),
+    };
+    for dir in candidates {
         if has_rely_document(dir) {
             if let Ok(loaded) = crate::syntax::load_dir(dir) {
                 for d in &loaded.docs {
@@ -414,9 +489,6 @@ pub fn existing_services(out: &Path) -> std::collections::BTreeSet<String> {
                     }
                 }
             }
-            break;
-        }
-        if dir.join(".git").exists() {
             break;
         }
     }
@@ -443,16 +515,27 @@ pub fn write(out: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>> {
         bail!("nothing written: these files exist already and rely import never overwrites: {}", existing.join(", "));
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut written = vec![];
+    let mut written: Vec<PathBuf> = vec![];
+    // All or nothing: on a failure the files this run created go again (a half-written one too).
+    let undo = |written: &[PathBuf]| {
+        for w in written {
+            let _ = std::fs::remove_file(w);
+        }
+    };
     for (p, text) in files {
         let path = out.join(p);
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        std::io::Write::write_all(&mut f, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-        written.push(path);
+        let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => f,
+            Err(e) => {
+                undo(&written);
+                return Err(anyhow::Error::new(e).context(format!("nothing written: cannot create {}", path.display())));
+            }
+        };
+        written.push(path.clone());
+        if let Err(e) = std::io::Write::write_all(&mut f, text.as_bytes()) {
+            undo(&written);
+            return Err(anyhow::Error::new(e).context(format!("nothing written: cannot write {}", path.display())));
+        }
     }
     Ok(written)
 }

@@ -49,9 +49,10 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
         let at = format!("/metadata/labels/{}", crate::syntax::yaml::escape_pointer(&k));
         match k.strip_prefix("pyrra.dev/") {
             Some("service") => service = Some(v),
-            Some("team" | "owner") => {
+            Some("team") => owner = Some(rely_name(&v)),
+            Some("owner") => {
                 owner = Some(rely_name(&v));
-                labels.insert(k["pyrra.dev/".len()..].to_string(), v);
+                labels.insert("owner".into(), v);
             }
             Some(key) if is_label_name(key) && !reserved_label(key) => {
                 labels.insert(key.to_string(), v);
@@ -121,7 +122,15 @@ fn read_slo(
         );
         return None;
     };
-    let window = src.str("/spec/window").unwrap_or_else(|| "28d".into());
+    let window = src.str("/spec/window").unwrap_or_else(|| {
+        src.report(
+            codes::IMP004,
+            "/spec",
+            format!("`{name}` has no window; it is imported with 28d"),
+            "Pyrra requires `window`; give the one meant",
+        );
+        "28d".into()
+    });
     match crate::duration::parse(&window) {
         Some(w) if w == 28 * 86400 || w == 30 * 86400 => {}
         Some(_) => src.report(
@@ -152,7 +161,21 @@ fn read_slo(
     let mut alerting = Alerting { runbook: opts.runbook.clone(), ..Default::default() };
     src.unknown_keys("/spec/alerting", &["name", "disabled", "burnrates", "absent", "burnRateType"], "Pyrra alerting");
     if let Some(n) = src.str("/spec/alerting/name") {
-        alerting.name = Some(n);
+        alerting.name = Some(super::alert_name(src, "/spec/alerting/name", &n));
+    }
+    // Pyrra passes the object's annotations on to its alerts.
+    for (k, v) in src.map("/metadata/annotations") {
+        if is_label_name(&k) && k != "runbook_url" && k != "dashboard_url" {
+            alerting.annotations.insert(k, v);
+        } else {
+            let at = format!("/metadata/annotations/{}", crate::syntax::yaml::escape_pointer(&k));
+            src.report(
+                codes::IMP003,
+                &at,
+                format!("annotation `{k}` is not carried over"),
+                "alert annotation names are Prometheus label names; rely writes the links itself",
+            );
+        }
     }
     let off = AlertToggle { enabled: Some(false), ..Default::default() };
     let disabled = src.get("/spec/alerting/disabled").and_then(Value::as_bool) == Some(true);
@@ -193,13 +216,23 @@ fn read_slo(
     Some(SloDraft { name: full, spec, source })
 }
 
+/// A metric selector and its `offset` (as ` offset <d>`, or empty): the offset follows the
+/// selector's closing brace.
+fn split_offset(selector: &str) -> (String, String) {
+    let s = selector.trim();
+    let end = s.rfind('}').map(|i| i + 1).unwrap_or(0);
+    let (sel, rest) = s.split_at(end);
+    let rest = rest.trim();
+    match rest.strip_prefix("offset") {
+        Some(d) if !d.trim().is_empty() => (sel.to_string(), format!(" offset {}", d.trim())),
+        _ => (s.to_string(), String::new()),
+    }
+}
+
 /// `sum(rate(<selector>[{{window}}]))`, keeping an `offset` after the range.
 fn rate(selector: &str) -> String {
-    let s = selector.trim();
-    match s.rsplit_once(" offset ") {
-        Some((sel, off)) => format!("sum(rate({}[{{{{window}}}}] offset {}))", sel.trim(), off.trim()),
-        None => format!("sum(rate({s}[{{{{window}}}}]))"),
-    }
+    let (sel, off) = split_offset(selector);
+    format!("sum(rate({sel}[{{{{window}}}}]{off}))")
 }
 
 fn metric(src: &mut Src<'_>, pointer: &str, name: &str) -> Option<String> {
@@ -253,8 +286,9 @@ fn indicator(src: &mut Src<'_>, name: &str) -> Option<Indicator> {
         src.unknown_keys(&p, &["metric", "grouping"], "a bool_gauge indicator");
         let m = metric(src, &format!("{p}/metric"), name)?;
         grouping(src, &format!("{p}/grouping"));
-        let m = m.trim();
-        let q = format!("1 - (\n  sum(sum_over_time({m}[{{{{window}}}}]))\n  /\n  sum(count_over_time({m}[{{{{window}}}}]))\n)");
+        let (sel, off) = split_offset(&m);
+        let q =
+            format!("1 - (\n  sum(sum_over_time({sel}[{{{{window}}}}]{off}))\n  /\n  sum(count_over_time({sel}[{{{{window}}}}]{off}))\n)");
         return Some(Indicator { raw: Some(Raw { error_ratio: q }), ..Default::default() });
     }
     if src.get(&format!("{i}/latencyNative")).is_some() {

@@ -57,8 +57,13 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
         return Some(vec![]);
     };
     let svc_name = rely_name(&service);
-    let svc_labels = src.map(&format!("{base}/labels"));
-    let owner = svc_labels.get("owner").or(svc_labels.get("team")).map(|o| rely_name(o)).or_else(|| opts.owner.clone());
+    let mut svc_labels = src.map(&format!("{base}/labels"));
+    // A `team` label names the owner, which rely's own `team` label carries.
+    if svc_labels.contains_key("team") && !svc_labels.contains_key("owner") {
+        let t = svc_labels.remove("team");
+        svc_labels.insert("owner".into(), t.unwrap_or_default());
+    }
+    let owner = svc_labels.get("owner").map(|o| rely_name(o)).or_else(|| opts.owner.clone());
     let tier = svc_labels.get("tier").and_then(|t| t.trim().parse::<u8>().ok()).filter(|t| (1..=4).contains(t)).unwrap_or(3);
     let spec = ServiceSpec {
         owner: owner.unwrap_or_default(),
@@ -149,19 +154,7 @@ fn read_slo(
     src.unknown_keys(&a, &["name", "labels", "annotations", k("page_alert"), k("ticket_alert")], "Sloth alerting");
     let mut alerting = Alerting::default();
     if let Some(n) = src.str(&format!("{a}/name")) {
-        if n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !n.starts_with(|c: char| c.is_ascii_digit()) && !n.is_empty() {
-            alerting.name = Some(n);
-        } else {
-            let made: String = n.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-            let made = if made.starts_with(|c: char| c.is_ascii_digit()) { format!("_{made}") } else { made };
-            src.report(
-                codes::IMP004,
-                &format!("{a}/name"),
-                format!("alert name `{n}` is written as `{made}`"),
-                "rely alert names are letters, digits and underscores",
-            );
-            alerting.name = Some(made);
-        }
+        alerting.name = Some(super::alert_name(src, &format!("{a}/name"), &n));
     }
     let m = src.map(&format!("{a}/labels"));
     alerting.labels = keep_labels(src, m, &[format!("{a}/labels")]);
@@ -214,7 +207,7 @@ fn read_slo(
 }
 
 /// A query with Sloth's `{{.window}}` as rely's `{{window}}`; other Go templates are refused.
-fn query(src: &mut Src<'_>, pointer: &str, slo: &str) -> Option<String> {
+pub(super) fn query(src: &mut Src<'_>, pointer: &str, slo: &str) -> Option<String> {
     let Some(q) = src.str(pointer) else {
         src.report(codes::IMP002, pointer, format!("SLO `{slo}` is missing this query and is not imported"), "Sloth requires both queries");
         return None;
@@ -222,8 +215,8 @@ fn query(src: &mut Src<'_>, pointer: &str, slo: &str) -> Option<String> {
     let mut out = String::with_capacity(q.len());
     let mut rest = q.as_str();
     while let Some(at) = rest.find("{{") {
-        out.push_str(&rest[..at]);
         let Some(end) = rest[at..].find("}}") else { break };
+        out.push_str(&rest[..at]);
         let inner = rest[at + 2..at + end].trim().trim_start_matches('-').trim_end_matches('-').trim();
         if inner == ".window" {
             out.push_str("{{window}}");

@@ -152,6 +152,15 @@ fn import_never_overwrites_and_unknown_files_write_nothing() {
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(out.contains("IMP001"), "{out}");
     assert!(!other.path().join("reliability/imported").exists());
+    // A source whose YAML breaks after a good document: the error is reported, exit 2, nothing
+    // written (the documents after the error would otherwise be lost silently).
+    let good = std::fs::read_to_string(root().join("tests/fixtures/import/sloth/raw-home-wifi.yml")).unwrap();
+    let broken = other.path().join("broken.yml");
+    std::fs::write(&broken, format!("{good}\n---\nversion: \"prometheus/v1\"\nservice: [unclosed\n")).unwrap();
+    let (code, out, err) = import(other.path(), "sloth", &[broken]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(out.contains("YML001"), "{out}");
+    assert!(!other.path().join("reliability/imported").exists());
     // Without an owner in the source or --owner, nothing is written either.
     let rel = other.path().join("r");
     std::fs::create_dir_all(&rel).unwrap();
@@ -199,4 +208,122 @@ pub(crate) fn expected(file: &Path) -> Vec<String> {
     let mut v: Vec<String> = list.split(',').map(|c| c.trim().to_string()).collect();
     v.sort();
     v
+}
+
+mod writer {
+    //! The import writer cannot be escaped: arbitrary source text (service and SLO names,
+    //! descriptions, label and annotation values, the source's file name) comes out as the same
+    //! values in the same structure, read back by an independent parser (libyaml), with valid
+    //! rely names and comments that stay comments.
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn imported_text_stays_text(
+            service in crate::writers::nasty(),
+            slo in crate::writers::nasty(),
+            description in crate::writers::nasty(),
+            label in crate::writers::nasty(),
+            summary in crate::writers::nasty(),
+            file in crate::writers::nasty(),
+        ) {
+            let source = json!({
+                "version": "prometheus/v1",
+                "service": service,
+                "labels": {"owner": "payments", "note": label},
+                "slos": [{
+                    "name": slo,
+                    "objective": 99.5,
+                    "description": description,
+                    "sli": {"events": {
+                        "error_query": "sum(rate(http_requests_total{code=~\"5..\"}[{{.window}}]))",
+                        "total_query": "sum(rate(http_requests_total[{{.window}}]))",
+                    }},
+                    "alerting": {"name": "Burn", "annotations": {"summary": summary}, "page_alert": {"labels": {"route": label}}},
+                }],
+            });
+            let tmp = tempfile::tempdir().unwrap();
+            // A file name with the nasty text in it (where the file system allows it).
+            let name: String = file.chars().filter(|c| *c != '/' && *c != '\0').collect();
+            let path = tmp.path().join(format!("s{name}.yml"));
+            let path = if std::fs::write(&path, rely::emit::yaml::to_string(&source)).is_ok() {
+                path
+            } else {
+                let p = tmp.path().join("s.yml");
+                std::fs::write(&p, rely::emit::yaml::to_string(&source)).unwrap();
+                p
+            };
+            let opts = rely::import::Options {
+                format: rely::import::Format::Sloth,
+                files: vec![path],
+                out: tmp.path().join("out"),
+                owner: None,
+                runbook: Some("https://runbooks.example.com/x".into()),
+            };
+            let imp = rely::import::read(&opts);
+            prop_assert_eq!(imp.imported(), 1, "{:?}", imp.findings);
+            let files = rely::import::render(&imp, &Default::default());
+            prop_assert_eq!(files.len(), 1);
+            let (path, text) = &files[0];
+            // One plain file name: a rely name and `.yaml`, no directories.
+            prop_assert_eq!(path.components().count(), 1);
+            let re = regex::Regex::new("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$").unwrap();
+            let stem = path.to_string_lossy().trim_end_matches(".yaml").to_string();
+            prop_assert!(re.is_match(&stem), "{}", stem);
+            // Every line outside the documents' values is a comment or YAML: comments never break.
+            for l in text.lines().filter(|l| l.starts_with('#')) {
+                prop_assert!(l.starts_with("# Imported by `rely import` from "), "{}", l);
+            }
+            let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(text)
+                .map(|d| serde::Deserialize::deserialize(d).map_err(|e| TestCaseError::fail(format!("{e}\n{text}"))))
+                .collect::<Result<_, _>>()?;
+            prop_assert_eq!(docs.len(), 2, "{}", text);
+            prop_assert_eq!(&docs[0]["kind"], "Service");
+            prop_assert_eq!(&docs[1]["kind"], "SLO");
+            for d in &docs {
+                prop_assert!(re.is_match(d["metadata"]["name"].as_str().unwrap()), "{}", text);
+                prop_assert_eq!(d.as_mapping().unwrap().len(), 4, "{}", text);
+            }
+            let spec = &docs[1]["spec"];
+            if !description.trim().is_empty() {
+                prop_assert_eq!(spec["description"].as_str(), Some(description.as_str()));
+            }
+            prop_assert_eq!(spec["labels"]["note"].as_str(), Some(label.as_str()));
+            prop_assert_eq!(spec["alerting"]["annotations"]["summary"].as_str(), Some(summary.as_str()));
+            prop_assert_eq!(spec["alerting"]["page"]["labels"]["route"].as_str(), Some(label.as_str()));
+            prop_assert_eq!(spec["alerting"]["runbook"].as_str(), Some("https://runbooks.example.com/x"));
+        }
+    }
+}
+
+/// OpenSLO: the Prometheus SLOs of the corpus are imported (one rely SLO per objective) and
+/// pass check, build and their promtool tests; the others (no Prometheus query, a threshold
+/// metric) are findings, as are alert policies and time-slice budgeting.
+#[test]
+fn openslo_corpus_imports_its_prometheus_slos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, findings, err) = import(tmp.path(), "openslo", &corpus("openslo"));
+    assert_eq!(code, 1, "{findings}\n{err}");
+    let imported = slo_count(&tmp.path().join("reliability/imported"));
+    eprintln!("openslo: {err}");
+    assert_eq!(imported, 4, "{findings}\n{err}");
+    assert!(err.contains("imported 4 of 6 SLOs"), "{err}");
+    assert!(findings.contains("is a threshold on a metric"), "{findings}");
+    assert!(findings.contains("not a Prometheus query"), "{findings}");
+    assert!(findings.contains("`RatioTimeslices` budgeting"), "{findings}");
+    assert!(findings.contains("an OpenSLO `AlertPolicy` is not carried over"), "{findings}");
+    let (code, out, err) = rely(&["check", "reliability"], tmp.path());
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = rely(&["build", "reliability", "--out", "generated"], tmp.path());
+    assert_eq!(code, 0, "{out}\n{err}");
+    if require_tool("promtool") {
+        let (ok, out) = crate::promtool::promtool(
+            &["test", "rules", "tests/k8s-apiserver.test.yml", "tests/my-service.test.yml"],
+            &tmp.path().join("generated/prometheus"),
+        );
+        assert!(ok, "{out}");
+    }
 }

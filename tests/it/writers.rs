@@ -76,7 +76,7 @@ const NASTY: &[&str] = &[
 ];
 
 /// An arbitrary string, biased towards the fragments above.
-fn nasty() -> impl Strategy<Value = String> {
+pub(crate) fn nasty() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![3 => prop::sample::select(NASTY).prop_map(str::to_string), 2 => any::<char>().prop_map(String::from)],
         0..12,
