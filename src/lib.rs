@@ -9,6 +9,7 @@ pub mod diag;
 pub mod diff;
 pub mod duration;
 pub mod emit;
+pub mod export;
 mod git;
 pub mod import;
 pub mod init;

@@ -38,6 +38,14 @@ pub(crate) enum Command {
     },
     /// Validate every document under the reliability directory.
     Check(CheckArgs),
+    /// Print the services and SLOs as OpenSLO v1 documents (for tools that read OpenSLO).
+    Export {
+        /// The format: openslo.
+        format: String,
+        /// The reliability directory.
+        #[arg(default_value = "reliability")]
+        dir: PathBuf,
+    },
     /// Import SLOs kept for Sloth, Pyrra or OpenSLO as rely documents (what cannot be carried over is a finding).
     Import(ImportArgs),
     /// Validate, then write every generated output.

@@ -52,3 +52,15 @@ pub(super) fn run(args: &ImportArgs) -> Result<u8> {
     );
     Ok(code)
 }
+
+/// `rely export openslo [DIR]`: the OpenSLO documents on stdout.
+pub(super) fn export(format: &str, dir: &std::path::Path) -> Result<u8> {
+    if format != "openslo" {
+        bail!("unknown format `{format}`: rely exports openslo");
+    }
+    let Some(model) = rely::model_of(dir)? else {
+        bail!("{} has errors: run `rely check {}` first", dir.display(), dir.display());
+    };
+    print!("{}", rely::export::openslo(&model));
+    Ok(rely::EXIT_OK)
+}

@@ -29,6 +29,7 @@ pub(crate) fn run(cli: Cli) -> u8 {
         Command::Init { dir, team, service, org } => init::run(rely::init::InitOptions { dir, team, service, org }),
         Command::Check(args) => check::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Export { format, dir } => import::export(&format, &dir),
         Command::Verify { out } => verify::run(&out),
         Command::Status(args) => status::run(&args),
         Command::Backtest(args) => backtest::run(&args),

@@ -266,8 +266,8 @@ pub(crate) fn reserved_label(k: &str) -> bool {
 pub(crate) struct Env {
     /// SLI name → its spec.
     pub slis: BTreeMap<String, Value>,
-    /// Service name → its description.
-    pub services: BTreeMap<String, String>,
+    /// Service name → its description, tier and owner (`tier` and `team` labels).
+    pub services: BTreeMap<String, (String, Option<u8>, Option<String>)>,
 }
 
 /// The documents of a YAML document: itself, or each item when it is a list (OpenSLO allows a

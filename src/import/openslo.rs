@@ -36,7 +36,8 @@ pub(super) fn collect(v: &Value, env: &mut Env) {
         }
         Some("Service") => {
             let d = v.pointer("/spec/description").and_then(Value::as_str).unwrap_or_default();
-            env.services.insert(name, d.to_string());
+            let tier = label(v, "tier").and_then(|t| t.parse().ok());
+            env.services.insert(name, (d.to_string(), tier.filter(|t| (1..=4).contains(t)), label(v, "team").map(|t| rely_name(&t))));
         }
         _ => {}
     }
@@ -75,11 +76,16 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
         return Some(vec![]);
     };
     let svc_name = rely_name(&service);
-    let owner = team(src).or_else(|| opts.owner.clone());
+    // The service's owner is its `Service` document's team, else the SLO's, else --owner; an
+    // SLO whose team differs from the service's is paged to its own (`alerting.owner`).
+    let known = env.services.get(&service);
+    let slo_team = team(src);
+    let owner = known.and_then(|k| k.2.clone()).or_else(|| slo_team.clone()).or_else(|| opts.owner.clone());
+    let slo_owner = slo_team.filter(|t| Some(t) != owner.as_ref());
     let svc = ServiceSpec {
         owner: owner.unwrap_or_default(),
-        tier: 3,
-        description: env.services.get(&service).filter(|d| !d.trim().is_empty()).cloned(),
+        tier: known.and_then(|k| k.1).unwrap_or(3),
+        description: known.map(|k| k.0.clone()).filter(|d| !d.trim().is_empty()),
         runbook: None,
         selector: BTreeMap::new(),
         dependencies: vec![],
@@ -127,11 +133,8 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
             );
             continue;
         };
-        let full = if rely_name(&slo_name).starts_with(&format!("{svc_name}-")) {
-            rely_name(&slo_name)
-        } else {
-            rely_name(&format!("{svc_name}-{slo_name}"))
-        };
+        // OpenSLO names are unique per kind, so they are kept (made valid rely names).
+        let full = rely_name(&slo_name);
         let mut spec = SloSpec {
             service: svc_name.clone(),
             description: src.str("/spec/description").filter(|d| !d.trim().is_empty()),
@@ -141,7 +144,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
             window: Some(window.clone()),
             sli: None,
             indicator: Some(indicator),
-            alerting: Some(Alerting { runbook: opts.runbook.clone(), ..Default::default() }),
+            alerting: Some(Alerting { runbook: opts.runbook.clone(), owner: slo_owner.clone(), ..Default::default() }),
             concerns: vec![],
             labels: BTreeMap::new(),
         };
@@ -152,13 +155,18 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
     Some(vec![Read { draft, found: objectives }])
 }
 
-/// The owner: a `team` label with one value (v1 labels may be lists).
-fn team(src: &Src<'_>) -> Option<String> {
-    match src.get("/metadata/labels/team")? {
-        Value::String(s) => Some(rely_name(s)),
-        Value::Array(a) if a.len() == 1 => a[0].as_str().map(rely_name),
+/// A label with one value (v1 labels may be lists).
+fn label(v: &Value, key: &str) -> Option<String> {
+    match v.pointer(&format!("/metadata/labels/{key}"))? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(a) if a.len() == 1 => a[0].as_str().map(str::to_string),
         _ => None,
     }
+}
+
+/// The SLO's `team` label, as a rely name.
+fn team(src: &Src<'_>) -> Option<String> {
+    label(src.get("")?, "team").map(|t| rely_name(&t))
 }
 
 /// The SLO's window as a rely duration (30d when the source gives none).

@@ -327,3 +327,61 @@ fn openslo_corpus_imports_its_prometheus_slos() {
         assert!(ok, "{out}");
     }
 }
+
+/// `rely export openslo` of the example repository, imported back with `rely import openslo`,
+/// gives the same SLOs: names, services, owners, tiers, objectives, windows, descriptions and
+/// queries (a latency indicator comes back as the ratio of its good bucket over its count, the
+/// same queries).
+#[test]
+fn openslo_export_imports_back_to_the_same_slos() {
+    let (code, exported, err) = rely(&["export", "openslo", "reliability"], &root());
+    assert_eq!(code, 0, "{err}");
+    let docs: Vec<serde_yaml::Value> =
+        serde_yaml::Deserializer::from_str(&exported).map(|d| serde::Deserialize::deserialize(d).unwrap()).collect();
+    assert!(docs.iter().all(|d| d["apiVersion"] == "openslo/v1"), "{exported}");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("export.yaml"), &exported).unwrap();
+    let opts = rely::import::Options {
+        format: rely::import::Format::OpenSlo,
+        files: vec![tmp.path().join("export.yaml")],
+        out: tmp.path().join("unused"),
+        owner: None,
+        runbook: Some("https://runbooks.example.com/x".into()),
+    };
+    let imp = rely::import::read(&opts);
+    assert!(imp.findings.is_empty(), "{:?}", imp.findings);
+    let original = rely::model_of(&root().join("reliability")).unwrap().unwrap();
+    let mut compared = 0;
+    for svc in &original.services {
+        for slo in &svc.slos {
+            let back = imp.services.get(&svc.name).unwrap_or_else(|| panic!("service {}", svc.name));
+            assert_eq!(back.spec.owner, svc.owner);
+            assert_eq!(back.spec.tier, svc.tier);
+            let b = back.slos.iter().find(|s| s.name == slo.name).unwrap_or_else(|| panic!("SLO {}", slo.name));
+            let owner = b.spec.alerting.as_ref().and_then(|a| a.owner.clone()).unwrap_or_else(|| back.spec.owner.clone());
+            assert_eq!(owner, slo.owner, "{}", slo.name);
+            assert_eq!(b.spec.objective, slo.objective, "{}", slo.name);
+            assert_eq!(rely::duration::parse(b.spec.window.as_deref().unwrap()), Some(slo.period), "{}", slo.name);
+            assert_eq!(b.spec.description.clone().unwrap_or_default(), slo.description, "{}", slo.name);
+            let i = b.spec.indicator.as_ref().unwrap();
+            match &slo.sli {
+                rely::model::Sli::Events { errors, total, source } => {
+                    let r = i.ratio.as_ref().unwrap();
+                    assert_eq!(r.total.trim(), total, "{}", slo.name);
+                    match source {
+                        rely::model::EventsSource::Errors => assert_eq!(r.errors.as_deref().map(str::trim), Some(errors.as_str())),
+                        rely::model::EventsSource::Good(g) => assert_eq!(r.good.as_deref().map(str::trim), Some(g.as_str())),
+                        rely::model::EventsSource::Latency { .. } => {
+                            assert_eq!(format!("{total} - {}", r.good.as_deref().unwrap().trim()), *errors, "{}", slo.name)
+                        }
+                    }
+                }
+                rely::model::Sli::Raw { error_ratio } => {
+                    assert_eq!(i.raw.as_ref().unwrap().error_ratio.trim(), error_ratio, "{}", slo.name)
+                }
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "{compared}");
+}
