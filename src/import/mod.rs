@@ -207,7 +207,7 @@ pub fn rely_name(s: &str) -> String {
 
 /// Turns off the page of an imported SLO whose page could never fire with rely's burn factors
 /// (a burn factor times the budget at or above 100% errors, as for 90% over 4w; `rely check`
-/// refuses such a page, SLO008), and says so at `pointer` (the source's objective).
+/// warns of such a page, SLO008), and says so at `pointer` (the source's objective).
 pub(crate) fn page_or_ticket(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &str) {
     use crate::model::burn::{self, Tier};
     let Some(period) = spec.window.as_deref().and_then(crate::duration::parse) else { return };

@@ -411,8 +411,12 @@ fn lower_indicator(i: &Indicator) -> Sli {
         let h = &l.histogram;
         let count_sel = if inner.is_empty() { String::new() } else { join("") };
         let total = format!("sum(rate({h}_count{count_sel}[{{{{window}}}}]))");
-        // Prometheus 3 stores integral bounds as `1.0`, Prometheus 2 as exposed (`1`): match both.
-        let le_matcher = if l.threshold.fract() == 0.0 { format!("le=~\"{le}|{le}\\\\.0\"") } else { format!("le=\"{le}\"") };
+        // Exporters write a bound as they like (`0.8` or `0.80`; Prometheus 3 stores integral
+        // ones as `1.0`, Prometheus 2 as exposed): every decimal spelling of the threshold, with
+        // any trailing zeros, is matched. An exact `le="0.8"` matches nothing where the
+        // histogram says `0.80`, and the SLO would never alert.
+        let le_matcher =
+            if le.contains('.') { format!("le=~\"{}0*\"", le.replace('.', "\\\\.")) } else { format!("le=~\"{le}(\\\\.0*)?\"") };
         let good = format!("sum(rate({h}_bucket{}[{{{{window}}}}]))", join(&le_matcher));
         return Sli::Events {
             errors: format!("{total} - {good}"),

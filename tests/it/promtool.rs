@@ -329,3 +329,50 @@ fn history_recorded_with_the_old_labels_still_counts() {
     let (ok, out) = promtool(&["test", "rules", "upgrade.test.yml"], &dir);
     assert!(ok, "{out}");
 }
+
+/// A latency threshold matches the bucket however the exporter spells its bound: `0.80` and
+/// `0.800` for a threshold of 0.8, `1.0` and `1` for 1. Before, `le="0.8"` matched nothing
+/// where the histogram said `0.80`: no good events, an absent ratio, an SLO that never alerted.
+#[test]
+fn latency_thresholds_match_every_spelling_of_the_bound() {
+    if !require_tool("promtool") {
+        return;
+    }
+    for (threshold, le, other) in
+        [("0.8", "0.80", "0.5"), ("0.8", "0.800", "1.0"), ("0.8", "0.8", "0.08"), ("1", "1.0", "10"), ("1", "1", "1.5")]
+    {
+        let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+        let start = minimal.find("apiVersion: rely/v1\nkind: SLO").unwrap();
+        let slo = format!(
+            "apiVersion: rely/v1\nkind: SLO\nmetadata: {{name: checkout-latency}}\nspec:\n  service: checkout\n  objective: 99\n  indicator:\n    latency: {{histogram: h_seconds, selector: '{{job=\"checkout\"}}', threshold: {threshold}}}\n"
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("all.yaml"), format!("{}{slo}", &minimal[..start])).unwrap();
+        let out = write_all(&build(tmp.path()));
+        let dir = out.path().join("gen");
+        // 90 of 100 requests within the threshold's bucket; a neighbouring bound must not count.
+        let test = format!(
+            r#"rule_files: [prometheus/checkout.rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'h_seconds_bucket{{job="checkout",le="{le}"}}'
+        values: '0+90x20'
+      - series: 'h_seconds_bucket{{job="checkout",le="{other}"}}'
+        values: '0+95x20'
+      - series: 'h_seconds_count{{job="checkout"}}'
+        values: '0+100x20'
+    promql_expr_test:
+      - expr: 'abs(slo:sli_error:ratio_rate5m{{rely_slo="checkout-latency"}} - 0.1) < bool 1e-9'
+        eval_time: 15m
+        exp_samples:
+          - labels: '{{rely_id="checkout-latency", rely_service="checkout", rely_slo="checkout-latency", rely_window="5m"}}'
+            value: 1
+"#
+        );
+        std::fs::write(dir.join("le.test.yml"), test).unwrap();
+        let (ok, out) = promtool(&["test", "rules", "le.test.yml"], &dir);
+        assert!(ok, "threshold {threshold}, bucket le=\"{le}\": {out}");
+    }
+}
