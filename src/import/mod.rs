@@ -250,6 +250,26 @@ pub(crate) fn alert_name(src: &mut Src<'_>, pointer: &str, n: &str) -> String {
     made
 }
 
+/// An imported service's spec: what the sources say of it, nothing else.
+pub(crate) fn service_spec(owner: Option<String>, tier: u8, description: Option<String>) -> ServiceSpec {
+    ServiceSpec {
+        owner: owner.unwrap_or_default(),
+        tier,
+        description: description.filter(|d| !d.trim().is_empty()),
+        runbook: None,
+        selector: BTreeMap::new(),
+        dependencies: vec![],
+        dashboard_uid: None,
+    }
+}
+
+/// An SLO's rely name: `<service>-<name>`, unless the name already starts with the service's
+/// (or is it).
+pub(crate) fn prefixed_name(service: &str, name: &str) -> String {
+    let n = rely_name(name);
+    if n == service || n.starts_with(&format!("{service}-")) { n } else { rely_name(&format!("{service}-{name}")) }
+}
+
 /// Is `k` a Prometheus label name?
 pub(crate) fn is_label_name(k: &str) -> bool {
     crate::promql::is_label_name(k) && !k.starts_with("__")

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{Env, Options, Read, ServiceDraft, SloDraft, Src, rely_name};
 use crate::diag::codes;
-use crate::spec::{Alerting, Indicator, Ratio, Raw, ServiceSpec, SloSpec};
+use crate::spec::{Alerting, Indicator, Ratio, Raw, SloSpec};
 
 fn is_openslo(v: &Value) -> bool {
     matches!(v.get("apiVersion").and_then(Value::as_str), Some("openslo/v1" | "openslo/v1alpha"))
@@ -82,15 +82,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
     let slo_team = team(src);
     let owner = known.and_then(|k| k.2.clone()).or_else(|| slo_team.clone()).or_else(|| opts.owner.clone());
     let slo_owner = slo_team.filter(|t| Some(t) != owner.as_ref());
-    let svc = ServiceSpec {
-        owner: owner.unwrap_or_default(),
-        tier: known.and_then(|k| k.1).unwrap_or(3),
-        description: known.map(|k| k.0.clone()).filter(|d| !d.trim().is_empty()),
-        runbook: None,
-        selector: BTreeMap::new(),
-        dependencies: vec![],
-        dashboard_uid: None,
-    };
+    let svc = super::service_spec(owner, known.and_then(|k| k.1).unwrap_or(3), known.map(|k| k.0.clone()));
     let source = src.provenance("/spec/service", &format!("OpenSLO service `{service}`"));
     let mut draft = ServiceDraft { name: svc_name.clone(), spec: svc, source, slos: vec![] };
     let window = window(src, alpha);

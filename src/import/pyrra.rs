@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::{Options, Read, ServiceDraft, SloDraft, Src, is_label_name, rely_name, reserved_label};
 use crate::diag::codes;
-use crate::spec::{AlertToggle, Alerting, Indicator, NoDataToggle, Ratio, Raw, ServiceSpec, SloSpec};
+use crate::spec::{AlertToggle, Alerting, Indicator, NoDataToggle, Ratio, Raw, SloSpec};
 
 /// Reads one document; `None` when it is not a Pyrra ServiceLevelObjective.
 pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
@@ -75,15 +75,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
         owner = opts.owner.clone();
     }
     let svc_name = rely_name(service.as_deref().or(namespace.as_deref()).unwrap_or(&name));
-    let svc = ServiceSpec {
-        owner: owner.unwrap_or_default(),
-        tier: 3,
-        description: None,
-        runbook: None,
-        selector: BTreeMap::new(),
-        dependencies: vec![],
-        dashboard_uid: None,
-    };
+    let svc = super::service_spec(owner, 3, None);
     let where_ = namespace.as_deref().map(|n| format!(" in namespace `{n}`")).unwrap_or_default();
     let source = src.provenance("/metadata/name", &format!("Pyrra ServiceLevelObjective `{name}`{where_}"));
     let mut draft = ServiceDraft { name: svc_name.clone(), spec: svc, source: source.clone(), slos: vec![] };
@@ -194,11 +186,7 @@ fn read_slo(
             "Pyrra scales dynamic thresholds with traffic; rely's alerts use fixed factors",
         );
     }
-    let full = if rely_name(name).starts_with(&format!("{svc_name}-")) || rely_name(name) == svc_name {
-        rely_name(name)
-    } else {
-        rely_name(&format!("{svc_name}-{name}"))
-    };
+    let full = super::prefixed_name(svc_name, name);
     let mut spec = SloSpec {
         service: svc_name.to_string(),
         description: src.str("/spec/description").filter(|d| !d.trim().is_empty()),

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::{Options, Read, ServiceDraft, SloDraft, Src, is_label_name, rely_name, reserved_label};
 use crate::diag::codes;
-use crate::spec::{AlertToggle, Alerting, Indicator, Ratio, Raw, ServiceSpec, SloSpec};
+use crate::spec::{AlertToggle, Alerting, Indicator, Ratio, Raw, SloSpec};
 
 /// Field names of the prometheus/v1 spec, and their camelCase in the CRD.
 struct Keys {
@@ -65,15 +65,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
     }
     let owner = svc_labels.get("owner").map(|o| rely_name(o)).or_else(|| opts.owner.clone());
     let tier = svc_labels.get("tier").and_then(|t| t.trim().parse::<u8>().ok()).filter(|t| (1..=4).contains(t)).unwrap_or(3);
-    let spec = ServiceSpec {
-        owner: owner.unwrap_or_default(),
-        tier,
-        description: None,
-        runbook: None,
-        selector: BTreeMap::new(),
-        dependencies: vec![],
-        dashboard_uid: None,
-    };
+    let spec = super::service_spec(owner, tier, None);
     let source = src.provenance(&format!("{base}/service"), &format!("Sloth service `{service}`"));
     let mut draft = ServiceDraft { name: svc_name.clone(), spec, source, slos: vec![] };
     let slos = match src.get(&format!("{base}/slos")) {
@@ -186,8 +178,7 @@ fn read_slo(
             }
         }
     }
-    let full =
-        if rely_name(&name).starts_with(&format!("{svc_name}-")) { rely_name(&name) } else { rely_name(&format!("{svc_name}-{name}")) };
+    let full = super::prefixed_name(svc_name, &name);
     let mut spec = SloSpec {
         service: svc_name.to_string(),
         description: src.str(&format!("{p}/description")).filter(|d| !d.trim().is_empty()),
