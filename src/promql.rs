@@ -229,7 +229,9 @@ fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
 /// escapes (whose value would take unquoting).
 fn literal_end(b: &[u8], start: usize) -> Option<usize> {
     let end = start + 1 + b[start + 1..].iter().position(|&c| c == b[start])?;
-    (!b[start + 1..end].contains(&b'\\')).then_some(end)
+    // Escapes and control characters (a line break ends a PromQL string: the query does not
+    // parse) are left to the full parse, which knows what each means.
+    (!b[start + 1..end].iter().any(|&c| c == b'\\' || c < 0x20 || c == 0x7f)).then_some(end)
 }
 
 /// Marks a label value taken out of a query's shape; a query holding it is never shaped.
@@ -474,6 +476,11 @@ mod tests {
             // Found by cargo-fuzz: a multi-byte character right before a label name.
             "sum(rate(http_requests_total{job=\"checkout\"\u{521}code=~\"5..\"}[5m]))",
             "sum(rate(x{j\u{e9}b=~\"5..\"}[5m]))",
+            // Found by cargo-fuzz: a line break (and NULs) in a label value; the query does not
+            // parse, but its shape did.
+            "sum(rate(x{a=\"b\u{0}\u{0}\n\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}r\",}[5m]))",
+            "sum(rate(x{a=\"b\u{0}c\"}[5m]))",
+            "sum(rate(x{a=\"b\u{7f}c\"}[5m]))",
             // Shapes: label values taken out and put back.
             r#"sum(rate(x{job="api",route="/a"}[5m]))"#,
             r#"sum(rate(x{job="web",route="/b"}[5m]))"#,
