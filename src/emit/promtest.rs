@@ -167,8 +167,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
                 let mut l = a.exp_labels;
                 l.insert("alertname".into(), alertname.clone());
                 l.insert("alertstate".into(), "firing".into());
-                let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
-                ExpSample { labels: format!("ALERTS{{{}}}", parts.join(", ")), value: 1.0 }
+                ExpSample { labels: format!("ALERTS{}", label_set(&l)), value: 1.0 }
             })
             .collect();
         (vec![], vec![ExprTest { expr, eval_time: at.into(), exp_samples }])
@@ -247,6 +246,11 @@ fn sli_labels(model: &Model, slo: &Slo) -> String {
     l.insert(model.settings.labels.window.into(), "5m".into());
     // Prometheus drops labels with empty values.
     l.retain(|_, v| !v.is_empty());
+    label_set(&l)
+}
+
+/// A label set in promtool's notation: `{a="x", b="y"}`.
+fn label_set(l: &BTreeMap<String, String>) -> String {
     let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
     format!("{{{}}}", parts.join(", "))
 }

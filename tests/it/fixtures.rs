@@ -33,7 +33,7 @@ fn expected(file: &Path) -> Vec<String> {
     v
 }
 
-fn fixtures(sub: &str) -> Vec<std::path::PathBuf> {
+pub(crate) fn fixtures(sub: &str) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(root().join("tests/fixtures").join(sub))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -10,13 +10,7 @@ use crate::{rely, require_tool, root};
 const TEAMS: &str = "apiVersion: rely/v1\nkind: Team\nmetadata: {name: platform}\nspec:\n  members: [{name: P, email: p@example.com}]\n  notify: {page: [{email: {to: p@example.com}}], ticket: [{email: {to: p@example.com}}]}\n---\napiVersion: rely/v1\nkind: Team\nmetadata: {name: myteam}\nspec:\n  members: [{name: M, email: m@example.com}]\n  notify: {page: [{email: {to: m@example.com}}], ticket: [{email: {to: m@example.com}}]}\n---\napiVersion: rely/v1\nkind: Team\nmetadata: {name: myteam2}\nspec:\n  members: [{name: N, email: n@example.com}]\n  notify: {page: [{email: {to: n@example.com}}], ticket: [{email: {to: n@example.com}}]}\n";
 
 fn corpus(format: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/import").join(format))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect();
-    v.sort();
-    v
+    crate::fixtures::fixtures(&format!("import/{format}"))
 }
 
 /// Imports `files` into `<tmp>/reliability/imported` (with the Teams the specs name) through
