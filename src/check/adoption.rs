@@ -123,6 +123,18 @@ fn defaults(ctx: &mut Ctx<'_>) {
     let Some(project) = repo.project() else { return };
     let (settings, doc) = (ctx.settings, project.doc);
     let on = settings.outputs;
+    for (i, tier) in ["ticket", "info"].iter().enumerate() {
+        let value = settings.severity_value(tier);
+        if let Some(other) = ["page", "ticket"][..=i].iter().find(|t| settings.severity_value(t) == value) {
+            ctx.report(
+                codes::ALR007,
+                doc,
+                &format!("/spec/severities/{tier}"),
+                format!("`{tier}` alerts would carry `severity: {value}`, the same value as `{other}` alerts"),
+            )
+            .help = Some("give each tier its own value, e.g. `severities: {page: critical, ticket: warning, info: info}`".into());
+        }
+    }
     let path_runbook = repo
         .services
         .iter()

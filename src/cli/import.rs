@@ -10,12 +10,14 @@ pub(super) fn run(args: &ImportArgs) -> Result<u8> {
     let Some(format) = Format::parse(&args.source) else {
         bail!("unknown format `{}`: rely imports sloth, pyrra or openslo", args.source);
     };
+    let existing = import::existing(&args.out);
     let opts = Options {
         format,
         files: args.files.clone(),
         out: args.out.clone(),
         owner: args.owner.as_deref().map(import::rely_name),
         runbook: args.runbook.clone(),
+        severities: existing.severities.clone(),
     };
     let mut imp = import::read(&opts);
     rely::diag::sort(&mut imp.findings, &imp.loaded.files);
@@ -36,8 +38,7 @@ pub(super) fn run(args: &ImportArgs) -> Result<u8> {
         eprintln!("rely import: nothing importable: {} SLOs found, none imported (see the findings above)", imp.found);
         return Ok(rely::EXIT_FINDINGS);
     }
-    let existing = import::existing_services(&args.out);
-    let files = import::render(&imp, &existing);
+    let files = import::render(&imp, &existing.services);
     let written = import::write(&args.out, &files)?;
     for p in &written {
         eprintln!("wrote {}", p.display());

@@ -162,7 +162,11 @@ rules! {
     ALR006: "reserved-label", Warning,
         what: "Reports a user label that rely sets itself (`team`, `severity`, `service`, or the SLO identifying labels), or an SLO annotation it sets itself (`runbook_url`, `dashboard_url`), which rely's value overrides.",
         why: "Routing depends on these labels: a hand-written `team: other` would silently lose to the alert's owner, which is confusing in review.",
-        example: "labels: {severity: critical}   # use `severity:` on the Alert instead";
+        example: "labels: {severity: critical}   # use `severity:` on the Alert, and the Project's `severities` for the value";
+    ALR007: "duplicate-severity-value", Error,
+        what: "Reports a Project whose `severities` give two alert tiers the same `severity` label value.",
+        why: "Alertmanager routes pages and tickets apart by that value, and pages inhibit tickets by it: with one value for both, every ticket would page (or every page would be inhibited).",
+        example: "severities: {page: critical, ticket: critical}";
     SLO001: "objective-out-of-range", Error,
         what: "Reports an objective that is not strictly between 0 and 100.",
         why: "Objectives are percentages; 100 leaves no error budget (every error pages), 0 or less is meaningless, and 0.999 is probably 99.9 written as a ratio.",

@@ -198,7 +198,7 @@ fn team_parts(model: &Model, env: &str, also: impl Fn(&str) -> Vec<String>) -> (
             receivers.push(rc);
             children.push(Route {
                 receiver: receiver_name(&team.name, sev),
-                matchers: vec![format!("severity=\"{sev}\"")],
+                matchers: vec![format!("severity=\"{}\"", model.settings.severity_value(sev))],
                 ..Default::default()
             });
         }
@@ -223,8 +223,8 @@ fn group_by(model: &Model) -> Vec<String> {
 
 fn inhibit_rules(model: &Model) -> Vec<Inhibit> {
     vec![Inhibit {
-        source_matchers: vec!["severity=\"page\"".into()],
-        target_matchers: vec!["severity=\"ticket\"".into()],
+        source_matchers: vec![format!("severity=\"{}\"", model.settings.severity_value("page"))],
+        target_matchers: vec![format!("severity=\"{}\"", model.settings.severity_value("ticket"))],
         equal: vec!["alertname".into(), "service".into(), model.settings.labels.slo.to_string()],
     }]
 }
@@ -438,7 +438,7 @@ pub fn alertmanager_config(model: &Model, team: &Team, env: &str) -> Option<serd
     let page = rs.iter().any(|(s, _)| *s == "page");
     let routes: Vec<serde_json::Value> = rs
         .iter()
-        .map(|(sev, _)| serde_json::json!({ "receiver": receiver_name(&team.name, sev), "matchers": [matcher("severity", sev)] }))
+        .map(|(sev, _)| serde_json::json!({ "receiver": receiver_name(&team.name, sev), "matchers": [matcher("severity", model.settings.severity_value(sev))] }))
         .collect();
     let receivers: Vec<serde_json::Value> =
         rs.iter().map(|(sev, list)| operator_receiver(model, &team.name, receiver_name(&team.name, sev), list)).collect();
@@ -459,8 +459,8 @@ pub fn alertmanager_config(model: &Model, team: &Team, env: &str) -> Option<serd
             },
             "receivers": receivers,
             "inhibitRules": [{
-                "sourceMatch": [matcher("severity", "page")],
-                "targetMatch": [matcher("severity", "ticket")],
+                "sourceMatch": [matcher("severity", model.settings.severity_value("page"))],
+                "targetMatch": [matcher("severity", model.settings.severity_value("ticket"))],
                 "equal": ["alertname", "service", model.settings.labels.slo],
             }],
         },
@@ -529,7 +529,7 @@ pub fn emit(model: &Model) -> Vec<OutputFile> {
         );
         for (name, team, sev, svc) in generated_alerts(model) {
             let r = expected_receiver(model, &team, &sev, env);
-            tsv += &format!("{name}\t{team}\t{sev}\t{svc}\t{r}\n");
+            tsv += &format!("{name}\t{team}\t{}\t{svc}\t{r}\n", model.settings.severity_value(&sev));
         }
         out.push(OutputFile { path: names::routes_file(env), contents: tsv });
     }

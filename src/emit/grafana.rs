@@ -354,10 +354,10 @@ fn templating(model: &Model) -> Templating {
     }
 }
 
-fn firing(service: Option<&str>) -> Annotations {
+fn firing(model: &Model, service: Option<&str>) -> Annotations {
     let sel = match service {
         Some(s) => format!("ALERTS{{alertstate=\"firing\", service={}}}", crate::promql::quote(s)),
-        None => "ALERTS{alertstate=\"firing\", severity=\"page\"}".into(),
+        None => format!("ALERTS{{alertstate=\"firing\", severity={}}}", crate::promql::quote(model.settings.severity_value("page"))),
     };
     Annotations {
         list: vec![json!({
@@ -422,7 +422,7 @@ pub(crate) fn service_dashboard(model: &Model, svc: &Service) -> Dashboard {
         version: 1,
         panels,
         templating,
-        annotations: firing(Some(&svc.name)),
+        annotations: firing(model, Some(&svc.name)),
         links,
     }
 }
@@ -498,7 +498,7 @@ pub(crate) fn overview(model: &Model) -> Dashboard {
         version: 1,
         panels,
         templating: templating(model),
-        annotations: firing(None),
+        annotations: firing(model, None),
         links,
     }
 }

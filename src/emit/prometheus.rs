@@ -336,7 +336,7 @@ fn alert_labels(
 ) -> BTreeMap<String, String> {
     let mut m = user.clone();
     m.insert("team".into(), team.into());
-    m.insert("severity".into(), severity.into());
+    m.insert("severity".into(), model.settings.severity_value(severity).into());
     m.insert("service".into(), service.into());
     if let Some(s) = slo {
         m.insert(model.settings.labels.slo.into(), s.into());

@@ -62,6 +62,17 @@ pub struct Options {
     pub owner: Option<String>,
     /// The runbook of imported SLOs whose source names none.
     pub runbook: Option<String>,
+    /// The Project's `severities` in the reliability directory the files go to (see
+    /// [`existing`]): a source's `severity` label that matches its tier's value is expressed.
+    pub severities: Option<crate::spec::Severities>,
+}
+
+impl Options {
+    /// The `severity` value alerts of `tier` carry in the reliability directory.
+    pub(crate) fn severity_value(&self, tier: &str) -> String {
+        let p = crate::spec::ProjectSpec { severities: self.severities.clone(), ..Default::default() };
+        crate::model::Settings::of(Some(&p)).severity_value(tier).to_string()
+    }
 }
 
 /// An imported service: its spec and SLOs, each with the comment naming its source.
@@ -483,14 +494,23 @@ pub fn render(imp: &Imported, existing: &std::collections::BTreeSet<String>) -> 
     files
 }
 
-/// The Service names defined in the reliability directory that holds `out`: the nearest of
-/// `out` and its ancestors with a rely document directly in it (`project.yaml`, `teams.yaml`,
-/// ...), read as `rely check` reads it. Only directories inside `out`'s git work tree are
-/// considered (outside git, `out` and its parent only), so a stray file in `/tmp` or a home
-/// directory is never read.
-pub fn existing_services(out: &Path) -> std::collections::BTreeSet<String> {
-    let mut names = std::collections::BTreeSet::new();
-    let Ok(abs) = std::path::absolute(out) else { return names };
+/// What the reliability directory that `out` is in already defines.
+#[derive(Debug, Default)]
+pub struct Existing {
+    /// Service names (imported SLOs of these get no Service document).
+    pub services: std::collections::BTreeSet<String>,
+    /// The Project's `severities`.
+    pub severities: Option<crate::spec::Severities>,
+}
+
+/// The Services and Project severities defined in the reliability directory that holds `out`:
+/// the nearest of `out` and its ancestors with a rely document directly in it (`project.yaml`,
+/// `teams.yaml`, ...), read as `rely check` reads it. Only directories inside `out`'s git work
+/// tree are considered (outside git, `out` and its parent only), so a stray file in `/tmp` or a
+/// home directory is never read.
+pub fn existing(out: &Path) -> Existing {
+    let mut found = Existing::default();
+    let Ok(abs) = std::path::absolute(out) else { return found };
     let root = abs.ancestors().find(|d| d.join(".git").exists());
     let candidates: Vec<&Path> = match root {
         Some(r) => abs.ancestors().take_while(|d| d.starts_with(r)).collect(),
@@ -501,18 +521,26 @@ pub fn existing_services(out: &Path) -> std::collections::BTreeSet<String> {
             if let Ok(loaded) = crate::syntax::load_dir(dir) {
                 for d in &loaded.docs {
                     let v = &d.yaml.value;
-                    if v.get("apiVersion").and_then(Value::as_str) == Some("rely/v1")
-                        && v.get("kind").and_then(Value::as_str) == Some("Service")
-                        && let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str)
-                    {
-                        names.insert(n.to_string());
+                    if v.get("apiVersion").and_then(Value::as_str) != Some("rely/v1") {
+                        continue;
+                    }
+                    match v.get("kind").and_then(Value::as_str) {
+                        Some("Service") => {
+                            if let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str) {
+                                found.services.insert(n.to_string());
+                            }
+                        }
+                        Some("Project") => {
+                            found.severities = v.pointer("/spec/severities").and_then(|s| serde_json::from_value(s.clone()).ok());
+                        }
+                        _ => {}
                     }
                 }
             }
             break;
         }
     }
-    names
+    found
 }
 
 /// Whether a YAML file directly in `dir` says `apiVersion: rely/v1`.

@@ -139,8 +139,13 @@ fn read_slo(
     // Labels: the service's, then the SLO's.
     let mut labels = svc_labels.clone();
     labels.extend(src.map(&format!("{p}/labels")));
-    let labels =
-        keep_labels(src, labels, &[format!("{p}/labels"), format!("{}/labels", p.rsplit_once("/slos/").map(|x| x.0).unwrap_or(""))]);
+    let labels = keep_labels(
+        src,
+        opts,
+        None,
+        labels,
+        &[format!("{p}/labels"), format!("{}/labels", p.rsplit_once("/slos/").map(|x| x.0).unwrap_or(""))],
+    );
     // Alerting: Sloth alerts unless a tier is disabled.
     let a = format!("{p}/alerting");
     src.unknown_keys(&a, &["name", "labels", "annotations", k("page_alert"), k("ticket_alert")], "Sloth alerting");
@@ -149,7 +154,7 @@ fn read_slo(
         alerting.name = Some(super::alert_name(src, &format!("{a}/name"), &n));
     }
     let m = src.map(&format!("{a}/labels"));
-    alerting.labels = keep_labels(src, m, &[format!("{a}/labels")]);
+    alerting.labels = keep_labels(src, opts, None, m, &[format!("{a}/labels")]);
     let (ann, runbook) = annotations(src, &format!("{a}/annotations"));
     alerting.annotations = ann;
     alerting.runbook = runbook.or_else(|| opts.runbook.clone());
@@ -164,7 +169,7 @@ fn read_slo(
             toggle.enabled = Some(false);
         }
         let m = src.map(&format!("{t}/labels"));
-        toggle.labels = keep_labels(src, m, &[format!("{t}/labels")]);
+        toggle.labels = keep_labels(src, opts, Some(tier), m, &[format!("{t}/labels")]);
         let (ann, rb) = annotations(src, &format!("{t}/annotations"));
         toggle.annotations = ann;
         if rb.is_some() && alerting.runbook.is_none() {
@@ -236,8 +241,16 @@ pub(super) fn query(src: &mut Src<'_>, pointer: &str, slo: &str) -> Option<Strin
 }
 
 /// Labels rely can keep: Prometheus label names that rely does not set itself. The others are
-/// reported where they were written (the first of `pointers` holding the key).
-fn keep_labels(src: &mut Src<'_>, labels: BTreeMap<String, String>, pointers: &[String]) -> BTreeMap<String, String> {
+/// reported where they were written (the first of `pointers` holding the key), except a tier's
+/// `severity` that is the value the Project already gives that tier (`tier` is the alert tier
+/// the labels belong to, if one).
+fn keep_labels(
+    src: &mut Src<'_>,
+    opts: &Options,
+    tier: Option<&str>,
+    labels: BTreeMap<String, String>,
+    pointers: &[String],
+) -> BTreeMap<String, String> {
     let mut kept = BTreeMap::new();
     for (k, v) in labels {
         let at = pointers
@@ -247,11 +260,18 @@ fn keep_labels(src: &mut Src<'_>, labels: BTreeMap<String, String>, pointers: &[
             .unwrap_or_else(|| pointers[0].clone());
         if !is_label_name(&k) {
             src.report(codes::IMP003, &at, format!("`{k}` is not a Prometheus label name and is not carried over"), "rename the label");
+        } else if k == "severity" && tier.is_some_and(|t| opts.severity_value(t) == v) {
+            // Expressed: the Project gives this tier's alerts that value.
         } else if reserved_label(&k) {
-            let help = if k == "severity" {
-                "rely sets `severity` to page, ticket or info and routes on it; Project-level severity values are not supported yet"
-            } else {
-                "rely sets this label itself (team, severity, service, rely_*, sloth_*)"
+            let help = match tier {
+                Some(t) if k == "severity" => format!(
+                    "rely sets `severity` per tier from the Project's `severities` (now `{t}: {}`); for this value, set `severities: {{{t}: {v}}}` in the Project and import again",
+                    opts.severity_value(t)
+                ),
+                None if k == "severity" => {
+                    "rely sets `severity` per tier (page and ticket) from the Project's `severities`, not per SLO".into()
+                }
+                _ => "rely sets this label itself (team, severity, service, rely_*, sloth_*)".into(),
             };
             src.report(codes::IMP003, &at, format!("label `{k}: {v}` is not carried over"), help);
         } else {

@@ -65,6 +65,8 @@ pub struct Settings {
     pub derived_windows: bool,
     /// The SLI groups' evaluation interval, in seconds and as written.
     pub evaluation_interval: (u64, String),
+    /// The `severity` label values of the page, ticket and info tiers (`spec.severities`).
+    pub severities: [String; 3],
 }
 
 impl Default for Settings {
@@ -88,6 +90,17 @@ impl Settings {
     /// Prometheus's 5m lookback, so queries never find them stale.
     pub fn slow_interval(&self) -> String {
         if self.evaluation_interval.0 >= 120 { self.evaluation_interval.1.clone() } else { "2m".into() }
+    }
+
+    /// The `severity` label value alerts of a tier (`page`, `ticket` or `info`) carry: the
+    /// Project's `severities`, or the tier's own name.
+    pub fn severity_value<'a>(&'a self, tier: &'a str) -> &'a str {
+        match tier {
+            "page" => &self.severities[0],
+            "ticket" => &self.severities[1],
+            "info" => &self.severities[2],
+            other => other,
+        }
     }
 
     /// Resolves the defaults of a Project (or of none).
@@ -135,6 +148,14 @@ impl Settings {
             alertmanager_format: am.format.unwrap_or_default(),
             rules_operator: prom.operator.unwrap_or_default(),
             alertmanager_operator: am.operator.unwrap_or_default(),
+            severities: {
+                let sv = p.severities.unwrap_or_default();
+                [
+                    sv.page.unwrap_or_else(|| "page".into()),
+                    sv.ticket.unwrap_or_else(|| "ticket".into()),
+                    sv.info.unwrap_or_else(|| "info".into()),
+                ]
+            },
         }
     }
 

@@ -29,9 +29,32 @@ pub struct ProjectSpec {
     pub alertmanager: Option<AlertmanagerOptions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagerduty: Option<PagerdutyOptions>,
+    /// The `severity` label value each alert tier carries, e.g. `{page: critical, ticket: warning}`
+    /// (default: the tier's own name). Rules, Alertmanager routes and inhibitions, dashboards and
+    /// the generated tests all use these values; they must differ from one another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severities: Option<Severities>,
     /// Per-code severity overrides, e.g. `{CON004: allow, REF004: error}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub lint: BTreeMap<String, LintLevel>,
+}
+
+/// `severity` label values per alert tier.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Severities {
+    /// Default `page`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"))]
+    pub page: Option<String>,
+    /// Default `ticket`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"))]
+    pub ticket: Option<String>,
+    /// Default `info`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"))]
+    pub info: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -183,6 +183,7 @@ fn outputs(case: &Case, imported: bool) -> Vec<rely::emit::OutputFile> {
         out: dir.join("imported"),
         owner: Some("platform".into()),
         runbook: Some("https://runbooks.example.com/imported".into()),
+        severities: None,
     };
     let imp = rely::import::read(&opts);
     assert!(imp.imported() > 0, "{}: {:?}", case.rely_dir, imp.findings);

@@ -181,6 +181,7 @@ fn import_finding_fixtures_produce_exactly_their_codes() {
             out: PathBuf::from("unused"),
             owner: Some("platform".into()),
             runbook: None,
+            severities: None,
         };
         let imp = rely::import::read(&opts);
         let mut got: Vec<String> = imp.findings.iter().map(|x| x.rule.code.to_string()).collect();
@@ -256,6 +257,7 @@ mod writer {
                 out: tmp.path().join("out"),
                 owner: None,
                 runbook: Some("https://runbooks.example.com/x".into()),
+                severities: None,
             };
             let imp = rely::import::read(&opts);
             prop_assert_eq!(imp.imported(), 1, "{:?}", imp.findings);
@@ -341,6 +343,7 @@ fn openslo_export_imports_back_to_the_same_slos() {
         out: tmp.path().join("unused"),
         owner: None,
         runbook: Some("https://runbooks.example.com/x".into()),
+        severities: None,
     };
     let imp = rely::import::read(&opts);
     assert!(imp.findings.is_empty(), "{:?}", imp.findings);
@@ -378,4 +381,32 @@ fn openslo_export_imports_back_to_the_same_slos() {
         }
     }
     assert!(compared >= 10, "{compared}");
+}
+
+#[test]
+fn severity_labels_match_the_projects_severities_or_say_how_to_set_them() {
+    // kubernetes-apiserver.yml gives its page `severity: critical`. Without Project severities
+    // that is a loss whose help names the setting; with `severities: {page: critical}` in the
+    // reliability directory it is expressed (no finding), and the alert carries it.
+    let file = root().join("tests/fixtures/import/sloth/kubernetes-apiserver.yml");
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, findings, err) = import(tmp.path(), "sloth", std::slice::from_ref(&file));
+    let line = findings.lines().find(|l| l.contains("severity: critical")).unwrap_or_else(|| panic!("{findings}\n{err}"));
+    assert!(line.contains("IMP003"), "{findings}");
+    assert!(findings.contains("set `severities: {page: critical}` in the Project"), "{findings}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let rel = tmp.path().join("reliability");
+    std::fs::create_dir_all(&rel).unwrap();
+    std::fs::write(
+        rel.join("project.yaml"),
+        "apiVersion: rely/v1\nkind: Project\nmetadata: {name: k8s}\nspec:\n  severities: {page: critical, ticket: warning}\n",
+    )
+    .unwrap();
+    let (_, findings, err) = import(tmp.path(), "sloth", &[file]);
+    assert!(!findings.contains("severity: critical"), "{findings}\n{err}");
+    let (code, out, err) = rely(&["build", "reliability", "--out", "generated"], tmp.path());
+    assert_eq!(code, 0, "{out}\n{err}");
+    let rules = std::fs::read_to_string(tmp.path().join("generated/prometheus/k8s-apiserver.rules.yml")).unwrap();
+    assert!(rules.contains("severity: critical") && rules.contains("severity: warning") && !rules.contains("severity: page"), "{rules}");
 }

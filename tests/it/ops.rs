@@ -388,3 +388,69 @@ fn project_outputs_turn_back_ends_off() {
     }
     assert!(kept.iter().any(|p| p.starts_with("alertmanager/")) && kept.iter().any(|p| p.starts_with("chaos/")));
 }
+
+#[test]
+fn severity_values_follow_the_project_through_rules_routes_and_tests() {
+    // `severities: {page: critical, ticket: warning}`: the alerts carry those values, the
+    // generated promtool tests expect them, Alertmanager routes `critical` to the pager and
+    // `warning` to the ticket receiver, and pages inhibit tickets by those values.
+    if !require_tool("amtool") || !require_tool("promtool") {
+        return;
+    }
+    let text = std::fs::read_to_string(root().join("tests/fixtures/valid/adoption-settings.yaml")).unwrap();
+    let text = text.replacen(
+        "  grafana: {url: \"https://grafana.example.com\"}\n",
+        "  grafana: {url: \"https://grafana.example.com\"}\n  severities: {page: critical, ticket: warning}\n",
+        1,
+    );
+    assert!(text.contains("severities:"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("all.yaml"), &text).unwrap();
+    let files = build(dir.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let gen_dir = tmp.path().join("gen");
+    rely::emit::write(&gen_dir, &files).unwrap();
+
+    let rules = files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&rules.contents).unwrap();
+    let severities: Vec<&str> = doc["groups"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().unwrap())
+        .filter(|r| r.get("alert").is_some())
+        .map(|r| r["labels"]["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, ["critical", "warning", "warning"], "page, ticket and the no-data ticket");
+    let (ok, out) = crate::promtool::promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &gen_dir);
+    assert!(ok, "{out}");
+    let tests = files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap();
+    assert!(tests.contents.contains("severity: critical") && !tests.contents.contains("severity: page"), "{}", tests.contents);
+
+    let cfg = "alertmanager/production/alertmanager.yml";
+    let (ok, out) = amtool(&["check-config", cfg], &gen_dir);
+    assert!(ok, "{out}");
+    for (severity, receiver) in [("critical", "payments-page"), ("warning", "payments-ticket"), ("page", "payments-ticket")] {
+        let (ok, out) = amtool(
+            &[
+                "config",
+                "routes",
+                "test",
+                &format!("--config.file={cfg}"),
+                &format!("--verify.receivers={receiver}"),
+                "alertname=CheckoutAvailabilityBudgetBurn",
+                "team=payments",
+                &format!("severity={severity}"),
+                "service=checkout",
+            ],
+            &gen_dir,
+        );
+        assert!(ok, "severity={severity} should reach {receiver}: {out}");
+    }
+    let routes = files.iter().find(|f| f.path == "alertmanager/production/routes.tsv").unwrap();
+    assert!(routes.contents.contains("\tcritical\tcheckout\tpayments-page\n"), "{}", routes.contents);
+    let am: serde_yaml::Value = serde_yaml::from_str(&files.iter().find(|f| f.path == cfg).unwrap().contents).unwrap();
+    let inhibit = &am["inhibit_rules"][0];
+    assert_eq!(inhibit["source_matchers"][0].as_str(), Some("severity=\"critical\""));
+    assert_eq!(inhibit["target_matchers"][0].as_str(), Some("severity=\"warning\""));
+}
