@@ -120,6 +120,7 @@ const PROJECT: &str = r#"spec:
     # operator: {namespace: monitoring, labels: {}}   # AlertmanagerConfig metadata
   # pagerduty: {users: lookup}     # oncall/pagerduty.tf finds people by email; `create` makes them
   # outputs: {prometheus: true, grafana: true, alertmanager: true, chaos: true, council: true, oncall: true}
+  # severities: {page: page, ticket: ticket, info: info}   # the `severity` label value of each tier, e.g. page: critical
   # lint: {OWN005: allow}          # per-code severity: error | warning | allow
 "#;
 
@@ -194,6 +195,7 @@ const SLO: &str = r#"spec:
     # latency: {histogram: http_request_duration_seconds, selector: '{job="<service>"}', threshold: 0.3}   # seconds
     # raw: {error_ratio: ...}      # a query that returns the error ratio itself
   # labels: {}                     # on its recording rules and alerts (not team, severity or rely_*)
+  # group_by: []                   # e.g. [route]: measured and alerted per route (queries `sum by (route)`)
   alerting:
     # owner: <team>                # default: the service's owner
     # runbook: ...                 # default: the service's runbook

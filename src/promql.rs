@@ -56,8 +56,104 @@ pub(crate) struct Facts {
     pub vector: Result<(), String>,
     /// The query when it is a bare selector such as `x_bucket{job="api"}`.
     pub selector: Option<Selector>,
-    /// The selector of a `sum(rate(selector[w]))` (or `increase`), or why the query is not that.
+    /// The selector of a `sum(rate(selector[w]))` (or `increase`, or `sum by (labels)`), or why
+    /// the query is not that.
     pub sum_rate: Result<Selector, String>,
+    /// The labels the query's result series keep (`None` when it does not parse).
+    pub kept: Option<Kept>,
+}
+
+/// The labels of a query's result series, as far as its structure tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Kept {
+    /// Every label of the series read, except these (a selector, `rate(...)`, `sum without (x)`).
+    AllBut(std::collections::BTreeSet<String>),
+    /// Only these, at most (`sum by (x)`, `on (x)`; none for `sum(...)` or a number).
+    Only(std::collections::BTreeSet<String>),
+}
+
+impl Kept {
+    /// Whether result series keep `label` (when the series read have it).
+    pub(crate) fn has(&self, label: &str) -> bool {
+        match self {
+            Kept::AllBut(x) => !x.contains(label),
+            Kept::Only(x) => x.contains(label),
+        }
+    }
+    fn none() -> Kept {
+        Kept::Only(Default::default())
+    }
+    fn all() -> Kept {
+        Kept::AllBut(Default::default())
+    }
+    /// Labels both keep.
+    fn and(self, other: Kept) -> Kept {
+        match (self, other) {
+            (Kept::AllBut(a), Kept::AllBut(b)) => Kept::AllBut(a.union(&b).cloned().collect()),
+            (Kept::AllBut(a), Kept::Only(s)) | (Kept::Only(s), Kept::AllBut(a)) => Kept::Only(s.difference(&a).cloned().collect()),
+            (Kept::Only(a), Kept::Only(b)) => Kept::Only(a.intersection(&b).cloned().collect()),
+        }
+    }
+    fn without(self, labels: &[String]) -> Kept {
+        self.and(Kept::AllBut(labels.iter().cloned().collect()))
+    }
+    fn only(self, labels: &[String]) -> Kept {
+        self.and(Kept::Only(labels.iter().cloned().collect()))
+    }
+}
+
+/// The labels `e`'s result series keep: conservative, so a label said to be kept is kept
+/// whenever the series read carry it (aggregations keep their `by` labels, binary operations
+/// the labels both sides keep, `on (x)` only `x`).
+fn kept(e: &promql_parser::parser::Expr) -> Kept {
+    use promql_parser::parser::value::ValueType;
+    use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
+    let scalar = |e: &Expr| matches!(e.value_type(), ValueType::Scalar | ValueType::String);
+    match e {
+        Expr::Paren(p) => kept(&p.expr),
+        Expr::Unary(u) => kept(&u.expr),
+        Expr::Subquery(s) => kept(&s.expr),
+        Expr::VectorSelector(_) | Expr::MatrixSelector(_) => Kept::all(),
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => Kept::none(),
+        Expr::Aggregate(a) => {
+            let inner = kept(&a.expr);
+            match (a.op.to_string().as_str(), &a.modifier) {
+                ("topk" | "bottomk" | "limitk" | "limit_ratio", _) => inner,
+                (_, Some(LabelModifier::Include(l))) => inner.only(&l.labels),
+                (_, Some(LabelModifier::Exclude(l))) => inner.without(&l.labels),
+                (_, None) => Kept::none(),
+            }
+        }
+        Expr::Call(c) => match c.func.name {
+            "vector" | "scalar" | "time" | "absent" | "absent_over_time" | "pi" => Kept::none(),
+            _ => c.args.args.iter().find(|a| !scalar(a)).map_or_else(Kept::none, |a| kept(a)),
+        },
+        Expr::Binary(b) => {
+            let (l, r) = (kept(&b.lhs), kept(&b.rhs));
+            if scalar(&b.lhs) {
+                return r;
+            }
+            if scalar(&b.rhs) {
+                return l;
+            }
+            let m = b.modifier.as_ref();
+            let matching = m.and_then(|m| m.matching.as_ref());
+            match m.map(|m| &m.card) {
+                Some(VectorMatchCardinality::ManyToOne(_)) => l,
+                Some(VectorMatchCardinality::OneToMany(_)) => r,
+                // `and`/`unless` keep the left side's series; `or` either side's.
+                Some(VectorMatchCardinality::ManyToMany) if b.op.to_string() != "or" => l,
+                _ => {
+                    let both = l.and(r);
+                    match matching {
+                        Some(LabelModifier::Include(on)) if b.op.to_string() != "or" => both.only(&on.labels),
+                        Some(LabelModifier::Exclude(ign)) if b.op.to_string() != "or" => both.without(&ign.labels),
+                        _ => both,
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A vector selector: the metric name (when given outside the braces) and the label matchers.
@@ -65,6 +161,8 @@ pub(crate) struct Facts {
 pub(crate) struct Selector {
     pub name: Option<String>,
     pub matchers: Vec<promql_parser::label::Matcher>,
+    /// The `by` labels of a `sum by (...)` (empty for a plain `sum`).
+    pub by: Vec<String>,
 }
 
 type Memo = std::sync::RwLock<std::collections::HashMap<String, std::sync::Arc<Facts>>>;
@@ -112,14 +210,17 @@ pub(crate) fn facts(query: &str) -> std::sync::Arc<Facts> {
 fn facts_of(parsed: Result<promql_parser::parser::Expr, String>, regexes: &[RegexMatcher]) -> Facts {
     use promql_parser::parser::Expr;
     match parsed {
-        Err(e) => Facts { vector: Err(e.clone()), selector: None, sum_rate: Err(e) },
+        Err(e) => Facts { vector: Err(e.clone()), selector: None, sum_rate: Err(e), kept: None },
         Ok(e) => Facts {
             vector: is_vector(&e),
             selector: match &e {
-                Expr::VectorSelector(vs) => Some(Selector { name: vs.name.clone(), matchers: restore(&vs.matchers.matchers, regexes) }),
+                Expr::VectorSelector(vs) => {
+                    Some(Selector { name: vs.name.clone(), matchers: restore(&vs.matchers.matchers, regexes), by: vec![] })
+                }
                 _ => None,
             },
             sum_rate: sum_rate_selector(&e).map(|s| Selector { matchers: restore(&s.matchers, regexes), ..s }),
+            kept: Some(kept(&e)),
         },
     }
 }
@@ -133,6 +234,7 @@ pub fn fast_path_agrees(query: &str) -> bool {
     fast.vector == full.vector
         && format!("{:?}", fast.selector) == format!("{:?}", full.selector)
         && format!("{:?}", fast.sum_rate) == format!("{:?}", full.sum_rate)
+        && fast.kept == full.kept
 }
 
 /// A `label=~"value"` (or `!~`) matcher found in a query's text.
@@ -255,7 +357,7 @@ fn shaped_facts(text: &str, regexes: &[RegexMatcher]) -> Option<Facts> {
                 m.value = values.get(n.parse::<usize>().ok()?)?.clone();
             }
         }
-        Some(Selector { name: s.name.clone(), matchers: restore(&matchers, regexes) })
+        Some(Selector { name: s.name.clone(), matchers: restore(&matchers, regexes), by: s.by.clone() })
     };
     Some(Facts {
         vector: Ok(()),
@@ -267,6 +369,7 @@ fn shaped_facts(text: &str, regexes: &[RegexMatcher]) -> Option<Facts> {
             Ok(s) => Ok(fill(s)?),
             Err(e) => Err(e.clone()),
         },
+        kept: facts.kept.clone(),
     })
 }
 
@@ -397,8 +500,14 @@ fn sum_rate_selector(e: &promql_parser::parser::Expr) -> Result<Selector, String
         }
     }
     let Expr::Aggregate(agg) = strip(e) else { return Err("it is not `sum(rate(...))`".into()) };
-    if agg.op.to_string() != "sum" || agg.modifier.as_ref().is_some_and(|m| !m.labels().is_empty()) {
-        return Err("it is not a plain `sum(...)` without grouping".into());
+    let by = match &agg.modifier {
+        None => vec![],
+        Some(promql_parser::parser::LabelModifier::Include(l)) => l.labels.clone(),
+        Some(promql_parser::parser::LabelModifier::Exclude(l)) if l.labels.is_empty() => vec![],
+        Some(_) => return Err("it is `sum without (...)`, not `sum(...)` or `sum by (...)`".into()),
+    };
+    if agg.op.to_string() != "sum" {
+        return Err("it is not `sum(...)`".into());
     }
     let Expr::Call(call) = strip(&agg.expr) else { return Err("the sum is not over rate() or increase()".into()) };
     if !matches!(call.func.name, "rate" | "increase") {
@@ -410,7 +519,7 @@ fn sum_rate_selector(e: &promql_parser::parser::Expr) -> Result<Selector, String
     if ms.vs.offset.is_some() || ms.vs.at.is_some() || !ms.vs.matchers.or_matchers.is_empty() {
         return Err("the selector uses offset, @ or `or` matchers".into());
     }
-    Ok(Selector { name: ms.vs.name.clone(), matchers: ms.vs.matchers.matchers.clone() })
+    Ok(Selector { name: ms.vs.name.clone(), matchers: ms.vs.matchers.matchers.clone(), by })
 }
 
 /// Normalises whitespace so that two spellings of one query compare equal.
@@ -528,5 +637,25 @@ mod tests {
         assert!(check_vector("rate(x[999999999999999d])").is_err());
         assert_eq!(quote("a\"b\\\nc"), r#""a\"b\\\nc""#);
         assert!(is_metric_name("slo:sli_error:ratio_rate5m") && !is_metric_name("5m"));
+    }
+
+    #[test]
+    fn kept_labels_follow_aggregations_and_matching() {
+        let keeps = |q: &str, l: &str| facts(q).kept.clone().unwrap().has(l);
+        assert!(keeps(r#"sum by (route) (rate(x{a="1"}[5m]))"#, "route"));
+        assert!(!keeps("sum(rate(x[5m]))", "route"));
+        assert!(keeps("rate(x[5m])", "route"));
+        assert!(keeps("sum without (instance) (rate(x[5m]))", "route"));
+        assert!(!keeps("sum without (route) (rate(x[5m]))", "route"));
+        assert!(keeps("sum by (route) (rate(x[5m])) / sum by (route) (rate(y[5m]))", "route"));
+        assert!(!keeps("sum by (route) (rate(x[5m])) / sum(rate(y[5m]))", "route"));
+        assert!(!keeps("sum by (route, job) (rate(x[5m])) / on (job) sum by (route, job) (rate(y[5m]))", "route"));
+        assert!(keeps("sum by (route, job) (rate(x[5m])) / on (job) group_left sum by (job) (rate(y[5m]))", "route"));
+        assert!(keeps("(sum by (route) (rate(x[5m]))) - (sum by (route) (rate(y[5m])))", "route"));
+        assert!(keeps("1 - sum by (route) (rate(x[5m]))", "route"));
+        assert!(!keeps("vector(1)", "route"));
+        assert!(!keeps("sum by (route) (rate(x[5m])) or vector(0)", "route"));
+        assert!(keeps("topk(3, rate(x[5m]))", "route"));
+        assert!(keeps("max_over_time(sum by (route) (rate(x[5m]))[1h:5m])", "route"));
     }
 }

@@ -51,7 +51,7 @@ pub(crate) fn openmetrics(model: &Model, h: &History) -> (String, Vec<(String, S
     let mut families: BTreeMap<String, Family> = BTreeMap::new();
     let mut skipped = vec![];
     for slo in model.all_slos() {
-        match synth::series(&slo.sli) {
+        match synth::series(&slo.sli, &slo.group_by) {
             Ok(series) => {
                 for s in series {
                     families.entry(s.metric.clone()).or_default().entry(s.selector()).or_insert((s.labels, slo.name.clone(), s.role));

@@ -76,6 +76,7 @@ fn slo(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
         (None, Some(i)) => indicator(ctx, s.doc, "/spec/indicator", i),
         (Some(_), None) => {}
     }
+    groups(ctx, s);
     // Can the page ever fire? With 14.4x a 10% budget, no error ratio is high enough.
     if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting)
         && alerting.page_enabled()
@@ -103,6 +104,68 @@ fn slo(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
             .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
         }
     }
+}
+
+/// `group_by`: labels rely does not set, kept by every query of the SLO's indicator (inline or
+/// its SLI document's).
+fn groups(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
+    let group_by = &s.spec.group_by;
+    let reserved =
+        |g: &str| matches!(g, "team" | "severity" | "service" | "le" | "alertname") || g.starts_with("rely_") || g.starts_with("sloth_");
+    for (i, g) in group_by.iter().enumerate() {
+        if reserved(g) {
+            ctx.report(codes::SLO010, s.doc, &format!("/spec/group_by/{i}"), format!("`{g}` is a label rely sets or reads itself")).help =
+                Some("group by a label of the SLI's own series, such as `route` or `tenant`".into());
+        } else if s.spec.labels.contains_key(g) || s.spec.alerting.as_ref().is_some_and(|a| a.labels.contains_key(g)) {
+            ctx.report(
+                codes::SLO010,
+                s.doc,
+                &format!("/spec/group_by/{i}"),
+                format!("`{g}` is also one of the SLO's `labels`, whose one value would replace every group's"),
+            )
+            .help = Some(format!("remove `{g}` from `labels` (or from `alerting.labels`)"));
+        }
+    }
+    if group_by.is_empty() {
+        return;
+    }
+    let (doc, base, indicator) = match (&s.spec.indicator, s.spec.sli.as_deref().and_then(|n| ctx.repo.sli(n))) {
+        (Some(i), _) => (s.doc, "/spec/indicator", i),
+        (None, Some(sli)) => (sli.doc, "/spec/indicator", &sli.spec.indicator),
+        (None, None) => return,
+    };
+    let mut queries = vec![];
+    if let Some(r) = &indicator.ratio {
+        queries.extend(r.errors.iter().map(|q| ("ratio/errors", q)));
+        queries.extend(r.good.iter().map(|q| ("ratio/good", q)));
+        queries.push(("ratio/total", &r.total));
+    }
+    if let Some(r) = &indicator.raw {
+        queries.push(("raw/error_ratio", &r.error_ratio));
+    }
+    for (field, q) in queries {
+        let Some(kept) = promql::facts(&promql::with_window(q.trim(), "5m")).kept.clone() else { continue };
+        let lost: Vec<&str> = group_by.iter().map(String::as_str).filter(|g| !reserved(g) && !kept.has(g)).collect();
+        if lost.is_empty() {
+            continue;
+        }
+        let f = ctx.report(
+            codes::SLO010,
+            doc,
+            &format!("{base}/{field}"),
+            format!(
+                "SLO `{}` groups by {}, but this query's result does not keep {}",
+                s.name,
+                list(&lost),
+                if lost.len() == 1 { "it" } else { "them" }
+            ),
+        );
+        f.help = Some(format!("aggregate by the group labels, e.g. `sum by ({}) (rate(...[{{{{window}}}}]))`", group_by.join(", ")));
+    }
+}
+
+fn list(labels: &[&str]) -> String {
+    labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// Checks a window and returns it in seconds when valid.

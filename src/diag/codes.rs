@@ -203,6 +203,10 @@ rules! {
         what: "Reports a latency threshold above 60, which reads as more than a minute: thresholds are in seconds, like Prometheus histogram bounds.",
         why: "`threshold: 300` meant as 300 ms promises five minutes; nearly every request is then good and the SLO never burns.",
         example: "latency: {histogram: http_request_duration_seconds, threshold: 300}   # 0.3 was meant";
+    SLO010: "group-label-not-kept", Error,
+        what: "Reports a `group_by` label that one of the SLO's queries aggregates away (a `sum(...)` without `by`, `on (...)` without it), or a label rely sets itself.",
+        why: "The SLO would then record one series without the label: nothing is measured or alerted per group, silently, and the generated tests could not tell.",
+        example: "group_by: [route]\nindicator:\n  ratio:\n    errors: sum(rate(http_requests_total{code=~\"5..\"}[{{window}}]))   # sum by (route) (...)";
     CON001: "criterion-unanswered", Error,
         what: "Reports a concern that does not answer one of the three criteria (why is this SRE? why is it important? what is involved?) with real text.",
         why: "The council triages concerns by these answers; `TBD` or an empty answer cannot be weighed against other work.",

@@ -147,10 +147,12 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
     for e in &plan.spec.experiments {
         let (Some(fault), Some(expect)) = (&e.fault, &e.expect) else { continue };
         let Some(slo) = model.slo(&fault.slo) else { continue };
-        let Ok(series) = synth::series(&slo.sli) else {
+        let Ok(series) = synth::series(&slo.sli, &slo.group_by) else {
             notes.push(format!("experiment {}: SLO {} cannot be driven by synthetic counters", e.name, slo.name));
             continue;
         };
+        // A grouped SLO's fault is in one group, the one whose alerts are expected.
+        let series = synth::in_group(&series, &slo.group_by, super::promtest::BURNING);
         let fault_min = duration::parse(&fault.for_).unwrap_or(900) / 60;
         let mut inputs: BTreeMap<String, String> = BTreeMap::new();
         for s in &series {
@@ -198,7 +200,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
             if quiet.name == slo.name {
                 continue;
             }
-            let Ok(qs) = synth::series(&quiet.sli) else {
+            let Ok(qs) = synth::series(&quiet.sli, &quiet.group_by) else {
                 notes.push(format!("experiment {}: quiet SLO {} cannot be driven by synthetic counters", e.name, q));
                 continue;
             };

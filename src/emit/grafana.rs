@@ -200,8 +200,10 @@ fn panel(
     }))
 }
 
-fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value) -> PanelOrRow {
-    let options = json!({ "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false }, "colorMode": "background", "graphMode": "none", "textMode": "value" });
+/// A stat panel; `named`: one value per series, each with its legend (a grouped SLO's groups).
+fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value, named: bool) -> PanelOrRow {
+    let text_mode = if named { "value_and_name" } else { "value" };
+    let options = json!({ "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false }, "colorMode": "background", "graphMode": "none", "textMode": text_mode });
     panel(("stat", options), ids, title, description, pos, targets, defaults)
 }
 
@@ -217,8 +219,12 @@ fn timeseries(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targe
 fn classes(svc: &Service) -> Vec<Vec<&Slo>> {
     let mut out: Vec<Vec<&Slo>> = vec![];
     for slo in &svc.slos {
-        let same =
-            |o: &&Slo| o.objective.to_bits() == slo.objective.to_bits() && o.period == slo.period && o.description == slo.description;
+        let same = |o: &&Slo| {
+            o.objective.to_bits() == slo.objective.to_bits()
+                && o.period == slo.period
+                && o.description == slo.description
+                && o.group_by == slo.group_by
+        };
         match out.iter_mut().find(|c| c.first().is_some_and(same)) {
             Some(c) => c.push(slo),
             None => out.push(vec![slo]),
@@ -245,6 +251,12 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
     // The service and SLO labels select one SLO's series under every label scheme.
     let sel = format!("{{{}={}, {}=\"${{{var}}}\"}}", l.service, crate::promql::quote(&svc.name), l.slo);
     let period = duration::format(slo.period);
+    // A grouped SLO's series are one per group: legends name the group.
+    let grouped = !slo.group_by.is_empty();
+    let legend = |base: &str| -> String {
+        let groups: Vec<String> = slo.group_by.iter().map(|g| format!("{{{{{g}}}}}")).collect();
+        if grouped { format!("{base} {}", groups.join(" ")) } else { base.to_string() }
+    };
     out.push(PanelOrRow::Row(Row {
         kind: "row",
         id: ids.next(),
@@ -262,15 +274,17 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
         GridPos { h: 4, w: 4, x: 0, y },
         vec![target("A", format!("{}{sel} * 100", names::OBJECTIVE), "objective", true)],
         json!({ "unit": "percent", "decimals": 3, "color": { "mode": "fixed", "fixedColor": "blue" } }),
+        false,
     ));
     out.push(stat(
         ids,
         "Error budget remaining",
         &format!("Share of the {period} error budget ({}) not yet spent. Red below zero.", duration::human(slo.budget_seconds())),
         GridPos { h: 4, w: 4, x: 0, y: y + 4 },
-        vec![target("A", format!("{}{sel}", names::BUDGET_REMAINING), "remaining", true)],
+        vec![target("A", format!("{}{sel}", names::BUDGET_REMAINING), &legend("remaining"), true)],
         json!({ "unit": "percentunit", "decimals": 1, "color": { "mode": "thresholds" },
                 "thresholds": thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]) }),
+        grouped,
     ));
     let factors: Vec<(f64, &str)> = burn::windows(slo.period)
         .iter()
@@ -289,8 +303,8 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
         ),
         GridPos { h: 8, w: 10, x: 4, y },
         vec![
-            target("A", format!("{}{sel}", names::CURRENT_BURN), "current (5m)", false),
-            target("B", format!("{}{sel}", names::PERIOD_BURN), &format!("period ({period})"), false),
+            target("A", format!("{}{sel}", names::CURRENT_BURN), &legend("current (5m)"), false),
+            target("B", format!("{}{sel}", names::PERIOD_BURN), &legend(&format!("period ({period})")), false),
         ],
         json!({ "unit": "none", "min": 0, "color": { "mode": "palette-classic" },
                 "thresholds": thresholds(&steps),
@@ -303,7 +317,7 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
         GridPos { h: 8, w: 10, x: 14, y },
         [(300, "A"), (3600, "B"), (86400, "C")]
             .iter()
-            .map(|(w, r)| target(r, format!("{}{sel}", names::sli_ratio(*w)), &duration::format(*w), false))
+            .map(|(w, r)| target(r, format!("{}{sel}", names::sli_ratio(*w)), &legend(&duration::format(*w)), false))
             .collect(),
         json!({ "unit": "percentunit", "min": 0, "color": { "mode": "palette-classic" },
                 "thresholds": thresholds(&[(None, "green"), (Some(burn::round_sig(slo.budget())), "red")]),
@@ -314,9 +328,10 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
         "Budget consumed (minutes)",
         &format!("Minutes of full outage the errors so far this {period} add up to, out of {} allowed.", duration::human(slo.budget_seconds())),
         GridPos { h: 4, w: 4, x: 0, y: y + 8 },
-        vec![target("A", format!("{}{sel} * {}", names::sli_ratio(slo.period), num(slo.period as f64 / 60.0)), "consumed", true)],
+        vec![target("A", format!("{}{sel} * {}", names::sli_ratio(slo.period), num(slo.period as f64 / 60.0)), &legend("consumed"), true)],
         json!({ "unit": "m", "decimals": 1, "color": { "mode": "thresholds" },
                 "thresholds": thresholds(&[(None, "green"), (Some(burn::round_sig(slo.budget_seconds() / 60.0 * 0.75)), "orange"), (Some(burn::round_sig(slo.budget_seconds() / 60.0)), "red")]) }),
+        grouped,
     ));
     y + 12
 }
@@ -460,7 +475,8 @@ pub(crate) fn overview(model: &Model) -> Dashboard {
             grid_pos: GridPos { h, w: 24, x: 0, y: y + 1 },
             targets: vec![target(
                 "A",
-                format!("sort({}{{{}=~\"{}\"}})", names::BUDGET_REMAINING, l.slo, re.join("|")),
+                // One bar per SLO: a grouped SLO's worst group.
+                format!("sort(min by ({}, {}) ({}{{{}=~\"{}\"}}))", l.service, l.slo, names::BUDGET_REMAINING, l.slo, re.join("|")),
                 &format!("{{{{{}}}}} / {{{{{}}}}}", l.service, l.slo),
                 true,
             )],

@@ -86,9 +86,32 @@ pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<In
         .collect()
 }
 
-/// The labels a firing burn alert of `tier` carries.
+/// The labels a firing burn alert of `tier` carries (in the group the tests drive, if grouped).
 pub(crate) fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
-    fired_labels(model, slo, tier.as_str(), Some(tier))
+    let mut l = fired_labels(model, slo, tier.as_str(), Some(tier));
+    l.extend(group_labels(slo, BURNING));
+    l
+}
+
+/// The group a grouped SLO's tests drive at each scenario's error ratio, and the one kept at
+/// half the budget rate beside it: only the first may alert.
+pub(crate) const BURNING: &str = "burning";
+const STEADY: &str = "steady";
+
+/// The group labels of a grouped SLO's series in group `value` (none for an ungrouped SLO).
+fn group_labels(slo: &Slo, value: &str) -> BTreeMap<String, String> {
+    slo.group_by.iter().map(|g| (g.clone(), value.to_string())).collect()
+}
+
+/// The input series of one scenario: the SLI's synthetic series at `ratio` and, for a grouped
+/// SLO, the same series in the burning group at `ratio` and in a steady group at `steady`.
+fn scenario_inputs(slo: &Slo, series: &[synth::Series], ratio: f64, steady: f64, steps: u32) -> Vec<InputSeries> {
+    if slo.group_by.is_empty() {
+        return inputs(series, ratio, steps);
+    }
+    let mut out = inputs(&synth::in_group(series, &slo.group_by, BURNING), ratio, steps);
+    out.extend(inputs(&synth::in_group(series, &slo.group_by, STEADY), steady, steps));
+    out
 }
 
 /// The alerts of each tier an SLO's tests expect (made once per SLO: the annotations are long).
@@ -121,10 +144,17 @@ fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
 /// so the other one may fire on the same synthetic series; the SLO's alerts are then checked as
 /// `ALERTS` series selected by its SLO label (labels, not annotations) instead of by alert name.
 pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<TestGroup>, String> {
-    let series = synth::series(&slo.sli)?;
+    let series = synth::series(&slo.sli, &slo.group_by)?;
     let b = slo.budget();
+    let steady = burn::round_sig(0.5 * b);
+    let group_matchers: String = group_labels(slo, BURNING).iter().map(|(k, v)| format!(", {k}={}", crate::promql::quote(v))).collect();
     let sli_check = |ratio: f64| ExprTest {
-        expr: format!("abs({}{} - {}) < bool 1e-9", names::sli_ratio(300), id_selector(model, slo), num(ratio)),
+        expr: format!(
+            "abs({}{}{group_matchers}}} - {}) < bool 1e-9",
+            names::sli_ratio(300),
+            id_selector(model, slo).trim_end_matches('}'),
+            num(ratio)
+        ),
         eval_time: "10m".into(),
         exp_samples: vec![ExpSample { labels: sli_labels(model, slo), value: 1.0 }],
     };
@@ -134,7 +164,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
         let mut groups = vec![TestGroup {
             name: format!("{}: the SLI records the error ratio (the SLO has no burn alerts)", slo.name),
             interval: "1m".into(),
-            input_series: inputs(&series, quiet, STEPS),
+            input_series: scenario_inputs(slo, &series, quiet, steady, STEPS),
             alert_rule_test: vec![],
             promql_expr_test: vec![sli_check(quiet)],
         }];
@@ -176,10 +206,11 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
     let scenario = |what: &str, ratio: f64, at: &str, tiers: &[Tier]| {
         let (alert_rule_test, mut exprs) = alerts_at(at, tiers);
         exprs.push(sli_check(ratio));
+        let what = if slo.group_by.is_empty() { what.to_string() } else { format!("in one group {what}; the other group is quiet") };
         TestGroup {
             name: format!("{}: {}x the budget rate {what}", slo.name, num(burn::round_sig(ratio / b))),
             interval: "1m".into(),
-            input_series: inputs(&series, ratio, STEPS),
+            input_series: scenario_inputs(slo, &series, ratio, steady, STEPS),
             alert_rule_test,
             promql_expr_test: exprs,
         }
@@ -205,7 +236,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
     groups.push(TestGroup {
         name: format!("{}: half the budget rate is quiet", slo.name),
         interval: "1m".into(),
-        input_series: inputs(&series, quiet, STEPS),
+        input_series: scenario_inputs(slo, &series, quiet, steady, STEPS),
         alert_rule_test,
         promql_expr_test: exprs,
     });
@@ -221,7 +252,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
     const PRESENT: u64 = 30;
     let for_minutes = duration::parse(&n.for_).unwrap_or(600).div_ceil(60);
     let fires_by = PRESENT + 7 + for_minutes;
-    let mut input = inputs(series, ratio, PRESENT as u32);
+    let mut input = scenario_inputs(slo, series, ratio, ratio, PRESENT as u32);
     for s in &mut input {
         s.values += &format!(" _x{}", fires_by - PRESENT + 5);
     }
@@ -243,6 +274,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
 /// Labels of an SLI recording rule's series, in promtool's notation.
 fn sli_labels(model: &Model, slo: &Slo) -> String {
     let mut l = id_labels(model, slo);
+    l.extend(group_labels(slo, BURNING));
     l.insert(model.settings.labels.window.into(), "5m".into());
     // Prometheus drops labels with empty values.
     l.retain(|_, v| !v.is_empty());

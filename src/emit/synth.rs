@@ -40,6 +40,7 @@ impl Series {
 struct Sel {
     name: String,
     matchers: Vec<Matcher>,
+    by: Vec<String>,
 }
 
 /// `sum(rate(x{..}[w]))` (or `increase`) → its selector, with the metric name taken out of the
@@ -57,7 +58,7 @@ fn simple_selector(query: &str) -> Result<Sel, String> {
             matchers.remove(pos).value
         }
     };
-    Ok(Sel { name, matchers })
+    Ok(Sel { name, matchers, by: sel.by })
 }
 
 /// Candidate values for a label, guessed from the matchers on it.
@@ -118,8 +119,48 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
     }
 }
 
-/// Synthetic series for an SLI, or why it cannot be synthesised.
-pub fn series(sli: &Sli) -> Result<Vec<Series>, String> {
+/// Synthetic series for an SLI grouped by `group_by` (their values left out: see `in_group`),
+/// or why it cannot be synthesised. A `sum by (...)` must group by the SLO's group labels only,
+/// and no matcher may constrain a group label (the groups' values are invented).
+pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
+    let s = ungrouped_series(sli)?;
+    if let Some(sel) = [sli_sum_by(sli)?].iter().flatten().find(|b| b.iter().any(|l| !group_by.contains(l))) {
+        return Err(format!("a query sums by ({}), which is not the SLO's `group_by`", sel.join(", ")));
+    }
+    if let Some(g) = group_by.iter().find(|g| s.iter().any(|x| x.labels.contains_key(*g))) {
+        return Err(format!("a matcher constrains the group label `{g}`"));
+    }
+    Ok(s)
+}
+
+/// The `by` labels of an SLI's sums, all of them.
+fn sli_sum_by(sli: &Sli) -> Result<Option<Vec<String>>, String> {
+    let Sli::Events { errors, total, source } = sli else { return Ok(None) };
+    let part = match source {
+        EventsSource::Latency { .. } => return Ok(None),
+        EventsSource::Good(g) => g.as_str(),
+        EventsSource::Errors => errors.as_str(),
+    };
+    let mut by = simple_selector(total)?.by;
+    by.extend(simple_selector(part)?.by);
+    by.sort();
+    by.dedup();
+    Ok(Some(by))
+}
+
+/// `series` in one group: every group label set to `value`.
+pub fn in_group(series: &[Series], group_by: &[String], value: &str) -> Vec<Series> {
+    series
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.labels.extend(group_by.iter().map(|g| (g.clone(), value.to_string())));
+            s
+        })
+        .collect()
+}
+
+fn ungrouped_series(sli: &Sli) -> Result<Vec<Series>, String> {
     let Sli::Events { errors, total, source } = sli else {
         return Err("a raw error-ratio query cannot be reproduced from synthetic counters".into());
     };
@@ -183,10 +224,13 @@ mod tests {
 
     #[test]
     fn same_metric_split_by_a_regex() {
-        let s = series(&ev(
-            r#"sum(rate(http_requests_total{job="api",code=~"(5..|429)"}[{{window}}]))"#,
-            r#"sum(rate(http_requests_total{job="api"}[{{window}}]))"#,
-        ))
+        let s = series(
+            &ev(
+                r#"sum(rate(http_requests_total{job="api",code=~"(5..|429)"}[{{window}}]))"#,
+                r#"sum(rate(http_requests_total{job="api"}[{{window}}]))"#,
+            ),
+            &[],
+        )
         .unwrap();
         assert_eq!(s[0].selector(), r#"http_requests_total{code="500", job="api"}"#);
         assert_eq!(s[0].role, Role::Error);
@@ -197,9 +241,20 @@ mod tests {
 
     #[test]
     fn different_metrics_and_unsupported_shapes() {
-        let s = series(&ev("sum(rate(errors_total[{{window}}]))", "sum(increase(requests_total[{{window}}]))")).unwrap();
+        let s = series(&ev("sum(rate(errors_total[{{window}}]))", "sum(increase(requests_total[{{window}}]))"), &[]).unwrap();
         assert_eq!((s[0].role, s[1].role), (Role::Error, Role::Total));
-        assert!(series(&ev("sum by (x) (rate(e[{{window}}]))", "sum(rate(t[{{window}}]))")).is_err());
-        assert!(series(&Sli::Raw { error_ratio: "x".into() }).is_err());
+        assert!(series(&ev("sum by (x) (rate(e[{{window}}]))", "sum(rate(t[{{window}}]))"), &[]).is_err());
+        assert!(series(&Sli::Raw { error_ratio: "x".into() }, &[]).is_err());
+    }
+
+    #[test]
+    fn grouped_sums_by_the_group_labels_only() {
+        let g = ["route".to_string()];
+        let q = |by: &str, m: &str| format!("sum by ({by}) (rate(http_requests_total{{job=\"api\"{m}}}[{{{{window}}}}]))");
+        let s = series(&ev(&q("route", ",code=~\"5..\""), &q("route", "")), &g).unwrap();
+        let a = in_group(&s, &g, "a");
+        assert_eq!(a[0].selector(), r#"http_requests_total{code="500", job="api", route="a"}"#);
+        assert!(series(&ev(&q("route, code", ",code=~\"5..\""), &q("route", "")), &g).is_err());
+        assert!(series(&ev(&q("route", ",route=\"/x\""), &q("route", "")), &g).is_err());
     }
 }

@@ -139,6 +139,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
             alerting: Some(Alerting { runbook: opts.runbook.clone(), owner: slo_owner.clone(), ..Default::default() }),
             concerns: vec![],
             labels: BTreeMap::new(),
+            group_by: vec![],
         };
         super::page_or_ticket(src, &mut spec, &format!("{p}/target"));
         let source = src.provenance(&p, &format!("OpenSLO SLO `{name}`, objective {i}{shown}"));

@@ -199,6 +199,7 @@ fn read_slo(
         alerting: Some(alerting),
         concerns: vec![],
         labels,
+        group_by: vec![],
     };
     super::page_or_ticket(src, &mut spec, "/spec/target");
     Some(SloDraft { name: full, spec, source })

@@ -196,6 +196,7 @@ fn read_slo(
         alerting: Some(alerting),
         concerns: vec![],
         labels,
+        group_by: vec![],
     };
     super::page_or_ticket(src, &mut spec, &format!("{p}/objective"));
     let source = src.provenance(p, &format!("Sloth service `{service}`, SLO `{name}`"));

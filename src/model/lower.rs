@@ -58,6 +58,8 @@ pub struct Slo {
     pub alert_name: String,
     /// The SLO's labels (on its recording rules and alerts).
     pub labels: BTreeMap<String, String>,
+    /// `group_by`: the labels its SLI is measured and alerted per value of.
+    pub group_by: Vec<String>,
     /// `alerting.labels` (on its alerts) and `alerting.annotations` (on its burn alerts).
     pub alert_labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
@@ -316,7 +318,7 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
             category: s.spec.category.map(|c| crate::spec::word(&c)),
             objective: s.spec.objective,
             period,
-            sli: lower_indicator(indicator),
+            sli: lower_indicator(indicator, &s.spec.group_by),
             owner: repo.slo_owner(&s.spec).unwrap_or_default().to_string(),
             runbook_url: runbook_url(repo.slo_runbook(&s.spec)),
             page: toggle(alerting.as_ref().and_then(|a| a.page.as_ref())),
@@ -331,6 +333,7 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
             }),
             alert_name: alerting.as_ref().and_then(|a| a.name.clone()).unwrap_or_else(|| names::slo_alert(&s.name)),
             labels: s.spec.labels.clone(),
+            group_by: s.spec.group_by.clone(),
             alert_labels: alerting.as_ref().map(|a| a.labels.clone()).unwrap_or_default(),
             annotations: alerting.as_ref().map(|a| a.annotations.clone()).unwrap_or_default(),
             source,
@@ -386,7 +389,8 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
     Model { services, teams, chaos, concerns, file_owners, settings, project_source, index }
 }
 
-fn lower_indicator(i: &Indicator) -> Sli {
+/// The SLI of an indicator; a latency SLO's generated queries sum by `group_by`.
+fn lower_indicator(i: &Indicator, group_by: &[String]) -> Sli {
     if let Some(r) = &i.ratio {
         let total = r.total.trim().to_string();
         return match (&r.errors, &r.good) {
@@ -410,14 +414,15 @@ fn lower_indicator(i: &Indicator) -> Sli {
         };
         let h = &l.histogram;
         let count_sel = if inner.is_empty() { String::new() } else { join("") };
-        let total = format!("sum(rate({h}_count{count_sel}[{{{{window}}}}]))");
+        let sum = if group_by.is_empty() { "sum".to_string() } else { format!("sum by ({})", group_by.join(", ")) };
+        let total = format!("{sum}(rate({h}_count{count_sel}[{{{{window}}}}]))");
         // Exporters write a bound as they like (`0.8` or `0.80`; Prometheus 3 stores integral
         // ones as `1.0`, Prometheus 2 as exposed): every decimal spelling of the threshold, with
         // any trailing zeros, is matched. An exact `le="0.8"` matches nothing where the
         // histogram says `0.80`, and the SLO would never alert.
         let le_matcher =
             if le.contains('.') { format!("le=~\"{}0*\"", le.replace('.', "\\\\.")) } else { format!("le=~\"{le}(\\\\.0*)?\"") };
-        let good = format!("sum(rate({h}_bucket{}[{{{{window}}}}]))", join(&le_matcher));
+        let good = format!("{sum}(rate({h}_bucket{}[{{{{window}}}}]))", join(&le_matcher));
         return Sli::Events {
             errors: format!("{total} - {good}"),
             total,

@@ -92,6 +92,11 @@ pub struct SloSpec {
     /// Labels added to the SLO's recording rules and alerts (e.g. `tier: "1"`, `tenant: acme`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
+    /// Labels the SLI is measured and alerted per value of (e.g. `[route]`): its queries must
+    /// keep them (`sum by (route) (...)`); each group has its own ratios and alerts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$")), extend("uniqueItems" = true))]
+    pub group_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

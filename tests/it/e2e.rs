@@ -234,7 +234,7 @@ fn a_chaos_fault_pages_the_owner_in_production_and_only_emails_in_staging() {
     let faulty = Arc::new(AtomicBool::new(false));
     let hooks = Arc::new(Mutex::new(vec![]));
     let mails = Arc::new(Mutex::new(vec![]));
-    let service = fake_service(synth::series(&slo.sli).unwrap(), faulty.clone(), stop.clone());
+    let service = fake_service(synth::series(&slo.sli, &slo.group_by).unwrap(), faulty.clone(), stop.clone());
     let webhook = webhook_sink(hooks.clone(), stop.clone());
     let smtp = smtp_sink(mails.clone(), stop.clone());
     let (prom_port, am_port) = (free_port(), free_port());

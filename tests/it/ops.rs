@@ -50,7 +50,11 @@ fn service_dashboard_shows_budget_burn_and_runbooks() {
     assert!(v["annotations"]["list"][0]["expr"].as_str().unwrap().contains("ALERTS{alertstate=\"firing\""));
     let overview = files.iter().find(|f| f.path == "grafana/dashboards/overview.json").unwrap();
     assert!(overview.contents.contains("team platform — tier 1"));
-    assert!(overview.contents.contains("sort(slo:period_error_budget_remaining:ratio"));
+    // One bar per SLO, the worst group of a grouped one.
+    assert!(overview.contents.contains("sort(min by (rely_service, rely_slo) (slo:period_error_budget_remaining:ratio"));
+    // A grouped SLO's panels name its groups.
+    let n = files.iter().find(|f| f.path == "grafana/dashboards/notifications.json").unwrap();
+    assert!(n.contents.contains("\"legendFormat\": \"remaining {{channel}}\"") && n.contents.contains("value_and_name"), "{}", n.contents);
 }
 
 pub(crate) fn amtool(args: &[&str], cwd: &Path) -> (bool, String) {

@@ -376,3 +376,55 @@ tests:
         assert!(ok, "threshold {threshold}, bucket le=\"{le}\": {out}");
     }
 }
+
+#[test]
+fn a_grouped_slo_alerts_only_in_the_burning_group() {
+    // notifications-delivery is grouped by channel: its generated tests drive a burning and a
+    // steady channel and expect alerts for the burning one only. Burning both must fail them
+    // (an alert for the steady channel appears), so the tests do tell the groups apart.
+    if !require_tool("promtool") {
+        return;
+    }
+    let mut files = build(Path::new("reliability"));
+    let at = files.iter().position(|f| f.path == "prometheus/tests/notifications.test.yml").unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&files[at].contents).unwrap();
+    let tests = doc["tests"].as_sequence().unwrap();
+    let pages = tests
+        .iter()
+        .find(|t| {
+            t["name"].as_str().unwrap().starts_with("notifications-delivery:") && t["name"].as_str().unwrap().contains("pages within 5m")
+        })
+        .unwrap();
+    let series: Vec<&str> = pages["input_series"].as_sequence().unwrap().iter().map(|s| s["series"].as_str().unwrap()).collect();
+    assert!(
+        series.iter().any(|s| s.contains("channel=\"burning\"")) && series.iter().any(|s| s.contains("channel=\"steady\"")),
+        "{series:?}"
+    );
+    let alerts = pages["alert_rule_test"][0]["exp_alerts"].as_sequence().unwrap();
+    assert_eq!(alerts.len(), 2, "page and ticket");
+    assert!(alerts.iter().all(|a| a["exp_labels"]["channel"].as_str() == Some("burning")));
+    let tmp = write_all(&files);
+    let (ok, out) = promtool(&["test", "rules", "prometheus/tests/notifications.test.yml"], &tmp.path().join("gen"));
+    assert!(ok, "{out}");
+
+    // The steady channel burns as well: now it alerts too, and the expectations must fail.
+    let mut doc = doc;
+    for t in doc["tests"].as_sequence_mut().unwrap() {
+        if !t["name"].as_str().unwrap().contains("pages within 5m") || !t["name"].as_str().unwrap().starts_with("notifications-delivery:") {
+            continue;
+        }
+        let inputs = t["input_series"].as_sequence_mut().unwrap();
+        let burning: Vec<String> = inputs
+            .iter()
+            .filter(|s| s["series"].as_str().unwrap().contains("channel=\"burning\""))
+            .map(|s| s["values"].as_str().unwrap().to_string())
+            .collect();
+        for (s, v) in inputs.iter_mut().filter(|s| s["series"].as_str().unwrap().contains("channel=\"steady\"")).zip(burning) {
+            s["values"] = serde_yaml::Value::String(v);
+        }
+    }
+    files[at].contents = serde_yaml::to_string(&doc).unwrap();
+    let tmp = write_all(&files);
+    let (ok, out) = promtool(&["test", "rules", "prometheus/tests/notifications.test.yml"], &tmp.path().join("gen"));
+    assert!(!ok && out.contains("steady"), "{out}");
+}
