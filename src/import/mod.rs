@@ -219,7 +219,46 @@ pub fn rely_name(s: &str) -> String {
 /// Turns off the page of an imported SLO whose page could never fire with rely's burn factors
 /// (a burn factor times the budget at or above 100% errors, as for 90% over 4w; `rely check`
 /// warns of such a page, SLO008), and says so at `pointer` (the source's objective).
-pub(crate) fn page_or_ticket(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &str) {
+/// What every importer does last to an SLO: the groups its queries already keep, and a page
+/// that could never fire turned off (`pointer`: the source's objective).
+pub(crate) fn finish_slo(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &str) {
+    if spec.group_by.is_empty() {
+        spec.group_by = groups_kept(spec);
+    }
+    page_or_ticket(src, spec, pointer);
+}
+
+/// The labels every query of an SLO's inline indicator aggregates by (`sum by (route) (...)` in
+/// each): written by hand, the SLO is already measured per route, and `group_by` says so (the
+/// generated tests then drive the groups). None when the queries differ or keep other labels.
+fn groups_kept(spec: &SloSpec) -> Vec<String> {
+    let Some(i) = &spec.indicator else { return vec![] };
+    let mut queries: Vec<&String> = vec![];
+    if let Some(r) = &i.ratio {
+        queries.extend(r.errors.iter().chain(r.good.iter()));
+        queries.push(&r.total);
+    }
+    if let Some(r) = &i.raw {
+        queries.push(&r.error_ratio);
+    }
+    let mut common: Option<std::collections::BTreeSet<String>> = None;
+    for q in queries {
+        let facts = crate::promql::facts(&crate::promql::with_window(q.trim(), "5m"));
+        let Some(crate::promql::Kept::Only(s)) = facts.kept.clone() else { return vec![] };
+        if s.is_empty() || common.as_ref().is_some_and(|c| *c != s) {
+            return vec![];
+        }
+        common = Some(s);
+    }
+    let groups: Vec<String> = common.unwrap_or_default().into_iter().collect();
+    let labelled = |g: &String| spec.labels.contains_key(g) || spec.alerting.as_ref().is_some_and(|a| a.labels.contains_key(g));
+    if groups.iter().any(|g| reserved_label(g) || matches!(g.as_str(), "le" | "alertname") || labelled(g)) {
+        return vec![];
+    }
+    groups
+}
+
+fn page_or_ticket(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &str) {
     use crate::model::burn::{self, Tier};
     let Some(period) = spec.window.as_deref().and_then(crate::duration::parse) else { return };
     let Some(alerting) = spec.alerting.as_mut() else { return };

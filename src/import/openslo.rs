@@ -141,7 +141,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
             labels: BTreeMap::new(),
             group_by: vec![],
         };
-        super::page_or_ticket(src, &mut spec, &format!("{p}/target"));
+        super::finish_slo(src, &mut spec, &format!("{p}/target"));
         let source = src.provenance(&p, &format!("OpenSLO SLO `{name}`, objective {i}{shown}"));
         draft.slos.push(SloDraft { name: full, spec, source });
     }

@@ -10,7 +10,7 @@
 //! SLO's labels (Pyrra adds them to its rules). The service is the `pyrra.dev/service` label,
 //! else the namespace, else the SLO's name; the owner the `pyrra.dev/team` or `pyrra.dev/owner`
 //! label, else `--owner`.
-//! What does not: `grouping` (one SLO over all groups; `IMP004`), native-histogram latency
+//! `grouping` becomes `group_by` (`sum by` in the queries). What does not: native-histogram latency
 //! (`IMP002`), dynamic burn rates and Pyrra's window scaling (`IMP004`), other metadata labels
 //! (the PrometheusRule selector labels belong in the Project's `prometheus.operator.labels`;
 //! `IMP003`).
@@ -149,7 +149,7 @@ fn read_slo(
             "rely's default derived windows read the raw series over 5m and 30m only, which is what it trades accuracy for",
         );
     }
-    let indicator = indicator(src, name)?;
+    let (indicator, group_by) = indicator(src, name)?;
     let mut alerting = Alerting { runbook: opts.runbook.clone(), ..Default::default() };
     src.unknown_keys("/spec/alerting", &["name", "disabled", "burnrates", "absent", "burnRateType"], "Pyrra alerting");
     if let Some(n) = src.str("/spec/alerting/name") {
@@ -199,9 +199,9 @@ fn read_slo(
         alerting: Some(alerting),
         concerns: vec![],
         labels,
-        group_by: vec![],
+        group_by,
     };
-    super::page_or_ticket(src, &mut spec, "/spec/target");
+    super::finish_slo(src, &mut spec, "/spec/target");
     Some(SloDraft { name: full, spec, source })
 }
 
@@ -218,10 +218,10 @@ fn split_offset(selector: &str) -> (String, String) {
     }
 }
 
-/// `sum(rate(<selector>[{{window}}]))`, keeping an `offset` after the range.
-fn rate(selector: &str) -> String {
+/// `sum(rate(<selector>[{{window}}]))` (by the groups), keeping an `offset` after the range.
+fn rate(selector: &str, group_by: &[String]) -> String {
     let (sel, off) = split_offset(selector);
-    format!("sum(rate({sel}[{{{{window}}}}]{off}))")
+    format!("{}(rate({sel}[{{{{window}}}}]{off}))", sum(group_by))
 }
 
 fn metric(src: &mut Src<'_>, pointer: &str, name: &str) -> Option<String> {
@@ -234,21 +234,43 @@ fn metric(src: &mut Src<'_>, pointer: &str, name: &str) -> Option<String> {
     }
 }
 
-fn grouping(src: &mut Src<'_>, pointer: &str) {
-    if let Some(Value::Array(g)) = src.get(pointer)
-        && !g.is_empty()
-    {
-        let labels: Vec<String> = g.iter().filter_map(|v| v.as_str().map(String::from)).collect();
-        src.report(
-            codes::IMP004,
-            pointer,
-            format!("grouping by {} is imported as one SLO over all groups", labels.join(", ")),
-            "rely has no per-group SLOs yet: a burn in one group is diluted by the others",
-        );
+/// `grouping` as the SLO's `group_by`: the labels rely can group by (a label rely sets itself,
+/// such as `service`, is reported and left out of the grouping).
+fn grouping(src: &mut Src<'_>, pointer: &str) -> Vec<String> {
+    let Some(Value::Array(g)) = src.get(pointer).cloned() else { return vec![] };
+    let mut out = vec![];
+    for (i, v) in g.iter().enumerate() {
+        let at = format!("{pointer}/{i}");
+        match v.as_str() {
+            Some(l) if is_label_name(l) && !reserved_label(l) && !matches!(l, "le" | "alertname") => {
+                if !out.iter().any(|o| o == l) {
+                    out.push(l.to_string());
+                }
+            }
+            Some(l) => src.report(
+                codes::IMP003,
+                &at,
+                format!("grouping by `{l}` is not carried over; the SLO is grouped by the other labels"),
+                "rely sets or reads this label itself (team, severity, service, le, rely_*), so it cannot be a group",
+            ),
+            None => src.report(
+                codes::IMP003,
+                &at,
+                "a grouping entry that is not a label name is not carried over",
+                "grouping lists label names",
+            ),
+        }
     }
+    out
 }
 
-fn indicator(src: &mut Src<'_>, name: &str) -> Option<Indicator> {
+/// `sum(...)`, or `sum by (groups) (...)`.
+fn sum(group_by: &[String]) -> String {
+    if group_by.is_empty() { "sum".into() } else { format!("sum by ({}) ", group_by.join(", ")) }
+}
+
+/// The indicator, and the labels it is grouped by.
+fn indicator(src: &mut Src<'_>, name: &str) -> Option<(Indicator, Vec<String>)> {
     let i = "/spec/indicator";
     src.unknown_keys(i, &["ratio", "latency", "latencyNative", "bool_gauge"], "a Pyrra indicator");
     if src.get(&format!("{i}/ratio")).is_some() {
@@ -256,29 +278,29 @@ fn indicator(src: &mut Src<'_>, name: &str) -> Option<Indicator> {
         src.unknown_keys(&p, &["errors", "total", "grouping"], "a ratio indicator");
         let errors = metric(src, &format!("{p}/errors/metric"), name)?;
         let total = metric(src, &format!("{p}/total/metric"), name)?;
-        grouping(src, &format!("{p}/grouping"));
-        return Some(Indicator {
-            ratio: Some(Ratio { errors: Some(rate(&errors)), good: None, total: rate(&total) }),
-            ..Default::default()
-        });
+        let g = grouping(src, &format!("{p}/grouping"));
+        let ratio = Ratio { errors: Some(rate(&errors, &g)), good: None, total: rate(&total, &g) };
+        return Some((Indicator { ratio: Some(ratio), ..Default::default() }, g));
     }
     if src.get(&format!("{i}/latency")).is_some() {
         let p = format!("{i}/latency");
         src.unknown_keys(&p, &["success", "total", "grouping"], "a latency indicator");
         let good = metric(src, &format!("{p}/success/metric"), name)?;
         let total = metric(src, &format!("{p}/total/metric"), name)?;
-        grouping(src, &format!("{p}/grouping"));
-        return Some(Indicator { ratio: Some(Ratio { errors: None, good: Some(rate(&good)), total: rate(&total) }), ..Default::default() });
+        let g = grouping(src, &format!("{p}/grouping"));
+        let ratio = Ratio { errors: None, good: Some(rate(&good, &g)), total: rate(&total, &g) };
+        return Some((Indicator { ratio: Some(ratio), ..Default::default() }, g));
     }
     if src.get(&format!("{i}/bool_gauge")).is_some() {
         let p = format!("{i}/bool_gauge");
         src.unknown_keys(&p, &["metric", "grouping"], "a bool_gauge indicator");
         let m = metric(src, &format!("{p}/metric"), name)?;
-        grouping(src, &format!("{p}/grouping"));
+        let g = grouping(src, &format!("{p}/grouping"));
         let (sel, off) = split_offset(&m);
+        let s = sum(&g);
         let q =
-            format!("1 - (\n  sum(sum_over_time({sel}[{{{{window}}}}]{off}))\n  /\n  sum(count_over_time({sel}[{{{{window}}}}]{off}))\n)");
-        return Some(Indicator { raw: Some(Raw { error_ratio: q }), ..Default::default() });
+            format!("1 - (\n  {s}(sum_over_time({sel}[{{{{window}}}}]{off}))\n  /\n  {s}(count_over_time({sel}[{{{{window}}}}]{off}))\n)");
+        return Some((Indicator { raw: Some(Raw { error_ratio: q }), ..Default::default() }, g));
     }
     if src.get(&format!("{i}/latencyNative")).is_some() {
         src.report(

@@ -198,7 +198,7 @@ fn read_slo(
         labels,
         group_by: vec![],
     };
-    super::page_or_ticket(src, &mut spec, &format!("{p}/objective"));
+    super::finish_slo(src, &mut spec, &format!("{p}/objective"));
     let source = src.provenance(p, &format!("Sloth service `{service}`, SLO `{name}`"));
     Some(SloDraft { name: full, spec, source })
 }

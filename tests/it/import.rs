@@ -34,8 +34,8 @@ fn slo_count(dir: &Path) -> usize {
 }
 
 /// Imports a format's whole corpus: at least 90% of its SLOs become rely SLOs that check, build
-/// and pass their generated promtool tests; returns the findings' text.
-fn corpus_passes(format: &str, min_files: usize) -> String {
+/// and pass their generated promtool tests; returns the findings' text and the imported files'.
+fn corpus_passes(format: &str, min_files: usize) -> (String, String) {
     let tmp = tempfile::tempdir().unwrap();
     let files = corpus(format);
     assert!(files.len() >= min_files);
@@ -70,12 +70,14 @@ fn corpus_passes(format: &str, min_files: usize) -> String {
         let (ok, out) = crate::promtool::promtool(&args, &generated);
         assert!(ok, "{out}");
     }
-    findings
+    let imported: String =
+        crate::tree(&tmp.path().join("reliability/imported")).values().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+    (findings, imported)
 }
 
 #[test]
 fn sloth_corpus_imports_checks_builds_and_passes_promtool() {
-    let out = corpus_passes("sloth", 9);
+    let (out, _) = corpus_passes("sloth", 9);
     // Every loss is a finding at the source's line, and there are some (the plugin SLO).
     assert!(out.contains("IMP002") && out.contains("plugin-getting-started.yml:"), "{out}");
     assert!(out.contains("IMP003") && out.contains("`severity: critical`"), "{out}");
@@ -83,9 +85,12 @@ fn sloth_corpus_imports_checks_builds_and_passes_promtool() {
 
 #[test]
 fn pyrra_corpus_imports_checks_builds_and_passes_promtool() {
-    let out = corpus_passes("pyrra", 14);
+    let (out, imported) = corpus_passes("pyrra", 14);
     assert!(out.contains("IMP002") && out.contains("dynamic-burn-rate-latency-native.yaml:"), "{out}");
-    assert!(out.contains("grouping by handler"), "{out}");
+    // `grouping: [handler]` is the SLO's `group_by`, and its queries sum by handler.
+    assert!(!out.contains("grouping by handler"), "{out}");
+    assert!(imported.contains("group_by:\n  - handler\n") || imported.contains("group_by: [handler]"), "{imported}");
+    assert!(imported.contains("sum by (handler) (rate(prometheus_http_requests_total{"), "{imported}");
     assert!(out.contains("rely's page would need"), "{out}");
 }
 
@@ -360,6 +365,8 @@ fn openslo_export_imports_back_to_the_same_slos() {
             assert_eq!(b.spec.objective, slo.objective, "{}", slo.name);
             assert_eq!(rely::duration::parse(b.spec.window.as_deref().unwrap()), Some(slo.period), "{}", slo.name);
             assert_eq!(b.spec.description.clone().unwrap_or_default(), slo.description, "{}", slo.name);
+            // The groups come back from the queries, which keep them (`sum by (channel)`).
+            assert_eq!(b.spec.group_by, slo.group_by, "{}", slo.name);
             let i = b.spec.indicator.as_ref().unwrap();
             match &slo.sli {
                 rely::model::Sli::Events { errors, total, source } => {
@@ -381,6 +388,7 @@ fn openslo_export_imports_back_to_the_same_slos() {
         }
     }
     assert!(compared >= 10, "{compared}");
+    assert!(original.services.iter().flat_map(|s| &s.slos).any(|s| !s.group_by.is_empty()), "a grouped SLO is compared");
 }
 
 #[test]
