@@ -120,6 +120,10 @@ const PROJECT: &str = r#"spec:
     # operator: {namespace: monitoring, labels: {}}   # AlertmanagerConfig metadata
   # pagerduty: {users: lookup}     # oncall/pagerduty.tf finds people by email; `create` makes them
   # outputs: {prometheus: true, grafana: true, alertmanager: true, chaos: true, council: true, oncall: true}
+  # alert_policy:                  # burn windows of every SLO without its own (default: the Workbook's)
+  #   windows:
+  #     - {severity: page, short: 5m, long: 1h, factor: 14.4}           # or budget_percent: 2
+  #     - {severity: ticket, short: 6h, long: 3d, budget_percent: 10}
   # severities: {page: page, ticket: ticket, info: info}   # the `severity` label value of each tier, e.g. page: critical
   # lint: {OWN005: allow}          # per-code severity: error | warning | allow
 "#;
@@ -206,6 +210,10 @@ const SLO: &str = r#"spec:
     ticket: {enabled: true}        # slow burn: 10% of the budget in 3d
     # page: {enabled: true, for: 2m, labels: {}, annotations: {}}
     # no_data: {enabled: true, for: 10m, severity: ticket}   # the SLI's series are absent
+    # policy:                      # burn windows; default the Project's alert_policy, else the Workbook's
+    #   windows:
+    #     - {severity: page, short: 5m, long: 1h, factor: 14.4}         # or budget_percent: 2
+    #     - {severity: ticket, short: 6h, long: 3d, budget_percent: 10}
   # concerns: []                   # concerns this SLO makes observable
 "#;
 

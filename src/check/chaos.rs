@@ -98,7 +98,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 }
                 let budget = burn::round_sig(1.0 - o / 100.0);
                 let alerting = slo.spec.alerting.clone().unwrap_or_default();
-                let earliest = burn::windows(period)
+                let policy = alerting.policy.as_ref().or(ctx.settings.alert_policy.as_ref());
+                let earliest = burn::policy_windows(policy, period)
                     .iter()
                     .filter(|w| match w.tier {
                         burn::Tier::Page => alerting.page_enabled(),

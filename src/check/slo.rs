@@ -24,6 +24,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     {
         window(ctx, p.doc, "/spec/window", w);
     }
+    if let Some(p) = repo.project()
+        && let Some(policy) = &p.spec.alert_policy
+    {
+        alert_policy(ctx, p.doc, "/spec/alert_policy", policy);
+    }
     let shared = &*ctx;
     let slis: Vec<Vec<crate::diag::Finding>> = repo
         .slis
@@ -77,12 +82,35 @@ fn slo(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
         (Some(_), None) => {}
     }
     groups(ctx, s);
+    let own = s.spec.alerting.as_ref().and_then(|a| a.policy.as_ref());
+    if let Some(p) = own {
+        alert_policy(ctx, s.doc, "/spec/alerting/policy", p);
+    }
+    // Every long window fits the period (the Project's policy is checked against each SLO).
+    if let (Some(period), Some(policy)) = (period, own.or(ctx.settings.alert_policy.as_ref())) {
+        for w in &policy.windows {
+            if let Some(long) = duration::parse(&w.long).filter(|l| *l > period) {
+                let at = if own.is_some() { "/spec/alerting/policy" } else { "/spec" };
+                ctx.report(
+                    codes::SLO011,
+                    s.doc,
+                    at,
+                    format!(
+                        "the alert policy's {} window is longer than the SLO period {}",
+                        duration::format(long),
+                        duration::format(period)
+                    ),
+                )
+                .help = Some("a burn window covers part of the period: shorten it, or give this SLO its own `alerting.policy`".into());
+            }
+        }
+    }
     // Can the page ever fire? With 14.4x a 10% budget, no error ratio is high enough.
     if let (true, Some(period), Some(alerting)) = (objective_ok && o >= 1.0, period, &s.spec.alerting)
         && alerting.page_enabled()
     {
         let budget = burn::round_sig(1.0 - o / 100.0);
-        let impossible: Vec<String> = burn::windows(period)
+        let impossible: Vec<String> = burn::policy_windows(own.or(ctx.settings.alert_policy.as_ref()), period)
             .iter()
             .filter(|w| w.tier == Tier::Page && w.factor(period) * budget >= 1.0)
             .map(|w| {
@@ -101,7 +129,10 @@ fn slo(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
                 "/spec/objective",
                 format!("part of the page alert of SLO `{}` can never fire: {}", s.name, impossible.join("; ")),
             )
-            .help = Some("raise the objective, or disable the page (`alerting.page.enabled: false`) and rely on the ticket".into());
+            .help = Some(
+                "raise the objective, give the SLO an `alerting.policy` with lower page factors, or disable the page (`alerting.page.enabled: false`) and rely on the ticket"
+                    .into(),
+            );
         }
     }
 }
@@ -166,6 +197,44 @@ fn groups(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
 
 fn list(labels: &[&str]) -> String {
     labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// An alert policy's own rules: pairs with a short window under the long one and exactly one
+/// of a positive `factor` or a `budget_percent` in (0, 100]; at least one pair.
+fn alert_policy(ctx: &mut Ctx<'_>, doc: usize, base: &str, policy: &crate::spec::AlertPolicy) {
+    if policy.windows.is_empty() {
+        ctx.report(codes::SLO011, doc, &format!("{base}/windows"), "the alert policy has no windows: nothing would alert").help =
+            Some("list window pairs, or turn the tiers off with `alerting.page.enabled: false` / `ticket.enabled: false`".into());
+    }
+    for (i, w) in policy.windows.iter().enumerate() {
+        let at = format!("{base}/windows/{i}");
+        if let (Some(s), Some(l)) = (duration::parse(&w.short), duration::parse(&w.long))
+            && (s == 0 || s >= l)
+        {
+            ctx.report(
+                codes::SLO011,
+                doc,
+                &format!("{at}/short"),
+                format!("short window {} is not shorter than long window {}", w.short, w.long),
+            )
+            .help = Some("the short window (e.g. 5m) confirms the long one (e.g. 1h) is still burning; it must be shorter".into());
+        }
+        match (w.factor, w.budget_percent) {
+            (Some(f), None) if !(f > 0.0 && f.is_finite()) => {
+                ctx.report(codes::SLO011, doc, &format!("{at}/factor"), format!("factor {f} is not a positive burn rate")).help =
+                    Some("a burn rate of 1 spends the budget exactly over the period; pages are usually 6 to 14.4".into());
+            }
+            (None, Some(b)) if !(b > 0.0 && b <= 100.0) => {
+                ctx.report(codes::SLO011, doc, &format!("{at}/budget_percent"), format!("budget_percent {b} is not in (0, 100]")).help =
+                    Some("the share of the period's budget spent within the long window, e.g. 2 (percent) for a 1h page".into());
+            }
+            (Some(_), None) | (None, Some(_)) => {}
+            _ => {
+                ctx.report(codes::SLO011, doc, &at, "a window pair gives exactly one of `factor` or `budget_percent`").help =
+                    Some("e.g. `factor: 14.4`, or `budget_percent: 2` (2% of a 30-day budget in 1h is 14.4)".into());
+            }
+        }
+    }
 }
 
 /// Checks a window and returns it in seconds when valid.

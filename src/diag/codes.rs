@@ -207,6 +207,10 @@ rules! {
         what: "Reports a `group_by` label that one of the SLO's queries aggregates away (a `sum(...)` without `by`, `on (...)` without it), or a label rely sets itself.",
         why: "The SLO would then record one series without the label: nothing is measured or alerted per group, silently, and the generated tests could not tell.",
         example: "group_by: [route]\nindicator:\n  ratio:\n    errors: sum(rate(http_requests_total{code=~\"5..\"}[{{window}}]))   # sum by (route) (...)";
+    SLO011: "invalid-alert-policy", Error,
+        what: "Reports an alert policy window pair (Project `alert_policy` or SLO `alerting.policy`) whose short window is not shorter than its long one, whose long window exceeds the SLO period, that gives both or neither of `factor` and `budget_percent` or a value out of range, or a policy without windows.",
+        why: "A pair that cannot be evaluated would be dropped, and with it the alert the team believes it has.",
+        example: "alert_policy:\n  windows:\n    - {severity: page, short: 1h, long: 5m, factor: 14.4}   # short and long swapped";
     CON001: "criterion-unanswered", Error,
         what: "Reports a concern that does not answer one of the three criteria (why is this SRE? why is it important? what is involved?) with real text.",
         why: "The council triages concerns by these answers; `TBD` or an empty answer cannot be weighed against other work.",

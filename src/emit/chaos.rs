@@ -39,7 +39,7 @@ fn experiment_json(model: &Model, plan: &ChaosPlan, e: &Experiment) -> Value {
     let mut probes = vec![];
     for s in e.steady_state.iter().flat_map(|s| s.slos.iter()) {
         let Some(slo) = model.slo(s) else { continue };
-        let fast = burn::windows(slo.period).iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(slo.period)).fold(0.0, f64::max);
+        let fast = slo.windows.iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(slo.period)).fold(0.0, f64::max);
         let threshold = burn::round_sig(fast * slo.budget());
         probes.push(json!({
             "type": "probe",
@@ -111,7 +111,7 @@ fn short_name(text: &str, max: usize) -> String {
 fn firing_tiers(slo: &Slo, ratio: f64, t: u64) -> Option<Vec<Tier>> {
     let b = slo.budget();
     let mut tiers = vec![];
-    for w in burn::windows(slo.period) {
+    for w in slo.windows.iter().copied() {
         if !slo.alert_enabled(w.tier) {
             continue;
         }

@@ -286,10 +286,8 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
                 "thresholds": thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]) }),
         grouped,
     ));
-    let factors: Vec<(f64, &str)> = burn::windows(slo.period)
-        .iter()
-        .map(|w| (w.factor(slo.period), if w.tier == burn::Tier::Page { "red" } else { "orange" }))
-        .collect();
+    let factors: Vec<(f64, &str)> =
+        slo.windows.iter().map(|w| (w.factor(slo.period), if w.tier == burn::Tier::Page { "red" } else { "orange" })).collect();
     let mut steps: Vec<(Option<f64>, &str)> = vec![(None, "green")];
     let mut sorted = factors.clone();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));

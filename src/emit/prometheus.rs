@@ -128,7 +128,7 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
         l.insert(model.settings.labels.window.into(), duration::format(w));
         l
     };
-    let windows = burn::sli_windows(slo.period);
+    let windows = burn::sli_windows(&slo.windows, slo.period);
     let mut rules = vec![];
     if let Sli::Events { errors, total, .. } = &slo.sli
         && model.settings.derived_windows
@@ -246,7 +246,8 @@ pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
     let ids = id_selector(model, slo);
     let budget = num(slo.budget());
     let w = model.settings.labels.window;
-    let pairs: Vec<String> = burn::windows(slo.period)
+    let pairs: Vec<String> = slo
+        .windows
         .iter()
         .filter(|p| p.tier == tier)
         .map(|p| {
@@ -350,7 +351,8 @@ fn alert_labels(
 
 /// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
 pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
-    let pairs: Vec<String> = burn::windows(slo.period)
+    let pairs: Vec<String> = slo
+        .windows
         .iter()
         .filter(|p| p.tier == tier)
         .map(|p| {
@@ -359,7 +361,7 @@ pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<
                 num(p.factor(slo.period)),
                 duration::format(p.long),
                 duration::format(p.short),
-                num(p.budget_share * 100.0),
+                num(p.share(slo.period) * 100.0),
                 duration::format(p.long)
             )
         })

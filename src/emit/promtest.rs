@@ -136,7 +136,7 @@ impl Expected {
 }
 
 fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
-    burn::windows(slo.period).iter().filter(|w| w.tier == tier).map(|w| w.factor(slo.period)).collect()
+    slo.windows.iter().filter(|w| w.tier == tier).map(|w| w.factor(slo.period)).collect()
 }
 
 /// The test groups for one SLO, or the reason there are none.
@@ -220,7 +220,12 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
     if slo.alert_enabled(Tier::Page) && fast > page_max * b {
         groups.push(scenario("pages within 5m", fast, "5m", &[Tier::Page, Tier::Ticket]));
     }
-    let mid = burn::round_sig((ticket_max * page_min).sqrt() * b);
+    // Between the ticket and page factors (above the ticket's when no pair pages).
+    let mid = if slo.windows.iter().any(|w| w.tier == Tier::Page) {
+        burn::round_sig((ticket_max * page_min).sqrt() * b)
+    } else {
+        burn::round_sig(ticket_max * 1.4 * b)
+    };
     // A ticket-only band exists only when the slowest page factor is above the fastest ticket one
     // (not so for very short periods, where both are clamped to 1).
     let band = !slo.alert_enabled(Tier::Page) || page_min > ticket_max * 1.1;

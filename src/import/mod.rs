@@ -266,7 +266,11 @@ fn page_or_ticket(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &str) {
         return;
     }
     let budget = burn::round_sig(1.0 - spec.objective / 100.0);
-    let need = burn::windows(period).iter().filter(|w| w.tier == Tier::Page).map(|w| w.factor(period) * budget).fold(0.0, f64::max);
+    let need = burn::policy_windows(alerting.policy.as_ref(), period)
+        .iter()
+        .filter(|w| w.tier == Tier::Page)
+        .map(|w| w.factor(period) * budget)
+        .fold(0.0, f64::max);
     if need >= 1.0 {
         alerting.page.get_or_insert_with(Default::default).enabled = Some(false);
         src.report(
@@ -278,7 +282,7 @@ fn page_or_ticket(src: &mut Src<'_>, spec: &mut SloSpec, pointer: &str) {
                 spec.window.as_deref().unwrap_or(""),
                 burn::num(need * 100.0)
             ),
-            "rely's burn factors are fixed per period (custom alert policies are not supported yet)",
+            "a page whose burn threshold is above 100% errors never fires; give the SLO an `alerting.policy` with lower page factors, or keep the ticket",
         );
     }
 }

@@ -11,7 +11,7 @@
 //! else the namespace, else the SLO's name; the owner the `pyrra.dev/team` or `pyrra.dev/owner`
 //! label, else `--owner`.
 //! `grouping` becomes `group_by` (`sum by` in the queries). What does not: native-histogram latency
-//! (`IMP002`), dynamic burn rates and Pyrra's window scaling (`IMP004`), other metadata labels
+//! (`IMP002`), dynamic burn rates (`IMP004`), other metadata labels
 //! (the PrometheusRule selector labels belong in the Project's `prometheus.operator.labels`;
 //! `IMP003`).
 
@@ -123,14 +123,8 @@ fn read_slo(
         );
         "28d".into()
     });
-    match crate::duration::parse(&window) {
-        Some(w) if w == 28 * 86400 || w == 30 * 86400 => {}
-        Some(_) => src.report(
-            codes::IMP004,
-            "/spec/window",
-            format!("window `{window}`: Pyrra scales its alert windows with the SLO's window, rely scales the burn factors"),
-            "the imported alerts use rely's windows (1h/5m to 3d/6h) with factors for this period; check that it can still page",
-        ),
+    let period = match crate::duration::parse(&window) {
+        Some(w) => w,
         None => {
             src.report(
                 codes::IMP002,
@@ -140,7 +134,7 @@ fn read_slo(
             );
             return None;
         }
-    }
+    };
     if src.get("/spec/performanceOverAccuracy").and_then(Value::as_bool) == Some(true) {
         src.report(
             codes::IMP004,
@@ -150,7 +144,7 @@ fn read_slo(
         );
     }
     let (indicator, group_by) = indicator(src, name)?;
-    let mut alerting = Alerting { runbook: opts.runbook.clone(), ..Default::default() };
+    let mut alerting = Alerting { runbook: opts.runbook.clone(), policy: Some(policy(period)), ..Default::default() };
     src.unknown_keys("/spec/alerting", &["name", "disabled", "burnrates", "absent", "burnRateType"], "Pyrra alerting");
     if let Some(n) = src.str("/spec/alerting/name") {
         alerting.name = Some(super::alert_name(src, "/spec/alerting/name", &n));
@@ -203,6 +197,31 @@ fn read_slo(
     };
     super::finish_slo(src, &mut spec, "/spec/target");
     Some(SloDraft { name: full, spec, source })
+}
+
+/// Pyrra's static multi-window alerts for an SLO window of `period` seconds: the window pairs of
+/// 28 days (1h/5m and 6h/30m pages at 14x and 7x, 1d/2h and 4d/6h tickets at 2x and 1x) scaled
+/// with the period and rounded to the minute, the factors as they are.
+fn policy(period: u64) -> crate::spec::AlertPolicy {
+    use crate::spec::{BurnTier, PolicyWindow};
+    // Nearest minute, halves away from zero (Go's `Duration.Round`).
+    // (At least a minute: a 1d window's 5m pair would otherwise round to nothing.)
+    let at = |divisor: u64| crate::duration::format((((period as f64 / divisor as f64) / 60.0).round() as u64).max(1) * 60);
+    let pair = |severity, short, long, factor: f64| PolicyWindow {
+        severity,
+        short: at(short),
+        long: at(long),
+        factor: Some(factor),
+        budget_percent: None,
+    };
+    crate::spec::AlertPolicy {
+        windows: vec![
+            pair(BurnTier::Page, 28 * 24 * 12, 28 * 24, 14.0),
+            pair(BurnTier::Page, 28 * 24 * 2, 28 * 4, 7.0),
+            pair(BurnTier::Ticket, 28 * 12, 28, 2.0),
+            pair(BurnTier::Ticket, 28 * 4, 7, 1.0),
+        ],
+    }
 }
 
 /// A metric selector and its `offset` (as ` offset <d>`, or empty): the offset follows the

@@ -91,7 +91,7 @@ pub(crate) fn episodes(firing: &[i64], step: i64, hold: i64) -> Vec<(i64, i64)> 
 
 pub(crate) fn slo_backtest(prom: &Prometheus, slo: &Slo, from: i64, to: i64, step: i64) -> Result<SloBacktest> {
     let budget = slo.budget();
-    let pairs: Vec<burn::BurnWindow> = burn::windows(slo.period).into_iter().filter(|w| slo.alert_enabled(w.tier)).collect();
+    let pairs: Vec<burn::BurnWindow> = slo.windows.iter().copied().filter(|w| slo.alert_enabled(w.tier)).collect();
     let mut ratios: BTreeMap<u64, BTreeMap<i64, f64>> = BTreeMap::new();
     for w in &pairs {
         for win in [w.short, w.long] {

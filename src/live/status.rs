@@ -88,7 +88,7 @@ fn slo_status(prom: &Prometheus, slo: &Slo, at: f64) -> Result<SloStatus> {
     let burn = |r: Option<f64>| r.map(|r| burn::round_sig(r / budget));
     let (h1, h6) = (burn(ratio(3600)?), burn(ratio(6 * 3600)?));
     let mut firing = vec![];
-    for w in burn::windows(slo.period) {
+    for w in slo.windows.iter().copied() {
         if !slo.alert_enabled(w.tier) {
             continue;
         }

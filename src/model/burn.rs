@@ -27,6 +27,8 @@ pub struct BurnWindow {
     pub long: u64,
     /// Share of the period's error budget this pair guards (0.02 = 2%).
     pub budget_share: f64,
+    /// A factor an alert policy gives as it is (instead of from the share).
+    pub fixed_factor: Option<f64>,
 }
 
 const M: u64 = 60;
@@ -36,20 +38,20 @@ const D: u64 = 86400;
 /// The Workbook's four pairs, for periods of 28 days or more; for 30d their factors are 14.4,
 /// 6, 3 and 1, for 28d 13.44, 5.6, 2.8 and 0.9333 (as Sloth generates).
 pub const WINDOWS: [BurnWindow; 4] = [
-    BurnWindow { tier: Tier::Page, short: 5 * M, long: H, budget_share: 0.02 },
-    BurnWindow { tier: Tier::Page, short: 30 * M, long: 6 * H, budget_share: 0.05 },
-    BurnWindow { tier: Tier::Ticket, short: 2 * H, long: D, budget_share: 0.10 },
-    BurnWindow { tier: Tier::Ticket, short: 6 * H, long: 3 * D, budget_share: 0.10 },
+    BurnWindow { tier: Tier::Page, short: 5 * M, long: H, budget_share: 0.02, fixed_factor: None },
+    BurnWindow { tier: Tier::Page, short: 30 * M, long: 6 * H, budget_share: 0.05, fixed_factor: None },
+    BurnWindow { tier: Tier::Ticket, short: 2 * H, long: D, budget_share: 0.10, fixed_factor: None },
+    BurnWindow { tier: Tier::Ticket, short: 6 * H, long: 3 * D, budget_share: 0.10, fixed_factor: None },
 ];
 
 /// For periods shorter than 28 days the Workbook's shares give factors below 1 (a 7d ticket at
 /// 0.23x would fire while the budget is being spent slower than it accrues), so larger shares
 /// are used, as in Sloth's 7d catalog: 13.44, 3.5, 1.4 and 0.98 for 7d.
 pub const SHORT_PERIOD_WINDOWS: [BurnWindow; 4] = [
-    BurnWindow { tier: Tier::Page, short: 5 * M, long: H, budget_share: 0.08 },
-    BurnWindow { tier: Tier::Page, short: 30 * M, long: 6 * H, budget_share: 0.125 },
-    BurnWindow { tier: Tier::Ticket, short: 2 * H, long: D, budget_share: 0.20 },
-    BurnWindow { tier: Tier::Ticket, short: 6 * H, long: 3 * D, budget_share: 0.42 },
+    BurnWindow { tier: Tier::Page, short: 5 * M, long: H, budget_share: 0.08, fixed_factor: None },
+    BurnWindow { tier: Tier::Page, short: 30 * M, long: 6 * H, budget_share: 0.125, fixed_factor: None },
+    BurnWindow { tier: Tier::Ticket, short: 2 * H, long: D, budget_share: 0.20, fixed_factor: None },
+    BurnWindow { tier: Tier::Ticket, short: 6 * H, long: 3 * D, budget_share: 0.42, fixed_factor: None },
 ];
 
 /// The window pairs for an SLO period: the catalog that fits it, without pairs whose long
@@ -62,6 +64,9 @@ pub fn windows(period: u64) -> Vec<BurnWindow> {
 impl BurnWindow {
     /// The burn-rate factor for an SLO period of `period` seconds.
     pub fn factor(&self, period: u64) -> f64 {
+        if let Some(f) = self.fixed_factor {
+            return round_sig(f);
+        }
         let f = round_sig(self.budget_share * period as f64 / self.long as f64);
         // Below a week even the short-period shares give factors under 1: an alert that fires
         // while the budget is spent slower than it accrues. Never go below the sustainable rate.
@@ -75,11 +80,47 @@ impl BurnWindow {
         // The long window's ratio is the last to cross: ratio × t / long > threshold.
         (ratio > threshold).then(|| threshold * self.long as f64 / ratio)
     }
+    /// The share of the period's budget spent within the long window when this pair fires.
+    pub fn share(&self, period: u64) -> f64 {
+        match self.fixed_factor {
+            Some(f) => round_sig(f * self.long as f64 / period as f64),
+            None => self.budget_share,
+        }
+    }
 }
 
-/// The SLI windows recorded for an SLO: every alert window, then the period.
-pub fn sli_windows(period: u64) -> Vec<u64> {
-    let mut w: Vec<u64> = windows(period).iter().flat_map(|p| [p.short, p.long]).collect();
+/// The window pairs of an alert policy (the SLO's, else the Project's), else the Workbook's for
+/// the period. Pairs `rely check` refuses (`SLO011`) are left out.
+pub fn policy_windows(policy: Option<&crate::spec::AlertPolicy>, period: u64) -> Vec<BurnWindow> {
+    let Some(p) = policy else { return windows(period) };
+    p.windows
+        .iter()
+        .filter_map(|w| {
+            let (short, long) = (crate::duration::parse(&w.short)?, crate::duration::parse(&w.long)?);
+            if short == 0 || short >= long || long > period {
+                return None;
+            }
+            let tier = match w.severity {
+                crate::spec::BurnTier::Page => Tier::Page,
+                crate::spec::BurnTier::Ticket => Tier::Ticket,
+            };
+            match (w.factor, w.budget_percent) {
+                (Some(f), None) if f > 0.0 && f.is_finite() => {
+                    Some(BurnWindow { tier, short, long, budget_share: f * long as f64 / period as f64, fixed_factor: Some(f) })
+                }
+                (None, Some(b)) if b > 0.0 && b <= 100.0 => {
+                    Some(BurnWindow { tier, short, long, budget_share: b / 100.0, fixed_factor: None })
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The SLI windows recorded for an SLO with burn windows `pairs`: 5m (the current burn rate,
+/// dashboards and tests read it), every alert window, then the period.
+pub fn sli_windows(pairs: &[BurnWindow], period: u64) -> Vec<u64> {
+    let mut w: Vec<u64> = std::iter::once(300).chain(pairs.iter().flat_map(|p| [p.short, p.long])).collect();
     w.push(period);
     w.sort_unstable();
     w.dedup();
@@ -138,8 +179,8 @@ mod tests {
 
     #[test]
     fn windows_and_time_to_fire() {
-        assert_eq!(sli_windows(30 * D), vec![300, 1800, 3600, 7200, 21600, 86400, 259200, 30 * 86400]);
-        assert_eq!(sli_windows(D), vec![300, 1800, 3600, 7200, 21600, 86400]);
+        assert_eq!(sli_windows(&windows(30 * D), 30 * D), vec![300, 1800, 3600, 7200, 21600, 86400, 259200, 30 * 86400]);
+        assert_eq!(sli_windows(&windows(D), D), vec![300, 1800, 3600, 7200, 21600, 86400]);
         // 50% errors against a 99.9% SLO: the fast page pair fires after ~104 s.
         let t = WINDOWS[0].time_to_fire(30 * D, 0.001, 0.5).unwrap();
         assert!((t - 103.68).abs() < 1e-6, "{t}");

@@ -60,6 +60,8 @@ pub struct Slo {
     pub labels: BTreeMap<String, String>,
     /// `group_by`: the labels its SLI is measured and alerted per value of.
     pub group_by: Vec<String>,
+    /// The burn-rate window pairs of its alerts (its policy, the Project's, or the Workbook's).
+    pub windows: Vec<burn::BurnWindow>,
     /// `alerting.labels` (on its alerts) and `alerting.annotations` (on its burn alerts).
     pub alert_labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
@@ -88,12 +90,14 @@ impl Slo {
     pub fn budget_seconds(&self) -> f64 {
         self.budget() * self.period as f64
     }
+    /// Whether the SLO has a burn alert of `tier`: turned on, with window pairs in its policy.
     pub fn alert_enabled(&self, tier: burn::Tier) -> bool {
         self.has_alerting
             && match tier {
                 burn::Tier::Page => self.page.enabled,
                 burn::Tier::Ticket => self.ticket.enabled,
             }
+            && self.windows.iter().any(|w| w.tier == tier)
     }
 }
 
@@ -334,6 +338,7 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
             alert_name: alerting.as_ref().and_then(|a| a.name.clone()).unwrap_or_else(|| names::slo_alert(&s.name)),
             labels: s.spec.labels.clone(),
             group_by: s.spec.group_by.clone(),
+            windows: burn::policy_windows(alerting.as_ref().and_then(|a| a.policy.as_ref()).or(settings.alert_policy.as_ref()), period),
             alert_labels: alerting.as_ref().map(|a| a.labels.clone()).unwrap_or_default(),
             annotations: alerting.as_ref().map(|a| a.annotations.clone()).unwrap_or_default(),
             source,

@@ -67,6 +67,8 @@ pub struct Settings {
     pub evaluation_interval: (u64, String),
     /// The `severity` label values of the page, ticket and info tiers (`spec.severities`).
     pub severities: [String; 3],
+    /// The Project's `alert_policy` (SLOs without their own use it; none: the Workbook's).
+    pub alert_policy: Option<crate::spec::AlertPolicy>,
 }
 
 impl Default for Settings {
@@ -148,6 +150,7 @@ impl Settings {
             alertmanager_format: am.format.unwrap_or_default(),
             rules_operator: prom.operator.unwrap_or_default(),
             alertmanager_operator: am.operator.unwrap_or_default(),
+            alert_policy: p.alert_policy.clone(),
             severities: {
                 let sv = p.severities.unwrap_or_default();
                 [

@@ -34,6 +34,10 @@ pub struct ProjectSpec {
     /// the generated tests all use these values; they must differ from one another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severities: Option<Severities>,
+    /// The burn-rate windows of every SLO that sets no `alerting.policy` (default: the Google
+    /// SRE Workbook's four pairs, 14.4x/6x pages and 3x/1x tickets over 30 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_policy: Option<super::AlertPolicy>,
     /// Per-code severity overrides, e.g. `{CON004: allow, REF004: error}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub lint: BTreeMap<String, LintLevel>,

@@ -126,6 +126,46 @@ pub struct Alerting {
     /// The alert that fires when the SLI has no data (its total events, or its ratio, are absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_data: Option<NoDataToggle>,
+    /// This SLO's burn-rate windows, over the Project's `alert_policy` (default: the Workbook's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<AlertPolicy>,
+}
+
+/// A multi-window, multi-burn-rate alert policy: each pair fires its tier when the error ratio
+/// over both its short and long window is above `factor` × the error budget.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertPolicy {
+    /// The window pairs; a tier without pairs never alerts.
+    pub windows: Vec<PolicyWindow>,
+}
+
+/// One window pair of an alert policy: exactly one of `factor` or `budget_percent`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyWindow {
+    /// `page` or `ticket`.
+    pub severity: BurnTier,
+    /// The short window, e.g. `5m` (it resets the alert quickly once the burn stops).
+    #[schemars(regex(pattern = super::DURATION_PATTERN))]
+    pub short: String,
+    /// The long window, e.g. `1h`; at most the SLO period.
+    #[schemars(regex(pattern = super::DURATION_PATTERN))]
+    pub long: String,
+    /// The burn rate that fires, e.g. 14.4 (the budget would be gone in period / 14.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    /// Or: the share of the period's budget spent within `long` that fires, in percent (2 over
+    /// 1h in 30 days is 14.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BurnTier {
+    Page,
+    Ticket,
 }
 
 /// The no-data alert of an SLO: without it, an SLI whose series disappear (a renamed label, a

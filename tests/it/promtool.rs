@@ -428,3 +428,58 @@ fn a_grouped_slo_alerts_only_in_the_burning_group() {
     let (ok, out) = promtool(&["test", "rules", "prometheus/tests/notifications.test.yml"], &tmp.path().join("gen"));
     assert!(!ok && out.contains("steady"), "{out}");
 }
+
+#[test]
+fn an_alert_policy_sets_the_windows_and_factors() {
+    // The SLO's own policy: a 30m/5m page at 20x and a 2h/30m ticket at 1% of the budget (3.6x
+    // over 30 days). The rules, annotations and generated tests follow it, and promtool agrees.
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let with = |project: &str, alerting: &str| {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = format!("{project}{}", minimal.replace("  alerting:\n", &format!("  alerting:\n{alerting}")));
+        std::fs::write(tmp.path().join("all.yaml"), text).unwrap();
+        build(tmp.path())
+    };
+    let alerts = |files: &[rely::emit::OutputFile]| -> Vec<(String, String)> {
+        let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+        let v: serde_yaml::Value = serde_yaml::from_str(rules).unwrap();
+        v["groups"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["rules"].as_sequence().unwrap())
+            .filter(|r| r["alert"] == "CheckoutAvailabilityBudgetBurn")
+            .map(|r| (r["labels"]["severity"].as_str().unwrap().to_string(), r["expr"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let policy = "    policy:\n      windows:\n        - {severity: page, short: 5m, long: 30m, factor: 20}\n        - {severity: ticket, short: 30m, long: 2h, budget_percent: 1}\n";
+    let files = with("", policy);
+    let a = alerts(&files);
+    assert_eq!(a.len(), 2, "{a:?}");
+    assert!(a[0].0 == "page" && a[0].1.contains("slo:sli_error:ratio_rate30m") && a[0].1.contains("(20 * 0.001)"), "{a:?}");
+    assert!(!a[0].1.contains("ratio_rate1h") && !a[0].1.contains("ratio_rate6h"), "only the policy's windows: {a:?}");
+    assert!(a[1].0 == "ticket" && a[1].1.contains("slo:sli_error:ratio_rate2h") && a[1].1.contains("(3.6 * 0.001)"), "{a:?}");
+    let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+    assert!(rules.contains("above 20x the budget over both 30m and 5m"), "{rules}");
+    assert!(!rules.contains("record: slo:sli_error:ratio_rate3d"), "windows no alert reads are not recorded");
+    if require_tool("promtool") {
+        let tmp = write_all(&files);
+        let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
+        assert!(ok, "{out}");
+        let (ok, out) = promtool(&["check", "rules", "prometheus/checkout.rules.yml"], &tmp.path().join("gen"));
+        assert!(ok, "{out}");
+    }
+    // The Project's policy, for SLOs without their own: only a ticket pair, so nothing pages.
+    let project = "apiVersion: rely/v1\nkind: Project\nmetadata: {name: shop}\nspec:\n  alert_policy:\n    windows:\n      - {severity: ticket, short: 1h, long: 12h, factor: 4}\n---\n";
+    let files = with(project, "");
+    let a = alerts(&files);
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert!(a[0].0 == "ticket" && a[0].1.contains("(4 * 0.001)") && a[0].1.contains("ratio_rate12h"), "{a:?}");
+    let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
+    assert!(!test.contains("pages within 5m") && test.contains("opens a ticket"), "{test}");
+    if require_tool("promtool") {
+        let tmp = write_all(&files);
+        let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
+        assert!(ok, "{out}");
+    }
+}
