@@ -492,14 +492,20 @@ fn restore(matchers: &[promql_parser::label::Matcher], regexes: &[RegexMatcher])
 
 /// `sum(rate(x{..}[w]))` (or `increase`) → its selector, or why the query is not that shape.
 fn sum_rate_selector(e: &promql_parser::parser::Expr) -> Result<Selector, String> {
-    use promql_parser::parser::Expr;
-    fn strip(e: &Expr) -> &Expr {
-        match e {
-            Expr::Paren(p) => strip(&p.expr),
-            e => e,
-        }
+    sum_of(e, &["rate", "increase"])
+}
+
+fn strip(e: &promql_parser::parser::Expr) -> &promql_parser::parser::Expr {
+    match e {
+        promql_parser::parser::Expr::Paren(p) => strip(&p.expr),
+        e => e,
     }
-    let Expr::Aggregate(agg) = strip(e) else { return Err("it is not `sum(rate(...))`".into()) };
+}
+
+/// `sum(f(x{..}[w]))` or `sum by (...) (f(x{..}[w]))` for `f` one of `funcs` → its selector.
+fn sum_of(e: &promql_parser::parser::Expr, funcs: &[&str]) -> Result<Selector, String> {
+    use promql_parser::parser::Expr;
+    let Expr::Aggregate(agg) = strip(e) else { return Err(format!("it is not `sum({}(...))`", funcs[0])) };
     let by = match &agg.modifier {
         None => vec![],
         Some(promql_parser::parser::LabelModifier::Include(l)) => l.labels.clone(),
@@ -509,17 +515,64 @@ fn sum_rate_selector(e: &promql_parser::parser::Expr) -> Result<Selector, String
     if agg.op.to_string() != "sum" {
         return Err("it is not `sum(...)`".into());
     }
-    let Expr::Call(call) = strip(&agg.expr) else { return Err("the sum is not over rate() or increase()".into()) };
-    if !matches!(call.func.name, "rate" | "increase") {
-        return Err(format!("the sum is over {}(), not rate() or increase()", call.func.name));
+    let Expr::Call(call) = strip(&agg.expr) else { return Err(format!("the sum is not over {}()", funcs.join("() or "))) };
+    if !funcs.contains(&call.func.name) {
+        return Err(format!("the sum is over {}(), not {}()", call.func.name, funcs.join("() or ")));
     }
     let Some(Expr::MatrixSelector(ms)) = call.args.args.first().map(|a| strip(a)) else {
-        return Err("rate() is not over a range selector".into());
+        return Err(format!("{}() is not over a range selector", call.func.name));
     };
-    if ms.vs.offset.is_some() || ms.vs.at.is_some() || !ms.vs.matchers.or_matchers.is_empty() {
-        return Err("the selector uses offset, @ or `or` matchers".into());
+    // A small offset (an exporter's scrape lag, as Pyrra examples use) shifts constant-rate
+    // series by less than the tests' margins; a longer one would not.
+    let small_offset = match &ms.vs.offset {
+        None => true,
+        Some(promql_parser::parser::Offset::Pos(d)) => d.as_secs() <= 120,
+        Some(promql_parser::parser::Offset::Neg(_)) => false,
+    };
+    if !small_offset || ms.vs.at.is_some() || !ms.vs.matchers.or_matchers.is_empty() {
+        return Err("the selector uses an offset over 2m, @ or `or` matchers".into());
     }
     Ok(Selector { name: ms.vs.name.clone(), matchers: ms.vs.matchers.matchers.clone(), by })
+}
+
+/// Shapes of queries that generated tests can drive besides `sum(rate(...))`.
+#[derive(Debug)]
+pub(crate) enum Shape {
+    /// `sum(rate(errors[w])) / sum(rate(total[w]))`: a raw error ratio of two counters.
+    Ratio(Selector, Selector),
+    /// `1 - (sum(sum_over_time(g[w])) / sum(count_over_time(g[w])))`: one minus a gauge's mean.
+    OneMinusMean(Selector),
+    /// `sum(rate(total[w])) - sum(rate(good[w]))`: errors as the total less the good events.
+    Difference(Selector, Selector),
+}
+
+/// The shape of `query` (with `{{window}}` substituted), or why it has none of `Shape`'s.
+pub(crate) fn shape(query: &str) -> Result<Shape, String> {
+    use promql_parser::parser::Expr;
+    let e = parse(query)?;
+    let Expr::Binary(b) = strip(&e) else { return Err("it is not a ratio or a difference of sums".into()) };
+    if b.modifier.as_ref().is_some_and(|m| m.matching.is_some() || m.return_bool) {
+        return Err("it uses on/ignoring or bool".into());
+    }
+    match b.op.to_string().as_str() {
+        "/" => Ok(Shape::Ratio(sum_of(&b.lhs, &["rate", "increase"])?, sum_of(&b.rhs, &["rate", "increase"])?)),
+        "-" => {
+            if let Expr::NumberLiteral(n) = strip(&b.lhs)
+                && n.val == 1.0
+                && let Expr::Binary(d) = strip(&b.rhs)
+                && d.op.to_string() == "/"
+                && d.modifier.as_ref().is_none_or(|m| m.matching.is_none() && !m.return_bool)
+            {
+                let (s, c) = (sum_of(&d.lhs, &["sum_over_time"])?, sum_of(&d.rhs, &["count_over_time"])?);
+                if format!("{:?}", (&s.name, &s.matchers)) != format!("{:?}", (&c.name, &c.matchers)) {
+                    return Err("the sum and the count read different series".into());
+                }
+                return Ok(Shape::OneMinusMean(s));
+            }
+            Ok(Shape::Difference(sum_of(&b.lhs, &["rate", "increase"])?, sum_of(&b.rhs, &["rate", "increase"])?))
+        }
+        op => Err(format!("it is a `{op}` of two expressions")),
+    }
 }
 
 /// Normalises whitespace so that two spellings of one query compare equal.
@@ -657,5 +710,21 @@ mod tests {
         assert!(!keeps("sum by (route) (rate(x[5m])) or vector(0)", "route"));
         assert!(keeps("topk(3, rate(x[5m]))", "route"));
         assert!(keeps("max_over_time(sum by (route) (rate(x[5m]))[1h:5m])", "route"));
+    }
+
+    #[test]
+    fn shapes_of_raw_ratios_gauges_and_differences() {
+        let q = r#"sum(rate(e_total{job="a"}[5m])) / sum(rate(t_total{job="a"}[5m]))"#;
+        assert!(matches!(shape(q), Ok(Shape::Ratio(..))));
+        let q = "1 - (\n  sum(sum_over_time(sat_ratio[5m]))\n  /\n  sum(count_over_time(sat_ratio[5m]))\n)";
+        assert!(matches!(shape(q), Ok(Shape::OneMinusMean(_))));
+        assert!(shape("1 - (sum(sum_over_time(a[5m])) / sum(count_over_time(b[5m])))").is_err(), "two gauges");
+        let q = r#"(sum(rate(d_count[5m]))) - (sum(rate(d_bucket{le="0.4"}[5m])))"#;
+        assert!(matches!(shape(q), Ok(Shape::Difference(..))));
+        assert!(shape("sum(rate(a[5m])) / on (x) sum(rate(b[5m]))").is_err());
+        assert!(shape("avg(rate(a[5m]))").is_err());
+        // A scrape lag's offset is drivable; a day's is not.
+        assert!(facts("sum(rate(a[5m] offset 1m))").sum_rate.is_ok());
+        assert!(facts("sum(rate(a[5m] offset 1d))").sum_rate.is_err());
     }
 }

@@ -72,10 +72,12 @@ pub(crate) fn openmetrics(model: &Model, h: &History) -> (String, Vec<(String, S
                 t += h.step;
                 let r = h.ratio(slo, t);
                 let events = h.rate * h.step as f64;
-                value += match role {
-                    Role::Error => events * r,
-                    Role::Good => events * (1.0 - r),
-                    Role::Total => events,
+                value = match role {
+                    Role::Error => value + events * r,
+                    Role::Good => value + events * (1.0 - r),
+                    Role::Total => value + events,
+                    // A gauge whose mean is the good share.
+                    Role::Mean => 1.0 - r,
                 };
             }
         }

@@ -129,12 +129,16 @@ fn firing_tiers(slo: &Slo, ratio: f64, t: u64) -> Option<Vec<Tier>> {
     Some(tiers)
 }
 
-/// Counter values: `warm` minutes at `r0`, then `fault` minutes at `r1`.
+/// Counter values: `warm` minutes at `r0`, then `fault` minutes at `r1` (a gauge whose mean is
+/// the good share: at `1 - r0`, then at `1 - r1`).
 fn values(role: Role, r0: f64, r1: f64, warm: u64, fault: u64) -> String {
+    if role == Role::Mean {
+        return format!("{}x{warm} {}x{}", num(1.0 - r0), num(1.0 - r1), fault.saturating_sub(1));
+    }
     let inc = |r: f64| match role {
         Role::Error => r * RATE,
         Role::Good => (1.0 - r) * RATE,
-        Role::Total => RATE,
+        Role::Total | Role::Mean => RATE,
     };
     let last = inc(r0) * warm as f64;
     format!("0+{}x{warm} {}+{}x{}", num(inc(r0)), num(last + inc(r1)), num(inc(r1)), fault.saturating_sub(1))
@@ -152,7 +156,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
             continue;
         };
         // A grouped SLO's fault is in one group, the one whose alerts are expected.
-        let series = synth::in_group(&series, &slo.group_by, super::promtest::BURNING);
+        let series = synth::in_group(&series, &super::promtest::group_labels(slo, super::promtest::BURNING));
         let fault_min = duration::parse(&fault.for_).unwrap_or(900) / 60;
         let mut inputs: BTreeMap<String, String> = BTreeMap::new();
         for s in &series {

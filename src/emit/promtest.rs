@@ -76,12 +76,14 @@ pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<In
     series
         .iter()
         .map(|s| {
-            let inc = match s.role {
-                Role::Error => ratio * RATE,
-                Role::Good => (1.0 - ratio) * RATE,
-                Role::Total => RATE,
+            let values = match s.role {
+                Role::Error => format!("0+{}x{steps}", num(ratio * RATE)),
+                Role::Good => format!("0+{}x{steps}", num((1.0 - ratio) * RATE)),
+                Role::Total => format!("0+{}x{steps}", num(RATE)),
+                // A gauge: its mean over any window is the good share.
+                Role::Mean => format!("{}x{steps}", num(1.0 - ratio)),
             };
-            InputSeries { series: s.selector(), values: format!("0+{}x{steps}", num(inc)) }
+            InputSeries { series: s.selector(), values }
         })
         .collect()
 }
@@ -95,12 +97,12 @@ pub(crate) fn expected_labels(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<
 
 /// The group a grouped SLO's tests drive at each scenario's error ratio, and the one kept at
 /// half the budget rate beside it: only the first may alert.
-pub(crate) const BURNING: &str = "burning";
-const STEADY: &str = "steady";
+pub(crate) const BURNING: usize = 0;
+const STEADY: usize = 1;
 
-/// The group labels of a grouped SLO's series in group `value` (none for an ungrouped SLO).
-fn group_labels(slo: &Slo, value: &str) -> BTreeMap<String, String> {
-    slo.group_by.iter().map(|g| (g.clone(), value.to_string())).collect()
+/// The group labels of a grouped SLO's series in group `which` (none for an ungrouped SLO).
+pub(crate) fn group_labels(slo: &Slo, which: usize) -> BTreeMap<String, String> {
+    synth::group_values(&slo.sli, &slo.group_by).map(|g| g[which].clone()).unwrap_or_default()
 }
 
 /// The input series of one scenario: the SLI's synthetic series at `ratio` and, for a grouped
@@ -109,8 +111,8 @@ fn scenario_inputs(slo: &Slo, series: &[synth::Series], ratio: f64, steady: f64,
     if slo.group_by.is_empty() {
         return inputs(series, ratio, steps);
     }
-    let mut out = inputs(&synth::in_group(series, &slo.group_by, BURNING), ratio, steps);
-    out.extend(inputs(&synth::in_group(series, &slo.group_by, STEADY), steady, steps));
+    let mut out = inputs(&synth::in_group(series, &group_labels(slo, BURNING)), ratio, steps);
+    out.extend(inputs(&synth::in_group(series, &group_labels(slo, STEADY)), steady, steps));
     out
 }
 

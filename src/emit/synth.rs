@@ -20,6 +20,8 @@ pub enum Role {
     Good,
     /// All events: increases by `rate`.
     Total,
+    /// A gauge whose mean is the good share: constant at `1 - ratio`.
+    Mean,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,19 +48,7 @@ struct Sel {
 /// `sum(rate(x{..}[w]))` (or `increase`) → its selector, with the metric name taken out of the
 /// matchers when it is written as `{__name__="x"}`.
 fn simple_selector(query: &str) -> Result<Sel, String> {
-    let sel = crate::promql::facts(&with_window(query, "5m")).sum_rate.clone()?;
-    let mut matchers = sel.matchers;
-    let name = match sel.name {
-        Some(n) => n,
-        None => {
-            let pos = matchers
-                .iter()
-                .position(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal))
-                .ok_or("the selector has no metric name")?;
-            matchers.remove(pos).value
-        }
-    };
-    Ok(Sel { name, matchers, by: sel.by })
+    sel_of(crate::promql::facts(&with_window(query, "5m")).sum_rate.clone()?)
 }
 
 /// Candidate values for a label, guessed from the matchers on it.
@@ -123,46 +113,90 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
 /// or why it cannot be synthesised. A `sum by (...)` must group by the SLO's group labels only,
 /// and no matcher may constrain a group label (the groups' values are invented).
 pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
-    let s = ungrouped_series(sli)?;
-    if let Some(sel) = [sli_sum_by(sli)?].iter().flatten().find(|b| b.iter().any(|l| !group_by.contains(l))) {
-        return Err(format!("a query sums by ({}), which is not the SLO's `group_by`", sel.join(", ")));
+    let (s, mut by, _) = ungrouped_series(sli)?;
+    by.sort();
+    by.dedup();
+    if by.iter().any(|l| !group_by.contains(l)) {
+        return Err(format!("a query sums by ({}), which is not the SLO's `group_by`", by.join(", ")));
     }
-    if let Some(g) = group_by.iter().find(|g| s.iter().any(|x| x.labels.contains_key(*g))) {
-        return Err(format!("a matcher constrains the group label `{g}`"));
-    }
+    group_values(sli, group_by)?;
     Ok(s)
 }
 
-/// The `by` labels of an SLI's sums, all of them.
-fn sli_sum_by(sli: &Sli) -> Result<Option<Vec<String>>, String> {
-    let Sli::Events { errors, total, source } = sli else { return Ok(None) };
-    let part = match source {
-        EventsSource::Latency { .. } => return Ok(None),
-        EventsSource::Good(g) => g.as_str(),
-        EventsSource::Errors => errors.as_str(),
-    };
-    let mut by = simple_selector(total)?.by;
-    by.extend(simple_selector(part)?.by);
-    by.sort();
-    by.dedup();
-    Ok(Some(by))
+/// The group labels of the burning group and of the steady one: `burning` and `steady`, or,
+/// for a label the queries' matchers constrain, two distinct values they all accept.
+pub fn group_values(sli: &Sli, group_by: &[String]) -> Result<[BTreeMap<String, String>; 2], String> {
+    let (_, _, matchers) = ungrouped_series(sli)?;
+    let mut out = [BTreeMap::new(), BTreeMap::new()];
+    for g in group_by {
+        let on: Vec<&Matcher> = matchers.iter().filter(|m| m.name == *g).collect();
+        if on.is_empty() {
+            out[0].insert(g.clone(), "burning".to_string());
+            out[1].insert(g.clone(), "steady".to_string());
+            continue;
+        }
+        let ok = |v: &str| !v.is_empty() && on.iter().all(|m| m.is_match(v));
+        let cands = candidates(&on);
+        let burning = cands.iter().find(|c| ok(c)).ok_or_else(|| format!("no value of the group label `{g}` satisfies the matchers"))?;
+        let steady = [format!("{burning}-steady"), format!("{burning}x"), format!("{burning}0")]
+            .into_iter()
+            .chain(cands.iter().cloned())
+            .find(|c| c != burning && ok(c))
+            .ok_or_else(|| format!("the matchers let the group label `{g}` take one value only"))?;
+        out[0].insert(g.clone(), burning.clone());
+        out[1].insert(g.clone(), steady);
+    }
+    Ok(out)
 }
 
-/// `series` in one group: every group label set to `value`.
-pub fn in_group(series: &[Series], group_by: &[String], value: &str) -> Vec<Series> {
+/// `series` in one group: the group labels set to `values` (one of `group_values`).
+pub fn in_group(series: &[Series], values: &BTreeMap<String, String>) -> Vec<Series> {
     series
         .iter()
         .map(|s| {
             let mut s = s.clone();
-            s.labels.extend(group_by.iter().map(|g| (g.clone(), value.to_string())));
+            s.labels.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
             s
         })
         .collect()
 }
 
-fn ungrouped_series(sli: &Sli) -> Result<Vec<Series>, String> {
-    let Sli::Events { errors, total, source } = sli else {
-        return Err("a raw error-ratio query cannot be reproduced from synthetic counters".into());
+/// A selector as `Sel` (the metric name out of the matchers when written `{__name__="x"}`).
+fn sel_of(sel: crate::promql::Selector) -> Result<Sel, String> {
+    let mut matchers = sel.matchers;
+    let name = match sel.name {
+        Some(n) => n,
+        None => {
+            let pos = matchers
+                .iter()
+                .position(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal))
+                .ok_or("the selector has no metric name")?;
+            matchers.remove(pos).value
+        }
+    };
+    Ok(Sel { name, matchers, by: sel.by })
+}
+
+/// The series, the `by` labels of every sum, and every matcher of the SLI's selectors.
+type Drive = (Vec<Series>, Vec<String>, Vec<Matcher>);
+
+fn ungrouped_series(sli: &Sli) -> Result<Drive, String> {
+    use crate::promql::Shape;
+    let (errors, total, source) = match sli {
+        Sli::Events { errors, total, source } => (errors, total, source),
+        Sli::Raw { error_ratio } => {
+            let why = "a raw error-ratio query other than `sum(rate(errors[w])) / sum(rate(total[w]))` or `1 - (sum(sum_over_time(g[w])) / sum(count_over_time(g[w])))` cannot be reproduced from synthetic series";
+            return match crate::promql::shape(&with_window(error_ratio, "5m")) {
+                Ok(Shape::Ratio(e, t)) => counters(sel_of(e)?, Role::Error, sel_of(t)?),
+                Ok(Shape::OneMinusMean(g)) => {
+                    let g = sel_of(g)?;
+                    let ms: Vec<&Matcher> = g.matchers.iter().collect();
+                    let labels = labels_for(&ms, None).ok_or("no label set satisfies the gauge's selector")?;
+                    Ok((vec![Series { metric: g.name, labels, role: Role::Mean }], g.by, g.matchers))
+                }
+                _ => Err(why.into()),
+            };
+        }
     };
     match source {
         EventsSource::Latency { histogram, selector, le } => {
@@ -176,42 +210,61 @@ fn ungrouped_series(sli: &Sli) -> Result<Vec<Series>, String> {
                 l.insert(k.into(), v.into());
                 l
             };
-            Ok(vec![
+            let series = vec![
                 Series { metric: format!("{histogram}_bucket"), labels: with("le", le), role: Role::Good },
                 Series { metric: format!("{histogram}_bucket"), labels: with("le", "+Inf"), role: Role::Total },
                 Series { metric: format!("{histogram}_count"), labels: base, role: Role::Total },
-            ])
+            ];
+            // The generated queries sum by the SLO's groups, which `series` adds.
+            Ok((series, vec![], vs.matchers.clone()))
         }
-        EventsSource::Errors | EventsSource::Good(_) => {
-            let (part_q, part_role, rest_role) = match source {
-                EventsSource::Good(g) => (g.as_str(), Role::Good, Role::Error),
-                _ => (errors.as_str(), Role::Error, Role::Good),
-            };
+        EventsSource::Good(g) => {
             let total_sel = simple_selector(total).map_err(|e| format!("total query: {e}"))?;
-            let part =
-                simple_selector(part_q).map_err(|e| format!("{} query: {e}", if part_role == Role::Good { "good" } else { "errors" }))?;
-            let t: Vec<&Matcher> = total_sel.matchers.iter().collect();
-            let p: Vec<&Matcher> = part.matchers.iter().collect();
-            if part.name == total_sel.name {
-                let both: Vec<&Matcher> = t.iter().chain(p.iter()).copied().collect();
-                let part_labels = labels_for(&both, None).ok_or("no label set satisfies both queries")?;
-                let rest_labels = labels_for(&t, Some(&p)).ok_or("no label set is counted by `total` but not by the other query")?;
-                Ok(vec![
-                    Series { metric: part.name.clone(), labels: part_labels, role: part_role },
-                    Series { metric: total_sel.name, labels: rest_labels, role: rest_role },
-                ])
-            } else {
-                Ok(vec![
-                    Series { metric: part.name, labels: labels_for(&p, None).ok_or("no label set satisfies the query")?, role: part_role },
-                    Series {
-                        metric: total_sel.name,
-                        labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?,
-                        role: Role::Total,
-                    },
-                ])
+            counters(simple_selector(g).map_err(|e| format!("good query: {e}"))?, Role::Good, total_sel)
+        }
+        EventsSource::Errors => {
+            let total_sel = simple_selector(total).map_err(|e| format!("total query: {e}"))?;
+            match simple_selector(errors) {
+                Ok(part) => counters(part, Role::Error, total_sel),
+                Err(e) => match crate::promql::shape(&with_window(errors, "5m")) {
+                    // Errors written as the total less the good events.
+                    Ok(Shape::Difference(t, g))
+                        if crate::promql::normalise(&format!("{:?}", sel_of(t.clone())?.matchers))
+                            == crate::promql::normalise(&format!("{:?}", total_sel.matchers))
+                            && sel_of(t.clone())?.name == total_sel.name =>
+                    {
+                        counters(sel_of(g)?, Role::Good, total_sel)
+                    }
+                    _ => Err(format!("errors query: {e}")),
+                },
             }
         }
     }
+}
+
+/// Counters for a part (errors or good events) and the total, with every sum's `by` labels.
+fn counters(part: Sel, part_role: Role, total_sel: Sel) -> Result<Drive, String> {
+    let rest_role = if part_role == Role::Good { Role::Error } else { Role::Good };
+    let mut by = part.by.clone();
+    by.extend(total_sel.by.iter().cloned());
+    let all: Vec<Matcher> = total_sel.matchers.iter().chain(part.matchers.iter()).cloned().collect();
+    let t: Vec<&Matcher> = total_sel.matchers.iter().collect();
+    let p: Vec<&Matcher> = part.matchers.iter().collect();
+    let series = if part.name == total_sel.name {
+        let both: Vec<&Matcher> = t.iter().chain(p.iter()).copied().collect();
+        let part_labels = labels_for(&both, None).ok_or("no label set satisfies both queries")?;
+        let rest_labels = labels_for(&t, Some(&p)).ok_or("no label set is counted by `total` but not by the other query")?;
+        vec![
+            Series { metric: part.name.clone(), labels: part_labels, role: part_role },
+            Series { metric: total_sel.name, labels: rest_labels, role: rest_role },
+        ]
+    } else {
+        vec![
+            Series { metric: part.name, labels: labels_for(&p, None).ok_or("no label set satisfies the query")?, role: part_role },
+            Series { metric: total_sel.name, labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?, role: Role::Total },
+        ]
+    };
+    Ok((series, by, all))
 }
 
 #[cfg(test)]
@@ -251,10 +304,19 @@ mod tests {
     fn grouped_sums_by_the_group_labels_only() {
         let g = ["route".to_string()];
         let q = |by: &str, m: &str| format!("sum by ({by}) (rate(http_requests_total{{job=\"api\"{m}}}[{{{{window}}}}]))");
-        let s = series(&ev(&q("route", ",code=~\"5..\""), &q("route", "")), &g).unwrap();
-        let a = in_group(&s, &g, "a");
-        assert_eq!(a[0].selector(), r#"http_requests_total{code="500", job="api", route="a"}"#);
+        let sli = ev(&q("route", ",code=~\"5..\""), &q("route", ""));
+        let s = series(&sli, &g).unwrap();
+        let [burning, steady] = group_values(&sli, &g).unwrap();
+        let a = in_group(&s, &burning);
+        assert_eq!(a[0].selector(), r#"http_requests_total{code="500", job="api", route="burning"}"#);
+        assert_eq!(steady["route"], "steady");
         assert!(series(&ev(&q("route, code", ",code=~\"5..\""), &q("route", "")), &g).is_err());
+        // One value only: two groups cannot be driven.
         assert!(series(&ev(&q("route", ",route=\"/x\""), &q("route", "")), &g).is_err());
+        // A pattern: two values it accepts.
+        let sli = ev(&q("route", ",route=~\"/api/.*\",code=~\"5..\""), &q("route", ",route=~\"/api/.*\""));
+        assert!(series(&sli, &g).is_ok(), "{:?}", series(&sli, &g));
+        let [b, s] = group_values(&sli, &g).unwrap();
+        assert!(b["route"].starts_with("/api/") && s["route"].starts_with("/api/") && b != s, "{b:?} {s:?}");
     }
 }

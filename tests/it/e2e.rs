@@ -94,12 +94,13 @@ fn fake_service(series: Vec<synth::Series>, faulty: Arc<AtomicBool>, stop: Arc<A
         let ratio = if faulty.load(Ordering::Relaxed) { 0.5 } else { 0.0 };
         let mut body = String::new();
         for (i, ser) in series.iter().enumerate() {
-            let share = match ser.role {
-                Role::Error => ratio,
-                Role::Good => 1.0 - ratio,
-                Role::Total => 1.0,
-            };
-            values[i] += 100.0 * dt * share;
+            match ser.role {
+                Role::Error => values[i] += 100.0 * dt * ratio,
+                Role::Good => values[i] += 100.0 * dt * (1.0 - ratio),
+                Role::Total => values[i] += 100.0 * dt,
+                // A gauge whose mean is the good share.
+                Role::Mean => values[i] = 1.0 - ratio,
+            }
             body += &format!("{} {}\n", ser.selector(), values[i]);
         }
         if read_request(&mut s).is_some() {
