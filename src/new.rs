@@ -182,6 +182,7 @@ const SLI: &str = r#"spec:
       total: sum(rate(http_requests_total{job="<service>"}[{{window}}]))
     # latency: {histogram: http_request_duration_seconds, selector: '{job="<service>"}', threshold: 0.3}   # seconds
     # raw: {error_ratio: ...}      # a query that returns the error ratio itself
+    # gauge: {metric: 'probe_success{job="<service>"}'}   # share of samples at 1; or add op: ">=", threshold: 0.5
 "#;
 
 const SLO: &str = r#"spec:
@@ -198,6 +199,7 @@ const SLO: &str = r#"spec:
       total: sum(rate(http_requests_total{job="<service>"}[{{window}}]))
     # latency: {histogram: http_request_duration_seconds, selector: '{job="<service>"}', threshold: 0.3}   # seconds
     # raw: {error_ratio: ...}      # a query that returns the error ratio itself
+    # gauge: {metric: 'probe_success{job="<service>"}'}   # share of samples at 1; or add op: ">=", threshold: 0.5
   # labels: {}                     # on its recording rules and alerts (not team, severity or rely_*)
   # group_by: []                   # e.g. [route]: measured and alerted per route (queries `sum by (route)`)
   alerting:

@@ -268,9 +268,10 @@ fn query(ctx: &mut Ctx<'_>, doc: usize, pointer: &str, q: &str) {
 }
 
 fn indicator(ctx: &mut Ctx<'_>, doc: usize, base: &str, i: &Indicator) {
-    let n = usize::from(i.ratio.is_some()) + usize::from(i.latency.is_some()) + usize::from(i.raw.is_some());
+    let n =
+        usize::from(i.ratio.is_some()) + usize::from(i.latency.is_some()) + usize::from(i.raw.is_some()) + usize::from(i.gauge.is_some());
     if n != 1 {
-        ctx.report(codes::SLO007, doc, base, format!("an indicator has exactly one of ratio, latency or raw; this one has {n}"));
+        ctx.report(codes::SLO007, doc, base, format!("an indicator has exactly one of ratio, latency, gauge or raw; this one has {n}"));
         return;
     }
     if let Some(r) = &i.ratio {
@@ -330,5 +331,31 @@ fn indicator(ctx: &mut Ctx<'_>, doc: usize, base: &str, i: &Indicator) {
     }
     if let Some(r) = &i.raw {
         query(ctx, doc, &format!("{base}/raw/error_ratio"), &r.error_ratio);
+    }
+    if let Some(g) = &i.gauge {
+        let p = format!("{base}/gauge");
+        let facts = promql::facts(g.metric.trim());
+        match (g.op, g.threshold) {
+            (Some(_), None) | (None, Some(_)) => {
+                ctx.report(codes::SLO007, doc, &p, "a gauge gives both `op` and `threshold`, or neither (a boolean gauge)").help =
+                    Some("e.g. `op: \"<\"` and `threshold: 0.5` for samples below 0.5 being good".into());
+            }
+            (Some(_), Some(t)) if !t.is_finite() => {
+                ctx.report(codes::SLO007, doc, &format!("{p}/threshold"), "the threshold is not a finite number").help =
+                    Some("give the value good samples are compared with, e.g. 0.5".into());
+            }
+            (Some(_), Some(_)) => {
+                if let Err(e) = facts.vector.clone() {
+                    ctx.report(codes::SLO004, doc, &format!("{p}/metric"), format!("invalid PromQL: {e}")).help =
+                        Some("the metric is a query returning an instant vector, e.g. `queue_depth{job=\"etl\"}`".into());
+                }
+            }
+            (None, None) => {
+                if facts.selector.is_none() {
+                    ctx.report(codes::SLO004, doc, &format!("{p}/metric"), format!("`{}` is not a selector", g.metric.trim())).help =
+                        Some("a boolean gauge is a metric with matchers, e.g. `probe_success{job=\"api\"}`; give `op` and `threshold` to compare a query's values".into());
+                }
+            }
+        }
     }
 }

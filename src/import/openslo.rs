@@ -8,7 +8,9 @@
 //! document, or per objective: a ratio of Prometheus queries (`good` or `bad` over `total`) as a
 //! `ratio` indicator and a raw one (`rawType: failure`, or `success` as one minus it) as `raw`,
 //! with `{{.window}}` as `{{window}}`.
-//! What does not: queries of other sources (Datadog, ...) and threshold metrics (`IMP002`);
+//! A `thresholdMetric` of Prometheus becomes a `gauge` indicator (good samples: the query
+//! compared with the objective's `op` and `value`).
+//! What does not: queries of other sources (Datadog, ...) (`IMP002`);
 //! time-slice budgeting and calendar windows, approximated as occurrences over a rolling window
 //! (`IMP004`); alert policies and the other kinds (`IMP003`): rely generates its own alerts.
 
@@ -300,13 +302,41 @@ fn indicator(src: &mut Src<'_>, env: &Env, p: &str, slo: &str, alpha: bool) -> O
     };
     let at = |rel: &str| if spec.is_some() { spec_ptr.clone() } else { format!("{spec_ptr}{rel}") };
     if get(src, "/thresholdMetric").is_some() {
-        src.report(
-            codes::IMP002,
-            &at("/thresholdMetric"),
-            format!("`{slo}` is a threshold on a metric and is not imported"),
-            "rely has no threshold (gauge) indicator yet; write it as a `raw` error ratio by hand",
-        );
-        return None;
+        // Good samples are those where `query op value` holds (the objective's op and value).
+        let source = get(src, "/thresholdMetric/metricSource/type").and_then(|t| t.as_str().map(str::to_ascii_lowercase));
+        let query = get(src, "/thresholdMetric/metricSource/spec/query").and_then(|q| q.as_str().map(String::from));
+        let op = src.str(&format!("{p}/op")).and_then(|o| match o.as_str() {
+            "lt" => Some(crate::spec::GaugeOp::Lt),
+            "lte" => Some(crate::spec::GaugeOp::Le),
+            "gt" => Some(crate::spec::GaugeOp::Gt),
+            "gte" => Some(crate::spec::GaugeOp::Ge),
+            _ => None,
+        });
+        let value = src.get(&format!("{p}/value")).and_then(Value::as_f64).filter(|v| v.is_finite());
+        return match (source.as_deref(), query, op, value) {
+            (Some("prometheus"), Some(q), Some(op), Some(v)) if crate::promql::check_vector(q.trim()).is_ok() => Some(Indicator {
+                gauge: Some(crate::spec::Gauge { metric: q.trim().to_string(), op: Some(op), threshold: Some(v) }),
+                ..Default::default()
+            }),
+            (Some("prometheus"), ..) => {
+                src.report(
+                    codes::IMP002,
+                    &at("/thresholdMetric"),
+                    format!("`{slo}` is a threshold without a PromQL instant query, or its objective has no `op` (lt, lte, gt, gte) and `value`; it is not imported"),
+                    "a threshold SLO needs the query and the objective's comparison",
+                );
+                None
+            }
+            _ => {
+                src.report(
+                    codes::IMP002,
+                    &at("/thresholdMetric"),
+                    format!("`{slo}` is a threshold on a metric that is not from Prometheus and is not imported"),
+                    "rely reads Prometheus (PromQL) queries",
+                );
+                None
+            }
+        };
     }
     let Some(_) = get(src, "/ratioMetric") else {
         src.report(

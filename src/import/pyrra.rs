@@ -5,7 +5,7 @@
 //! `ratio` (errors and total counters) as a `ratio` indicator and `latency` (a bucket at the
 //! threshold and the count) as a `ratio` of good events, each `sum(rate(<metric>[{{window}}]))`
 //! (an `offset` kept after the range); `bool_gauge` as a `raw` error ratio (the share of samples
-//! that are 0); `alerting.name`, `alerting.disabled`, `alerting.burnrates: false` (no burn
+//! that are 0; a `gauge` indicator, or with an offset a `raw` query); `alerting.name`, `alerting.disabled`, `alerting.burnrates: false` (no burn
 //! alerts) and `alerting.absent: false` (no no-data alert); `pyrra.dev/<key>` labels as the
 //! SLO's labels (Pyrra adds them to its rules). The service is the `pyrra.dev/service` label,
 //! else the namespace, else the SLO's name; the owner the `pyrra.dev/team` or `pyrra.dev/owner`
@@ -316,6 +316,11 @@ fn indicator(src: &mut Src<'_>, name: &str) -> Option<(Indicator, Vec<String>)> 
         let m = metric(src, &format!("{p}/metric"), name)?;
         let g = grouping(src, &format!("{p}/grouping"));
         let (sel, off) = split_offset(&m);
+        if off.is_empty() {
+            let gauge = crate::spec::Gauge { metric: sel, op: None, threshold: None };
+            return Some((Indicator { gauge: Some(gauge), ..Default::default() }, g));
+        }
+        // An offset goes after the range: the query is written out.
         let s = sum(&g);
         let q =
             format!("1 - (\n  {s}(sum_over_time({sel}[{{{{window}}}}]{off}))\n  /\n  {s}(count_over_time({sel}[{{{{window}}}}]{off}))\n)");

@@ -394,6 +394,19 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
     Model { services, teams, chaos, concerns, file_owners, settings, project_source, index }
 }
 
+/// A gauge's error ratio: one minus the share of good samples over the window. A boolean gauge
+/// is read as it is (its mean is the good share); with `op`, each sample is compared on a 1m
+/// subquery grid.
+pub fn gauge_query(g: &crate::spec::Gauge, group_by: &[String]) -> String {
+    let sum = if group_by.is_empty() { "sum".to_string() } else { format!("sum by ({}) ", group_by.join(", ")) };
+    let m = g.metric.trim();
+    let series = match g.op {
+        None => format!("{m}[{{{{window}}}}]"),
+        Some(op) => format!("({m} {} bool {})[{{{{window}}}}:1m]", op.as_str(), burn::num(g.threshold.unwrap_or(1.0))),
+    };
+    format!("1 - (\n  {sum}(sum_over_time({series}))\n  /\n  {sum}(count_over_time({series}))\n)")
+}
+
 /// The SLI of an indicator; a latency SLO's generated queries sum by `group_by`.
 fn lower_indicator(i: &Indicator, group_by: &[String]) -> Sli {
     if let Some(r) = &i.ratio {
@@ -433,6 +446,9 @@ fn lower_indicator(i: &Indicator, group_by: &[String]) -> Sli {
             total,
             source: EventsSource::Latency { histogram: h.clone(), selector: inner.to_string(), le },
         };
+    }
+    if let Some(g) = &i.gauge {
+        return Sli::Raw { error_ratio: gauge_query(g, group_by) };
     }
     match &i.raw {
         Some(r) => Sli::Raw { error_ratio: r.error_ratio.trim().to_string() },

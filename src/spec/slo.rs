@@ -20,7 +20,7 @@ pub struct SliSpec {
     pub indicator: Indicator,
 }
 
-/// Exactly one of `ratio`, `latency` or `raw`.
+/// Exactly one of `ratio`, `latency`, `gauge` or `raw`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
@@ -30,6 +30,53 @@ pub struct Indicator {
     pub latency: Option<Latency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<Raw>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gauge: Option<Gauge>,
+}
+
+/// A gauge sampled over time: the share of its samples that are good. Without `op`, a boolean
+/// gauge (1 good, 0 bad, such as `probe_success` or Pyrra's `bool_gauge`); with `op` and
+/// `threshold`, a sample is good when `metric op threshold` holds (OpenSLO's threshold metrics).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Gauge {
+    /// The gauge: a selector such as `probe_success{job="api"}` (or, with `op`, any query
+    /// returning an instant vector).
+    pub metric: String,
+    /// `<`, `<=`, `>`, `>=`, `==` or `!=`: how a good sample compares to `threshold`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<GaugeOp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum GaugeOp {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+impl GaugeOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GaugeOp::Lt => "<",
+            GaugeOp::Le => "<=",
+            GaugeOp::Gt => ">",
+            GaugeOp::Ge => ">=",
+            GaugeOp::Eq => "==",
+            GaugeOp::Ne => "!=",
+        }
+    }
 }
 
 /// Bad (or good) events over all events; queries contain `{{window}}`.

@@ -418,3 +418,25 @@ fn severity_labels_match_the_projects_severities_or_say_how_to_set_them() {
     let rules = std::fs::read_to_string(tmp.path().join("generated/prometheus/k8s-apiserver.rules.yml")).unwrap();
     assert!(rules.contains("severity: critical") && rules.contains("severity: warning") && !rules.contains("severity: page"), "{rules}");
 }
+
+#[test]
+fn openslo_threshold_metrics_of_prometheus_become_gauges() {
+    // Good samples: the query below the objective's value (`op: lt`).
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("threshold.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: annotator-lag}\nspec:\n  service: annotator\n  indicator:\n    metadata: {name: annotator-lag}\n    spec:\n      thresholdMetric:\n        metricSource:\n          type: Prometheus\n          spec:\n            query: sum(kafka_consumergroup_lag{consumergroup=\"annotator\"})\n  timeWindow:\n    - {duration: 28d, isRolling: true}\n  budgetingMethod: Occurrences\n  objectives:\n    - {op: lt, value: 1000, target: 0.99}\n",
+    )
+    .unwrap();
+    let (code, findings, err) = import(tmp.path(), "openslo", &[file]);
+    assert_eq!(code, 0, "{findings}\n{err}");
+    let imported: String =
+        crate::tree(&tmp.path().join("reliability/imported")).values().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+    assert!(imported.contains("gauge:") && ["op: <", "op: '<'", "op: \"<\""].iter().any(|o| imported.contains(o)), "{imported}");
+    assert!(imported.contains("threshold: 1000"), "{imported}");
+    let (code, out, err) = rely(&["build", "reliability", "--out", "generated"], tmp.path());
+    assert_eq!(code, 0, "{out}\n{err}");
+    let rules = std::fs::read_to_string(tmp.path().join("generated/prometheus/annotator.rules.yml")).unwrap();
+    assert!(rules.contains("(sum(kafka_consumergroup_lag{consumergroup=\"annotator\"}) < bool 1000)[5m:1m]"), "{rules}");
+}

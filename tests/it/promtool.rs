@@ -483,3 +483,41 @@ fn an_alert_policy_sets_the_windows_and_factors() {
         assert!(ok, "{out}");
     }
 }
+
+#[test]
+fn gauge_indicators_record_the_share_of_bad_samples() {
+    // A boolean gauge (1 good, 0 bad) is driven by the generated tests (a constant gauge whose
+    // mean is the good share) and promtool passes them; a threshold gauge (`op`, `threshold`)
+    // compares each sample on a 1m subquery grid, passes `promtool check rules`, and is listed
+    // as untested: constant synthetic series cannot give it a fractional error ratio.
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let indicator = "  indicator:\n    ratio:\n      errors: sum(rate(http_requests_total{job=\"checkout\",code=~\"5..\"}[{{window}}]))\n      total: sum(rate(http_requests_total{job=\"checkout\"}[{{window}}]))\n";
+    assert!(minimal.contains(indicator));
+    let with = |gauge: &str| {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("all.yaml"), minimal.replace(indicator, gauge)).unwrap();
+        build(tmp.path())
+    };
+    let files = with("  indicator:\n    gauge:\n      metric: probe_success{job=\"checkout\"}\n");
+    let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+    assert!(rules.contains("sum(sum_over_time(probe_success{job=\"checkout\"}[1h]))"), "{rules}");
+    let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
+    assert!(test.contains("probe_success{job=\\\"checkout\\\"}") && test.contains("pages within 5m"), "{test}");
+    if require_tool("promtool") {
+        let tmp = write_all(&files);
+        let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
+        assert!(ok, "{out}");
+    }
+    let files = with(
+        "  indicator:\n    gauge:\n      metric: max by (partition) (queue_lag_seconds{job=\"checkout\"})\n      op: \"<\"\n      threshold: 30\n",
+    );
+    let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+    assert!(rules.contains("(max by (partition) (queue_lag_seconds{job=\"checkout\"}) < bool 30)[1h:1m]"), "{rules}");
+    let untested = &files.iter().find(|f| f.path == "prometheus/tests/UNTESTED.md").unwrap().contents;
+    assert!(untested.contains("checkout-availability"), "{untested}");
+    if require_tool("promtool") {
+        let tmp = write_all(&files);
+        let (ok, out) = promtool(&["check", "rules", "prometheus/checkout.rules.yml"], &tmp.path().join("gen"));
+        assert!(ok, "{out}");
+    }
+}
