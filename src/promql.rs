@@ -544,6 +544,33 @@ pub(crate) enum Shape {
     OneMinusMean(Selector),
     /// `sum(rate(total[w])) - sum(rate(good[w]))`: errors as the total less the good events.
     Difference(Selector, Selector),
+    /// `1 - (sum(sum_over_time((g op bool t)[w:s])) / sum(count_over_time(...)))`: one minus
+    /// the share of a gauge's samples for which `g op t` holds (op as written, e.g. `<`).
+    Threshold(Selector, String, f64),
+}
+
+/// `(selector op bool number)[w:s]` inside `f(...)`: the selector, the operator and the number.
+fn threshold_subquery(e: &promql_parser::parser::Expr, func: &str) -> Option<(Selector, String, f64)> {
+    use promql_parser::parser::Expr;
+    let Expr::Aggregate(agg) = strip(e) else { return None };
+    if agg.op.to_string() != "sum" || agg.modifier.as_ref().is_some_and(|m| matches!(m, promql_parser::parser::LabelModifier::Exclude(_))) {
+        return None;
+    }
+    let by = agg.modifier.as_ref().map(|m| m.labels().labels.clone()).unwrap_or_default();
+    let Expr::Call(call) = strip(&agg.expr) else { return None };
+    if call.func.name != func {
+        return None;
+    }
+    let Some(Expr::Subquery(sq)) = call.args.args.first().map(|a| strip(a)) else { return None };
+    let Expr::Binary(b) = strip(&sq.expr) else { return None };
+    if !b.modifier.as_ref().is_some_and(|m| m.return_bool && m.matching.is_none()) {
+        return None;
+    }
+    let (Expr::VectorSelector(vs), Expr::NumberLiteral(n)) = (strip(&b.lhs), strip(&b.rhs)) else { return None };
+    if vs.offset.is_some() || vs.at.is_some() || !vs.matchers.or_matchers.is_empty() {
+        return None;
+    }
+    Some((Selector { name: vs.name.clone(), matchers: vs.matchers.matchers.clone(), by }, b.op.to_string(), n.val))
 }
 
 /// The shape of `query` (with `{{window}}` substituted), or why it has none of `Shape`'s.
@@ -563,6 +590,12 @@ pub(crate) fn shape(query: &str) -> Result<Shape, String> {
                 && d.op.to_string() == "/"
                 && d.modifier.as_ref().is_none_or(|m| m.matching.is_none() && !m.return_bool)
             {
+                if let (Some(s), Some(c)) = (threshold_subquery(&d.lhs, "sum_over_time"), threshold_subquery(&d.rhs, "count_over_time")) {
+                    if format!("{:?}", (&s.0.name, &s.0.matchers, &s.1, s.2)) != format!("{:?}", (&c.0.name, &c.0.matchers, &c.1, c.2)) {
+                        return Err("the sum and the count compare different series".into());
+                    }
+                    return Ok(Shape::Threshold(s.0, s.1, s.2));
+                }
                 let (s, c) = (sum_of(&d.lhs, &["sum_over_time"])?, sum_of(&d.rhs, &["count_over_time"])?);
                 if format!("{:?}", (&s.name, &s.matchers)) != format!("{:?}", (&c.name, &c.matchers)) {
                     return Err("the sum and the count read different series".into());
@@ -723,6 +756,10 @@ mod tests {
         assert!(matches!(shape(q), Ok(Shape::Difference(..))));
         assert!(shape("sum(rate(a[5m])) / on (x) sum(rate(b[5m]))").is_err());
         assert!(shape("avg(rate(a[5m]))").is_err());
+        let q = r#"1 - (sum(sum_over_time((q{a="b"} < bool 30)[5m:1m])) / sum(count_over_time((q{a="b"} < bool 30)[5m:1m])))"#;
+        assert!(matches!(shape(q), Ok(Shape::Threshold(_, ref op, t)) if op == "<" && t == 30.0), "{:?}", shape(q));
+        let q = r#"1 - (sum(sum_over_time((q < bool 30)[5m:1m])) / sum(count_over_time((q < bool 40)[5m:1m])))"#;
+        assert!(shape(q).is_err(), "two thresholds");
         // A scrape lag's offset is drivable; a day's is not.
         assert!(facts("sum(rate(a[5m] offset 1m))").sum_rate.is_ok());
         assert!(facts("sum(rate(a[5m] offset 1d))").sum_rate.is_err());

@@ -78,6 +78,8 @@ pub(crate) fn openmetrics(model: &Model, h: &History) -> (String, Vec<(String, S
                     Role::Total => value + events,
                     // A gauge whose mean is the good share.
                     Role::Mean => 1.0 - r,
+                    // A threshold gauge's series: good (the demo has none).
+                    Role::Level => 1.0,
                 };
             }
         }

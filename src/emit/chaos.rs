@@ -129,16 +129,25 @@ fn firing_tiers(slo: &Slo, ratio: f64, t: u64) -> Option<Vec<Tier>> {
     Some(tiers)
 }
 
+/// Series whose error ratio any number sets: a threshold gauge's copies give multiples of 1/20
+/// only, which a fault's ratio is not.
+fn constant_rate(series: Vec<synth::Series>, slo: &str) -> Result<Vec<synth::Series>, String> {
+    if series.iter().any(|s| s.role == Role::Level) {
+        return Err(format!("SLO {slo} is a threshold gauge"));
+    }
+    Ok(series)
+}
+
 /// Counter values: `warm` minutes at `r0`, then `fault` minutes at `r1` (a gauge whose mean is
 /// the good share: at `1 - r0`, then at `1 - r1`).
 fn values(role: Role, r0: f64, r1: f64, warm: u64, fault: u64) -> String {
-    if role == Role::Mean {
+    if matches!(role, Role::Mean | Role::Level) {
         return format!("{}x{warm} {}x{}", num(1.0 - r0), num(1.0 - r1), fault.saturating_sub(1));
     }
     let inc = |r: f64| match role {
         Role::Error => r * RATE,
         Role::Good => (1.0 - r) * RATE,
-        Role::Total | Role::Mean => RATE,
+        Role::Total | Role::Mean | Role::Level => RATE,
     };
     let last = inc(r0) * warm as f64;
     format!("0+{}x{warm} {}+{}x{}", num(inc(r0)), num(last + inc(r1)), num(inc(r1)), fault.saturating_sub(1))
@@ -151,7 +160,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
     for e in &plan.spec.experiments {
         let (Some(fault), Some(expect)) = (&e.fault, &e.expect) else { continue };
         let Some(slo) = model.slo(&fault.slo) else { continue };
-        let Ok(series) = synth::series(&slo.sli, &slo.group_by) else {
+        let Ok(series) = synth::series(&slo.sli, &slo.group_by).and_then(|s| constant_rate(s, &slo.name)) else {
             notes.push(format!("experiment {}: SLO {} cannot be driven by synthetic counters", e.name, slo.name));
             continue;
         };
@@ -204,7 +213,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
             if quiet.name == slo.name {
                 continue;
             }
-            let Ok(qs) = synth::series(&quiet.sli, &quiet.group_by) else {
+            let Ok(qs) = synth::series(&quiet.sli, &quiet.group_by).and_then(|s| constant_rate(s, &quiet.name)) else {
                 notes.push(format!("experiment {}: quiet SLO {} cannot be driven by synthetic counters", e.name, q));
                 continue;
             };

@@ -71,21 +71,31 @@ pub(crate) struct ExpSample {
     pub value: f64,
 }
 
-/// Input series at a constant error `ratio` for an SLI's synthetic counters.
-pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32) -> Vec<InputSeries> {
-    series
-        .iter()
-        .map(|s| {
-            let values = match s.role {
-                Role::Error => format!("0+{}x{steps}", num(ratio * RATE)),
-                Role::Good => format!("0+{}x{steps}", num((1.0 - ratio) * RATE)),
-                Role::Total => format!("0+{}x{steps}", num(RATE)),
-                // A gauge: its mean over any window is the good share.
-                Role::Mean => format!("{}x{steps}", num(1.0 - ratio)),
-            };
-            InputSeries { series: s.selector(), values }
-        })
-        .collect()
+/// Input series at a constant error `ratio` for an SLI's synthetic counters (`levels`: the
+/// good and bad values of a threshold gauge's copies).
+pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32, levels: Option<(f64, f64)>) -> Vec<InputSeries> {
+    let mut out = vec![];
+    for s in series.iter().filter(|s| s.role == Role::Level) {
+        let (good, bad) = levels.unwrap_or((1.0, 0.0));
+        let n = synth::LEVEL_SERIES;
+        let k = (ratio * n as f64).round() as u32;
+        for i in 0..n {
+            let mut copy = s.clone();
+            copy.labels.insert("rely_copy".into(), format!("{i:02}"));
+            out.push(InputSeries { series: copy.selector(), values: format!("{}x{steps}", num(if i < k { bad } else { good })) });
+        }
+    }
+    out.extend(series.iter().filter(|s| s.role != Role::Level).map(|s| {
+        let values = match s.role {
+            Role::Error => format!("0+{}x{steps}", num(ratio * RATE)),
+            Role::Good => format!("0+{}x{steps}", num((1.0 - ratio) * RATE)),
+            Role::Total => format!("0+{}x{steps}", num(RATE)),
+            // A gauge: its mean over any window is the good share.
+            Role::Mean | Role::Level => format!("{}x{steps}", num(1.0 - ratio)),
+        };
+        InputSeries { series: s.selector(), values }
+    }));
+    out
 }
 
 /// The labels a firing burn alert of `tier` carries (in the group the tests drive, if grouped).
@@ -102,17 +112,21 @@ const STEADY: usize = 1;
 
 /// The group labels of a grouped SLO's series in group `which` (none for an ungrouped SLO).
 pub(crate) fn group_labels(slo: &Slo, which: usize) -> BTreeMap<String, String> {
+    if slo.group_by.is_empty() {
+        return BTreeMap::new();
+    }
     synth::group_values(&slo.sli, &slo.group_by).map(|g| g[which].clone()).unwrap_or_default()
 }
 
 /// The input series of one scenario: the SLI's synthetic series at `ratio` and, for a grouped
 /// SLO, the same series in the burning group at `ratio` and in a steady group at `steady`.
 fn scenario_inputs(slo: &Slo, series: &[synth::Series], ratio: f64, steady: f64, steps: u32) -> Vec<InputSeries> {
+    let levels = synth::levels(&slo.sli);
     if slo.group_by.is_empty() {
-        return inputs(series, ratio, steps);
+        return inputs(series, ratio, steps, levels);
     }
-    let mut out = inputs(&synth::in_group(series, &group_labels(slo, BURNING)), ratio, steps);
-    out.extend(inputs(&synth::in_group(series, &group_labels(slo, STEADY)), steady, steps));
+    let mut out = inputs(&synth::in_group(series, &group_labels(slo, BURNING)), ratio, steps, levels);
+    out.extend(inputs(&synth::in_group(series, &group_labels(slo, STEADY)), steady, steps, levels));
     out
 }
 
@@ -148,7 +162,11 @@ fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
 pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<TestGroup>, String> {
     let series = synth::series(&slo.sli, &slo.group_by)?;
     let b = slo.budget();
-    let steady = burn::round_sig(0.5 * b);
+    // A threshold gauge's ratios are multiples of 1/20 (its copies): `down` and `up` round to them.
+    let copies = series.iter().any(|s| s.role == Role::Level).then_some(synth::LEVEL_SERIES as f64);
+    let down = |r: f64| copies.map_or(r, |n| burn::round_sig((r * n).floor() / n));
+    let up = |r: f64| copies.map_or(r, |n| burn::round_sig((r * n).ceil() / n));
+    let steady = down(burn::round_sig(0.5 * b));
     let group_matchers: String = group_labels(slo, BURNING).iter().map(|(k, v)| format!(", {k}={}", crate::promql::quote(v))).collect();
     let sli_check = |ratio: f64| ExprTest {
         expr: format!(
@@ -162,7 +180,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
     };
     if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
         // No burn alerts to drive: the SLI's recorded ratio, and the no-data alert if it has one.
-        let quiet = burn::round_sig(0.5 * b);
+        let quiet = down(burn::round_sig(0.5 * b));
         let mut groups = vec![TestGroup {
             name: format!("{}: the SLI records the error ratio (the SLO has no burn alerts)", slo.name),
             interval: "1m".into(),
@@ -218,7 +236,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
         }
     };
     let mut groups = vec![];
-    let fast = burn::round_sig((page_max * b * 1.4).min(1.0));
+    let fast = up(burn::round_sig((page_max * b * 1.4).min(1.0))).min(1.0);
     if slo.alert_enabled(Tier::Page) && fast > page_max * b {
         groups.push(scenario("pages within 5m", fast, "5m", &[Tier::Page, Tier::Ticket]));
     }
@@ -231,10 +249,12 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
     // A ticket-only band exists only when the slowest page factor is above the fastest ticket one
     // (not so for very short periods, where both are clamped to 1).
     let band = !slo.alert_enabled(Tier::Page) || page_min > ticket_max * 1.1;
-    if slo.alert_enabled(Tier::Ticket) && mid < 1.0 && band {
+    let mid = copies.map_or(mid, |n| burn::round_sig((mid * n).round() / n));
+    let in_band = mid > ticket_max * b && (!slo.alert_enabled(Tier::Page) || mid < page_min * b);
+    if slo.alert_enabled(Tier::Ticket) && mid < 1.0 && band && in_band {
         groups.push(scenario("opens a ticket and does not page", mid, "10m", &[Tier::Ticket]));
     }
-    let quiet = burn::round_sig(0.5 * b);
+    let quiet = down(burn::round_sig(0.5 * b));
     let (mut alert_rule_test, mut exprs) = alerts_at("10m", &[]);
     let (a, e) = alerts_at("1h", &[]);
     alert_rule_test.extend(a);
@@ -258,7 +278,9 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
 fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, n: &NoData) -> TestGroup {
     const PRESENT: u64 = 30;
     let for_minutes = duration::parse(&n.for_).unwrap_or(600).div_ceil(60);
-    let fires_by = PRESENT + 7 + for_minutes;
+    // A threshold gauge's subquery sees each sample for Prometheus's 5m lookback after it stops.
+    let lookback = if series.iter().any(|s| s.role == Role::Level) { 5 } else { 0 };
+    let fires_by = PRESENT + 7 + lookback + for_minutes;
     let mut input = scenario_inputs(slo, series, ratio, ratio, PRESENT as u32);
     for s in &mut input {
         s.values += &format!(" _x{}", fires_by - PRESENT + 5);

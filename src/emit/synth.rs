@@ -22,6 +22,24 @@ pub enum Role {
     Total,
     /// A gauge whose mean is the good share: constant at `1 - ratio`.
     Mean,
+    /// A gauge compared with a threshold (see `levels`): `LEVEL_SERIES` copies, as many of them
+    /// at the bad level as the error ratio asks, the others at the good level.
+    Level,
+}
+
+/// Copies of a `Level` series: error ratios are then multiples of 1/20.
+pub const LEVEL_SERIES: u32 = 20;
+
+/// The good and the bad value of a threshold gauge's `Level` series.
+pub fn levels(sli: &Sli) -> Option<(f64, f64)> {
+    let Sli::Raw { error_ratio } = sli else { return None };
+    let Ok(crate::promql::Shape::Threshold(_, op, t)) = crate::promql::shape(&with_window(error_ratio, "5m")) else { return None };
+    Some(match op.as_str() {
+        "<" | "<=" => (t - 1.0, t + 1.0),
+        ">" | ">=" => (t + 1.0, t - 1.0),
+        "==" => (t, t + 1.0),
+        _ => (t + 1.0, t),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +206,12 @@ fn ungrouped_series(sli: &Sli) -> Result<Drive, String> {
             let why = "a raw error-ratio query other than `sum(rate(errors[w])) / sum(rate(total[w]))` or `1 - (sum(sum_over_time(g[w])) / sum(count_over_time(g[w])))` cannot be reproduced from synthetic series";
             return match crate::promql::shape(&with_window(error_ratio, "5m")) {
                 Ok(Shape::Ratio(e, t)) => counters(sel_of(e)?, Role::Error, sel_of(t)?),
+                Ok(Shape::Threshold(g, _, _)) => {
+                    let g = sel_of(g)?;
+                    let ms: Vec<&Matcher> = g.matchers.iter().collect();
+                    let labels = labels_for(&ms, None).ok_or("no label set satisfies the gauge's selector")?;
+                    Ok((vec![Series { metric: g.name, labels, role: Role::Level }], g.by, g.matchers))
+                }
                 Ok(Shape::OneMinusMean(g)) => {
                     let g = sel_of(g)?;
                     let ms: Vec<&Matcher> = g.matchers.iter().collect();

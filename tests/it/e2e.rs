@@ -100,6 +100,7 @@ fn fake_service(series: Vec<synth::Series>, faulty: Arc<AtomicBool>, stop: Arc<A
                 Role::Total => values[i] += 100.0 * dt,
                 // A gauge whose mean is the good share.
                 Role::Mean => values[i] = 1.0 - ratio,
+                Role::Level => unreachable!("the e2e SLO is not a threshold gauge"),
             }
             body += &format!("{} {}\n", ser.selector(), values[i]);
         }

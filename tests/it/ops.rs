@@ -62,6 +62,20 @@ pub(crate) fn amtool(args: &[&str], cwd: &Path) -> (bool, String) {
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
+/// `amtool config routes test`: whether an alert with `labels` reaches exactly `receiver`.
+fn routes_to(cfg: &str, receiver: &str, labels: &[String], cwd: &Path) -> (bool, String) {
+    let mut args = vec![
+        "config".to_string(),
+        "routes".into(),
+        "test".into(),
+        format!("--config.file={cfg}"),
+        format!("--verify.receivers={receiver}"),
+    ];
+    args.extend(labels.iter().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    amtool(&args, cwd)
+}
+
 #[test]
 fn alertmanager_configs_pass_amtool_and_route_every_alert_to_its_owner() {
     if !require_tool("amtool") {
@@ -79,20 +93,9 @@ fn alertmanager_configs_pass_amtool_and_route_every_alert_to_its_owner() {
         let routes = files.iter().find(|f| f.path == format!("alertmanager/{env}/routes.tsv")).unwrap();
         for line in routes.contents.lines().filter(|l| !l.starts_with('#')) {
             let [alertname, team, severity, service, receiver]: [&str; 5] = line.split('\t').collect::<Vec<_>>().try_into().unwrap();
-            let (ok, out) = amtool(
-                &[
-                    "config",
-                    "routes",
-                    "test",
-                    &format!("--config.file={cfg}"),
-                    &format!("--verify.receivers={receiver}"),
-                    &format!("alertname={alertname}"),
-                    &format!("team={team}"),
-                    &format!("severity={severity}"),
-                    &format!("service={service}"),
-                ],
-                &gen_dir,
-            );
+            let labels =
+                [format!("alertname={alertname}"), format!("team={team}"), format!("severity={severity}"), format!("service={service}")];
+            let (ok, out) = routes_to(&cfg, receiver, &labels, &gen_dir);
             assert!(ok, "{env}: {line}: {out}");
             assert_eq!(receiver, format!("{team}-{severity}"), "{env}: every alert reaches its owner's receiver for its severity");
             routed += 1;
@@ -435,20 +438,13 @@ fn severity_values_follow_the_project_through_rules_routes_and_tests() {
     let (ok, out) = amtool(&["check-config", cfg], &gen_dir);
     assert!(ok, "{out}");
     for (severity, receiver) in [("critical", "payments-page"), ("warning", "payments-ticket"), ("page", "payments-ticket")] {
-        let (ok, out) = amtool(
-            &[
-                "config",
-                "routes",
-                "test",
-                &format!("--config.file={cfg}"),
-                &format!("--verify.receivers={receiver}"),
-                "alertname=CheckoutAvailabilityBudgetBurn",
-                "team=payments",
-                &format!("severity={severity}"),
-                "service=checkout",
-            ],
-            &gen_dir,
-        );
+        let labels = [
+            "alertname=CheckoutAvailabilityBudgetBurn".to_string(),
+            "team=payments".into(),
+            format!("severity={severity}"),
+            "service=checkout".into(),
+        ];
+        let (ok, out) = routes_to(cfg, receiver, &labels, &gen_dir);
         assert!(ok, "severity={severity} should reach {receiver}: {out}");
     }
     let routes = files.iter().find(|f| f.path == "alertmanager/production/routes.tsv").unwrap();

@@ -488,8 +488,8 @@ fn an_alert_policy_sets_the_windows_and_factors() {
 fn gauge_indicators_record_the_share_of_bad_samples() {
     // A boolean gauge (1 good, 0 bad) is driven by the generated tests (a constant gauge whose
     // mean is the good share) and promtool passes them; a threshold gauge (`op`, `threshold`)
-    // compares each sample on a 1m subquery grid, passes `promtool check rules`, and is listed
-    // as untested: constant synthetic series cannot give it a fractional error ratio.
+    // compares each sample on a 1m subquery grid, and its tests drive 20 copies of the gauge,
+    // as many of them above the threshold as the error ratio asks.
     let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
     let indicator = "  indicator:\n    ratio:\n      errors: sum(rate(http_requests_total{job=\"checkout\",code=~\"5..\"}[{{window}}]))\n      total: sum(rate(http_requests_total{job=\"checkout\"}[{{window}}]))\n";
     assert!(minimal.contains(indicator));
@@ -508,6 +508,19 @@ fn gauge_indicators_record_the_share_of_bad_samples() {
         let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
         assert!(ok, "{out}");
     }
+    let files = with("  indicator:\n    gauge:\n      metric: queue_lag_seconds{job=\"checkout\"}\n      op: \"<\"\n      threshold: 30\n");
+    let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+    assert!(rules.contains("(queue_lag_seconds{job=\"checkout\"} < bool 30)[1h:1m]"), "{rules}");
+    let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
+    // 1 of 20 copies above the threshold pages (5% > 14.4 x 0.1%): one copy at 31, the rest at 29.
+    assert!(test.contains("pages within 5m") && test.contains(r#"rely_copy=\"19\""#), "{test}");
+    assert!(test.contains("values: \"31x70\"") && test.contains("values: \"29x70\""), "{test}");
+    if require_tool("promtool") {
+        let tmp = write_all(&files);
+        let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
+        assert!(ok, "{out}");
+    }
+    // Any query (OpenSLO's) is compared as well, but only a selector can be copied: untested.
     let files = with(
         "  indicator:\n    gauge:\n      metric: max by (partition) (queue_lag_seconds{job=\"checkout\"})\n      op: \"<\"\n      threshold: 30\n",
     );
