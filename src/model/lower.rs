@@ -402,7 +402,8 @@ pub fn gauge_query(g: &crate::spec::Gauge, group_by: &[String]) -> String {
     let m = g.metric.trim();
     let series = match g.op {
         None => format!("{m}[{{{{window}}}}]"),
-        Some(op) => format!("({m} {} bool {})[{{{{window}}}}:1m]", op.as_str(), burn::num(g.threshold.unwrap_or(1.0))),
+        // The query in parentheses: `a or b < 30` would compare `b` alone.
+        Some(op) => format!("(({m}) {} bool {})[{{{{window}}}}:1m]", op.as_str(), burn::num(g.threshold.unwrap_or(1.0))),
     };
     format!("1 - (\n  {sum}(sum_over_time({series}))\n  /\n  {sum}(count_over_time({series}))\n)")
 }

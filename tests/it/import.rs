@@ -438,5 +438,5 @@ fn openslo_threshold_metrics_of_prometheus_become_gauges() {
     let (code, out, err) = rely(&["build", "reliability", "--out", "generated"], tmp.path());
     assert_eq!(code, 0, "{out}\n{err}");
     let rules = std::fs::read_to_string(tmp.path().join("generated/prometheus/annotator.rules.yml")).unwrap();
-    assert!(rules.contains("(sum(kafka_consumergroup_lag{consumergroup=\"annotator\"}) < bool 1000)[5m:1m]"), "{rules}");
+    assert!(rules.contains("((sum(kafka_consumergroup_lag{consumergroup=\"annotator\"})) < bool 1000)[5m:1m]"), "{rules}");
 }

@@ -510,7 +510,7 @@ fn gauge_indicators_record_the_share_of_bad_samples() {
     }
     let files = with("  indicator:\n    gauge:\n      metric: queue_lag_seconds{job=\"checkout\"}\n      op: \"<\"\n      threshold: 30\n");
     let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
-    assert!(rules.contains("(queue_lag_seconds{job=\"checkout\"} < bool 30)[1h:1m]"), "{rules}");
+    assert!(rules.contains("((queue_lag_seconds{job=\"checkout\"}) < bool 30)[1h:1m]"), "{rules}");
     let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
     // 1 of 20 copies above the threshold pages (5% > 14.4 x 0.1%): one copy at 31, the rest at 29.
     assert!(test.contains("pages within 5m") && test.contains(r#"rely_copy=\"19\""#), "{test}");
@@ -522,10 +522,11 @@ fn gauge_indicators_record_the_share_of_bad_samples() {
     }
     // Any query (OpenSLO's) is compared as well, but only a selector can be copied: untested.
     let files = with(
-        "  indicator:\n    gauge:\n      metric: max by (partition) (queue_lag_seconds{job=\"checkout\"})\n      op: \"<\"\n      threshold: 30\n",
+        "  indicator:\n    gauge:\n      metric: max by (partition) (queue_lag_seconds{job=\"checkout\"}) or vector(0)\n      op: \"<\"\n      threshold: 30\n",
     );
     let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
-    assert!(rules.contains("(max by (partition) (queue_lag_seconds{job=\"checkout\"}) < bool 30)[1h:1m]"), "{rules}");
+    // The whole query is compared, not its last operand.
+    assert!(rules.contains("((max by (partition) (queue_lag_seconds{job=\"checkout\"}) or vector(0)) < bool 30)[1h:1m]"), "{rules}");
     let untested = &files.iter().find(|f| f.path == "prometheus/tests/UNTESTED.md").unwrap().contents;
     assert!(untested.contains("checkout-availability"), "{untested}");
     if require_tool("promtool") {
