@@ -126,6 +126,21 @@ fn kept(e: &promql_parser::parser::Expr) -> Kept {
         }
         Expr::Call(c) => match c.func.name {
             "vector" | "scalar" | "time" | "absent" | "absent_over_time" | "pi" => Kept::none(),
+            // They add (or overwrite) the label named by their second argument.
+            "label_replace" | "label_join" => {
+                let inner = c.args.args.first().map_or_else(Kept::none, |a| kept(a));
+                match (c.args.args.get(1).map(|a| strip(a)), inner) {
+                    (Some(Expr::StringLiteral(dst)), Kept::Only(mut s)) => {
+                        s.insert(dst.val.clone());
+                        Kept::Only(s)
+                    }
+                    (Some(Expr::StringLiteral(dst)), Kept::AllBut(mut s)) => {
+                        s.remove(&dst.val);
+                        Kept::AllBut(s)
+                    }
+                    (_, inner) => inner,
+                }
+            }
             _ => c.args.args.iter().find(|a| !scalar(a)).map_or_else(Kept::none, |a| kept(a)),
         },
         Expr::Binary(b) => {
@@ -562,6 +577,9 @@ fn threshold_subquery(e: &promql_parser::parser::Expr, func: &str) -> Option<(Se
         return None;
     }
     let Some(Expr::Subquery(sq)) = call.args.args.first().map(|a| strip(a)) else { return None };
+    if sq.offset.is_some() || sq.at.is_some() {
+        return None;
+    }
     let Expr::Binary(b) = strip(&sq.expr) else { return None };
     if !b.modifier.as_ref().is_some_and(|m| m.return_bool && m.matching.is_none()) {
         return None;
@@ -743,6 +761,7 @@ mod tests {
         assert!(!keeps("sum by (route) (rate(x[5m])) or vector(0)", "route"));
         assert!(keeps("topk(3, rate(x[5m]))", "route"));
         assert!(keeps("max_over_time(sum by (route) (rate(x[5m]))[1h:5m])", "route"));
+        assert!(keeps(r#"label_replace(sum by (path) (rate(x[5m])), "route", "$1", "path", "(.*)")"#, "route"));
     }
 
     #[test]

@@ -123,13 +123,25 @@ fn defaults(ctx: &mut Ctx<'_>) {
     let Some(project) = repo.project() else { return };
     let (settings, doc) = (ctx.settings, project.doc);
     let on = settings.outputs;
+    let written = |t: &str| {
+        project.spec.severities.as_ref().is_some_and(|s| match t {
+            "page" => s.page.is_some(),
+            "ticket" => s.ticket.is_some(),
+            _ => s.info.is_some(),
+        })
+    };
     for (i, tier) in ["ticket", "info"].iter().enumerate() {
         let value = settings.severity_value(tier);
         if let Some(other) = ["page", "ticket"][..=i].iter().find(|t| settings.severity_value(t) == value) {
+            // At the value the author wrote (the other one may be a default).
+            let at = [*tier, *other]
+                .into_iter()
+                .find(|t| written(t))
+                .map_or("/spec/severities".to_string(), |t| format!("/spec/severities/{t}"));
             ctx.report(
                 codes::ALR007,
                 doc,
-                &format!("/spec/severities/{tier}"),
+                &at,
                 format!("`{tier}` alerts would carry `severity: {value}`, the same value as `{other}` alerts"),
             )
             .help = Some("give each tier its own value, e.g. `severities: {page: critical, ticket: warning, info: info}`".into());

@@ -147,14 +147,21 @@ fn groups(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
         if reserved(g) {
             ctx.report(codes::SLO010, s.doc, &format!("/spec/group_by/{i}"), format!("`{g}` is a label rely sets or reads itself")).help =
                 Some("group by a label of the SLI's own series, such as `route` or `tenant`".into());
-        } else if s.spec.labels.contains_key(g) || s.spec.alerting.as_ref().is_some_and(|a| a.labels.contains_key(g)) {
+        } else if s.spec.labels.contains_key(g)
+            || ctx.settings.extra_labels.contains_key(g)
+            || s.spec.alerting.as_ref().is_some_and(|a| {
+                a.labels.contains_key(g) || [&a.page, &a.ticket].iter().any(|t| t.as_ref().is_some_and(|t| t.labels.contains_key(g)))
+            })
+        {
             ctx.report(
                 codes::SLO010,
                 s.doc,
                 &format!("/spec/group_by/{i}"),
-                format!("`{g}` is also one of the SLO's `labels`, whose one value would replace every group's"),
+                format!("`{g}` is also a label rely sets on the SLO's rules or alerts, whose one value would replace every group's"),
             )
-            .help = Some(format!("remove `{g}` from `labels` (or from `alerting.labels`)"));
+            .help = Some(format!(
+                "remove `{g}` from the SLO's `labels`, `alerting.labels`, `alerting.page/ticket.labels` or the Project's `prometheus.labels`"
+            ));
         }
     }
     if group_by.is_empty() {
@@ -173,6 +180,9 @@ fn groups(ctx: &mut Ctx<'_>, s: &crate::spec::Item<crate::spec::SloSpec>) {
     }
     if let Some(r) = &indicator.raw {
         queries.push(("raw/error_ratio", &r.error_ratio));
+    }
+    if let Some(g) = indicator.gauge.as_ref().filter(|g| g.op.is_some()) {
+        queries.push(("gauge/metric", &g.metric));
     }
     for (field, q) in queries {
         let Some(kept) = promql::facts(&promql::with_window(q.trim(), "5m")).kept.clone() else { continue };
@@ -351,8 +361,9 @@ fn indicator(ctx: &mut Ctx<'_>, doc: usize, base: &str, i: &Indicator) {
                 }
             }
             (None, None) => {
-                if facts.selector.is_none() {
-                    ctx.report(codes::SLO004, doc, &format!("{p}/metric"), format!("`{}` is not a selector", g.metric.trim())).help =
+                let plain = matches!(promql::parse(g.metric.trim()), Ok(promql_parser::parser::Expr::VectorSelector(vs)) if vs.offset.is_none() && vs.at.is_none());
+                if facts.selector.is_none() || !plain {
+                    ctx.report(codes::SLO004, doc, &format!("{p}/metric"), format!("`{}` is not a selector (without `offset` or `@`)", g.metric.trim())).help =
                         Some("a boolean gauge is a metric with matchers, e.g. `probe_success{job=\"api\"}`; give `op` and `threshold` to compare a query's values".into());
                 }
             }

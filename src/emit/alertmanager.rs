@@ -221,11 +221,23 @@ fn group_by(model: &Model) -> Vec<String> {
     vec!["alertname".into(), "service".into(), model.settings.labels.slo.to_string()]
 }
 
+/// The labels a page and the ticket it silences share: the alert, service and SLO, and every
+/// SLO's group labels (a page of one group leaves the other groups' tickets alone; a label
+/// neither alert has counts as equal, so ungrouped SLOs are unaffected).
+fn inhibit_equal(model: &Model) -> Vec<String> {
+    let mut equal: Vec<String> = vec!["alertname".into(), "service".into(), model.settings.labels.slo.to_string()];
+    let mut groups: Vec<&String> = model.services.iter().flat_map(|s| &s.slos).flat_map(|s| &s.group_by).collect();
+    groups.sort();
+    groups.dedup();
+    equal.extend(groups.into_iter().cloned());
+    equal
+}
+
 fn inhibit_rules(model: &Model) -> Vec<Inhibit> {
     vec![Inhibit {
         source_matchers: vec![format!("severity=\"{}\"", model.settings.severity_value("page"))],
         target_matchers: vec![format!("severity=\"{}\"", model.settings.severity_value("ticket"))],
-        equal: vec!["alertname".into(), "service".into(), model.settings.labels.slo.to_string()],
+        equal: inhibit_equal(model),
     }]
 }
 
@@ -461,7 +473,7 @@ pub fn alertmanager_config(model: &Model, team: &Team, env: &str) -> Option<serd
             "inhibitRules": [{
                 "sourceMatch": [matcher("severity", model.settings.severity_value("page"))],
                 "targetMatch": [matcher("severity", model.settings.severity_value("ticket"))],
-                "equal": ["alertname", "service", model.settings.labels.slo],
+                "equal": inhibit_equal(model),
             }],
         },
     }))

@@ -167,6 +167,15 @@ fn link(title: String, url: String, tooltip: &str) -> Link {
     }
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 struct Ids(u32);
 
 impl Ids {
@@ -224,6 +233,7 @@ fn classes(svc: &Service) -> Vec<Vec<&Slo>> {
                 && o.period == slo.period
                 && o.description == slo.description
                 && o.group_by == slo.group_by
+                && o.windows == slo.windows
         };
         match out.iter_mut().find(|c| c.first().is_some_and(same)) {
             Some(c) => c.push(slo),
@@ -251,6 +261,16 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
     // The service and SLO labels select one SLO's series under every label scheme.
     let sel = format!("{{{}={}, {}=\"${{{var}}}\"}}", l.service, crate::promql::quote(&svc.name), l.slo);
     let period = duration::format(slo.period);
+    // The SLI panel's windows: 5m and the first page and ticket pairs' long windows (1h and 1d
+    // by default), all recorded.
+    let mut sli_windows: Vec<u64> = vec![300];
+    for tier in [burn::Tier::Page, burn::Tier::Ticket] {
+        if let Some(w) = slo.windows.iter().find(|w| w.tier == tier)
+            && !sli_windows.contains(&w.long)
+        {
+            sli_windows.push(w.long);
+        }
+    }
     // A grouped SLO's series are one per group: legends name the group.
     let grouped = !slo.group_by.is_empty();
     let legend = |base: &str| -> String {
@@ -311,10 +331,11 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
     out.push(timeseries(
         ids,
         "SLI error ratio",
-        "Share of bad events over 5m, 1h and 1d.",
+        &format!("Share of bad events over {}.", and_list(&sli_windows.iter().map(|w| duration::format(*w)).collect::<Vec<_>>())),
         GridPos { h: 8, w: 10, x: 14, y },
-        [(300, "A"), (3600, "B"), (86400, "C")]
+        sli_windows
             .iter()
+            .zip(["A", "B", "C"])
             .map(|(w, r)| target(r, format!("{}{sel}", names::sli_ratio(*w)), &legend(&duration::format(*w)), false))
             .collect(),
         json!({ "unit": "percentunit", "min": 0, "color": { "mode": "palette-classic" },

@@ -386,6 +386,11 @@ fn a_grouped_slo_alerts_only_in_the_burning_group() {
         return;
     }
     let mut files = build(Path::new("reliability"));
+    // A page in one channel silences that channel's ticket only: the inhibition's `equal` has it.
+    let am = &files.iter().find(|f| f.path == "alertmanager/production/alertmanager.yml").unwrap().contents;
+    let am: serde_yaml::Value = serde_yaml::from_str(am).unwrap();
+    let equal: Vec<&str> = am["inhibit_rules"][0]["equal"].as_sequence().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(equal.contains(&"channel") && equal.contains(&"alertname"), "{equal:?}");
     let at = files.iter().position(|f| f.path == "prometheus/tests/notifications.test.yml").unwrap();
     let doc: serde_yaml::Value = serde_yaml::from_str(&files[at].contents).unwrap();
     let tests = doc["tests"].as_sequence().unwrap();
