@@ -252,11 +252,7 @@ fn ungrouped_series(sli: &Sli) -> Result<Drive, String> {
                 Ok(part) => counters(part, Role::Error, total_sel),
                 Err(e) => match crate::promql::shape(&with_window(errors, "5m")) {
                     // Errors written as the total less the good events.
-                    Ok(Shape::Difference(t, g))
-                        if crate::promql::normalise(&format!("{:?}", sel_of(t.clone())?.matchers))
-                            == crate::promql::normalise(&format!("{:?}", total_sel.matchers))
-                            && sel_of(t.clone())?.name == total_sel.name =>
-                    {
+                    Ok(Shape::Difference(t, g)) if same_selector(&sel_of(t.clone())?, &total_sel) => {
                         counters(sel_of(g)?, Role::Good, total_sel)
                     }
                     _ => Err(format!("errors query: {e}")),
@@ -264,6 +260,11 @@ fn ungrouped_series(sli: &Sli) -> Result<Drive, String> {
             }
         }
     }
+}
+
+/// Whether two selectors read the same series (same metric, same matchers in the same order).
+fn same_selector(a: &Sel, b: &Sel) -> bool {
+    a.name == b.name && format!("{:?}", a.matchers) == format!("{:?}", b.matchers)
 }
 
 /// Counters for a part (errors or good events) and the total, with every sum's `by` labels.
