@@ -302,9 +302,10 @@ pub fn diff_report_online(opts: &DiffOptions, prom: &crate::live::prom::PromOpti
     };
     let (Some(after), before) = (model(&head), model(&base)) else { return Ok(report) };
     let client = crate::live::prom::Prometheus::new(prom)?;
-    let counts = |b: &crate::live::backtest::SloBacktest| diff::AlertCounts {
-        page: b.alerts.iter().filter(|a| a.severity == "page").count(),
-        ticket: b.alerts.iter().filter(|a| a.severity == "ticket").count(),
+    // Episodes of every group together.
+    let counts = |b: &Vec<crate::live::backtest::SloBacktest>| {
+        let n = |sev: &str| b.iter().flat_map(|g| &g.alerts).filter(|a| a.severity == sev).count();
+        diff::AlertCounts { page: n("page"), ticket: n("ticket") }
     };
     let changed: Vec<&str> = report
         .changes

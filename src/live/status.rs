@@ -2,7 +2,8 @@
 //! recording rules, so it works before the rules are deployed. Per SLO: the error ratio over its
 //! window, the budget left (1 untouched, 0 spent, negative overspent) as a fraction and in time,
 //! the 1h and 6h burn rates, and which of its burn alerts' conditions hold (`for:` is not
-//! evaluated: an instant cannot tell how long a condition has held).
+//! evaluated: an instant cannot tell how long a condition has held); per group for an SLO with
+//! `group_by`, as its alerts are.
 
 use std::collections::BTreeMap;
 
@@ -15,22 +16,72 @@ use crate::model::burn::{self, Tier};
 use crate::model::{Model, Sli, Slo};
 use crate::promql::with_window;
 
-/// The error ratio of an SLI over `window` seconds at `at`: `None` when it has no traffic (no
-/// total, or a total of 0) or its query returns nothing.
-pub(crate) fn error_ratio(prom: &Prometheus, sli: &Sli, window: u64, at: f64) -> Result<Option<f64>> {
-    let w = duration::format(window);
-    let scalar = |expr: &str| -> Result<Option<f64>> {
-        let s = prom.instant(expr, at)?;
-        Ok(s.first().and_then(|s| s.values.first()).map(|v| v.1).filter(|v| v.is_finite()))
-    };
+/// The values of an SLO's `group_by` labels that identify one group (empty when ungrouped).
+pub type Group = BTreeMap<String, String>;
+
+/// `sum` or `sum by (labels)`.
+pub(crate) fn sum_by(group_by: &[String]) -> String {
+    if group_by.is_empty() { "sum".to_string() } else { format!("sum by ({})", group_by.join(", ")) }
+}
+
+/// The group of a series: its values of the `group_by` labels.
+pub(crate) fn group_of(labels: &BTreeMap<String, String>, group_by: &[String]) -> Group {
+    group_by.iter().filter_map(|g| labels.get(g).map(|v| (g.clone(), v.clone()))).collect()
+}
+
+/// An SLO's name with its group, as people read it: `delivery{channel="sms"}`.
+pub fn named(name: &str, group: &Group) -> String {
+    if group.is_empty() {
+        return name.to_string();
+    }
+    let l: Vec<String> = group.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{name}{{{}}}", l.join(","))
+}
+
+/// The queries whose values are an SLI's error ratio over `w` per group: errors and total for
+/// an event SLI (the ratio is theirs), or the ratio itself for a raw one (the worst series of a
+/// group when the query returns several).
+pub(crate) enum RatioQueries {
+    Events { errors: String, total: String },
+    Raw(String),
+}
+
+pub(crate) fn ratio_queries(sli: &Sli, group_by: &[String], w: &str) -> RatioQueries {
+    let sum = sum_by(group_by);
     match sli {
-        Sli::Events { errors, total, .. } => {
-            let Some(t) = scalar(&format!("sum({})", with_window(total, &w)))?.filter(|t| *t > 0.0) else { return Ok(None) };
-            // No error series at all is no errors (a `sum` over nothing returns nothing).
-            let e = scalar(&format!("sum({})", with_window(errors, &w)))?.unwrap_or(0.0);
-            Ok(Some((e / t).max(0.0)))
+        Sli::Events { errors, total, .. } => RatioQueries::Events {
+            errors: format!("{sum}({})", with_window(errors, w)),
+            total: format!("{sum}({})", with_window(total, w)),
+        },
+        Sli::Raw { error_ratio } => {
+            let avg = format!("avg_over_time(({})[{w}:5m])", with_window(error_ratio, "5m"));
+            RatioQueries::Raw(if group_by.is_empty() { avg } else { format!("max by ({}) ({avg})", group_by.join(", ")) })
         }
-        Sli::Raw { error_ratio } => scalar(&format!("avg_over_time(({})[{w}:5m])", with_window(error_ratio, "5m"))),
+    }
+}
+
+/// Per group, errors over total where the total is above 0 (a group without error series has
+/// no errors: a `sum` over nothing returns nothing).
+pub(crate) fn divide(errors: &BTreeMap<Group, f64>, total: &BTreeMap<Group, f64>) -> BTreeMap<Group, f64> {
+    total.iter().filter(|(_, t)| **t > 0.0).map(|(g, t)| (g.clone(), (errors.get(g).copied().unwrap_or(0.0) / t).max(0.0))).collect()
+}
+
+/// The error ratio of an SLI over `window` seconds at `at`, per group: a group is missing when
+/// it has no traffic (no total, or a total of 0) or its query returns nothing.
+pub(crate) fn error_ratios(prom: &Prometheus, sli: &Sli, group_by: &[String], window: u64, at: f64) -> Result<BTreeMap<Group, f64>> {
+    let values = |expr: &str, first_only: bool| -> Result<BTreeMap<Group, f64>> {
+        let series = prom.instant(expr, at)?;
+        let n = if first_only { 1 } else { series.len() };
+        Ok(series
+            .iter()
+            .take(n)
+            .filter_map(|s| s.values.first().map(|v| (group_of(&s.labels, group_by), v.1)))
+            .filter(|(_, v)| v.is_finite())
+            .collect())
+    };
+    match ratio_queries(sli, group_by, &duration::format(window)) {
+        RatioQueries::Events { errors, total } => Ok(divide(&values(&errors, false)?, &values(&total, false)?)),
+        RatioQueries::Raw(q) => values(&q, group_by.is_empty()),
     }
 }
 
@@ -45,6 +96,9 @@ pub struct BurnRates {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SloStatus {
     pub name: String,
+    /// For an SLO with `group_by`, the group this row measures (one row per group).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub group: Group,
     pub service: String,
     pub team: String,
     /// Percent.
@@ -73,56 +127,60 @@ impl StatusReport {
     }
 }
 
-fn slo_status(prom: &Prometheus, slo: &Slo, at: f64) -> Result<SloStatus> {
+/// One row per group of `slo` (one row when it is not grouped, or has no data at all).
+fn slo_status(prom: &Prometheus, slo: &Slo, at: f64) -> Result<Vec<SloStatus>> {
     let budget = slo.budget();
-    let mut cache: BTreeMap<u64, Option<f64>> = BTreeMap::new();
-    let mut ratio = |w: u64| -> Result<Option<f64>> {
-        if let Some(r) = cache.get(&w) {
-            return Ok(*r);
+    let pairs: Vec<burn::BurnWindow> = slo.windows.iter().copied().filter(|w| slo.alert_enabled(w.tier)).collect();
+    let mut ratios: BTreeMap<u64, BTreeMap<Group, f64>> = BTreeMap::new();
+    for w in [slo.period, 3600, 6 * 3600].into_iter().chain(pairs.iter().flat_map(|w| [w.short, w.long])) {
+        if let std::collections::btree_map::Entry::Vacant(e) = ratios.entry(w) {
+            e.insert(error_ratios(prom, &slo.sli, &slo.group_by, w, at)?);
         }
-        let r = error_ratio(prom, &slo.sli, w, at)?;
-        cache.insert(w, r);
-        Ok(r)
-    };
-    let er = ratio(slo.period)?;
-    let burn = |r: Option<f64>| r.map(|r| burn::round_sig(r / budget));
-    let (h1, h6) = (burn(ratio(3600)?), burn(ratio(6 * 3600)?));
-    let mut firing = vec![];
-    for w in slo.windows.iter().copied() {
-        if !slo.alert_enabled(w.tier) {
-            continue;
-        }
-        let limit = w.factor(slo.period) * budget;
-        let over = |r: Option<f64>| r.is_some_and(|r| r > limit);
-        if over(ratio(w.short)?) && over(ratio(w.long)?) {
+    }
+    let mut groups: Vec<Group> = ratios[&slo.period].keys().cloned().collect();
+    if groups.is_empty() {
+        groups.push(Group::new());
+    }
+    let mut rows = vec![];
+    for group in groups {
+        let ratio = |w: u64| ratios[&w].get(&group).copied();
+        let er = ratio(slo.period);
+        let burn = |r: Option<f64>| r.map(|r| burn::round_sig(r / budget));
+        let mut firing = vec![];
+        for w in &pairs {
+            let limit = w.factor(slo.period) * budget;
+            let over = |r: Option<f64>| r.is_some_and(|r| r > limit);
             let t = w.tier.as_str().to_string();
-            if !firing.contains(&t) {
+            if over(ratio(w.short)) && over(ratio(w.long)) && !firing.contains(&t) {
                 firing.push(t);
             }
         }
+        firing.sort_by_key(|t| if t == Tier::Page.as_str() { 0 } else { 1 });
+        let remaining = er.map(|r| 1.0 - r / budget);
+        let burn_rate = BurnRates { h1: burn(ratio(3600)), h6: burn(ratio(6 * 3600)) };
+        rows.push(SloStatus {
+            name: slo.name.clone(),
+            group,
+            service: slo.service.clone(),
+            team: slo.owner.clone(),
+            objective: slo.objective,
+            window: duration::format(slo.period),
+            error_ratio: er,
+            budget_remaining: remaining,
+            budget_remaining_seconds: remaining.map(|r| r * slo.budget_seconds()),
+            burn_rate,
+            firing,
+            reason: er.is_none().then(|| "the SLI's queries return no data (no traffic, or no series match)".to_string()),
+        });
     }
-    firing.sort_by_key(|t| if t == Tier::Page.as_str() { 0 } else { 1 });
-    let remaining = er.map(|r| 1.0 - r / budget);
-    Ok(SloStatus {
-        name: slo.name.clone(),
-        service: slo.service.clone(),
-        team: slo.owner.clone(),
-        objective: slo.objective,
-        window: duration::format(slo.period),
-        error_ratio: er,
-        budget_remaining: remaining,
-        budget_remaining_seconds: remaining.map(|r| r * slo.budget_seconds()),
-        burn_rate: BurnRates { h1, h6 },
-        firing,
-        reason: er.is_none().then(|| "the SLI's queries return no data (no traffic, or no series match)".to_string()),
-    })
+    Ok(rows)
 }
 
 /// Measures every SLO of `model` (or those named in `only`) at `at` (unix seconds).
 pub fn status(model: &Model, prom: &Prometheus, at: f64, only: &[String]) -> Result<StatusReport> {
     let mut slos = vec![];
     for slo in model.all_slos().filter(|s| only.is_empty() || only.contains(&s.name)) {
-        slos.push(slo_status(prom, slo, at)?);
+        slos.extend(slo_status(prom, slo, at)?);
     }
     // Grouped by team, the team with the worst SLO first; within a team worst first; no data last.
     let key = |s: &SloStatus| s.budget_remaining.unwrap_or(f64::INFINITY);
@@ -132,7 +190,12 @@ pub fn status(model: &Model, prom: &Prometheus, at: f64, only: &[String]) -> Res
         *w = w.min(key(s));
     }
     slos.sort_by(|a, b| {
-        worst[&a.team].total_cmp(&worst[&b.team]).then(a.team.cmp(&b.team)).then(key(a).total_cmp(&key(b))).then(a.name.cmp(&b.name))
+        worst[&a.team]
+            .total_cmp(&worst[&b.team])
+            .then(a.team.cmp(&b.team))
+            .then(key(a).total_cmp(&key(b)))
+            .then(a.name.cmp(&b.name))
+            .then(a.group.cmp(&b.group))
     });
     let at = jiff::Timestamp::from_millisecond((at * 1000.0) as i64).map(|t| t.to_string()).unwrap_or_default();
     Ok(StatusReport { at, slos })
@@ -155,7 +218,7 @@ fn pct(x: f64) -> String {
 fn cells(s: &SloStatus) -> [String; 8] {
     let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "no data".into());
     [
-        s.name.clone(),
+        named(&s.name, &s.group),
         format!("{}%", burn::num(s.objective)),
         s.window.clone(),
         opt(s.error_ratio, &pct),

@@ -391,3 +391,76 @@ fn diff_says_how_often_a_changed_slo_would_have_paged() {
     let (_, md, _) = rely(&["diff", "--base", "base", "reliability"], tmp.path());
     assert!(!md.contains("What the metrics say"), "{md}");
 }
+
+/// A grouped SLO is measured per group: during an incident in one channel, `rely status` shows
+/// that channel burning and paging while the other stays quiet, and `rely backtest` finds one
+/// page episode there and none in the steady channel; for an event SLI and a boolean gauge.
+#[test]
+fn status_and_backtest_measure_each_group_of_a_grouped_slo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path().join("reliability");
+    std::fs::create_dir_all(&r).unwrap();
+    let text = "apiVersion: rely/v1\nkind: Team\nmetadata:\n  name: payments\nspec:\n  members: [{name: Ada, email: ada@example.com}]\n  notify:\n    page: [{email: {to: pay@example.com}}]\n---\napiVersion: rely/v1\nkind: Service\nmetadata:\n  name: notify\nspec:\n  owner: payments\n  tier: 1\n  runbook: https://runbooks.example.com/notify\n---\napiVersion: rely/v1\nkind: SLO\nmetadata:\n  name: delivery\nspec:\n  service: notify\n  objective: 99.9\n  window: 7d\n  group_by: [channel]\n  indicator:\n    ratio:\n      errors: sum by (channel) (rate(sent_total{job=\"notify\",result=\"failed\"}[{{window}}]))\n      total: sum by (channel) (rate(sent_total{job=\"notify\"}[{{window}}]))\n  alerting:\n    page: {enabled: true}\n    ticket: {enabled: true}\n---\napiVersion: rely/v1\nkind: SLO\nmetadata:\n  name: runs\nspec:\n  service: notify\n  objective: 99\n  window: 7d\n  group_by: [pipeline]\n  indicator:\n    gauge:\n      metric: run_ok{job=\"etl\"}\n  alerting:\n    page: {enabled: true}\n    ticket: {enabled: true}\n";
+    std::fs::write(r.join("notify.yaml"), text).unwrap();
+    let model = rely::model_of(&r).unwrap().expect("the test repository checks clean");
+    let incident_start = END - DAY;
+    let h = History {
+        start: END - 8 * DAY,
+        end: END,
+        step: 60,
+        rate: 10.0,
+        base: 0.0002,
+        base_of: Default::default(),
+        incidents: vec![
+            Incident { slo: "delivery".into(), start: incident_start, minutes: 30, error_ratio: 0.2 },
+            Incident { slo: "runs".into(), start: incident_start, minutes: 60, error_ratio: 1.0 },
+        ],
+    };
+    let (om, skipped) = openmetrics::openmetrics(&model, &h);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let Some(prom) = LivePrometheus::start(&om) else { return };
+    let during = jiff::Timestamp::from_second(incident_start + 25 * 60).unwrap().to_string();
+    let (_, out, err) = rely(&["status", "reliability", "--prometheus", &prom.url, "--at", &during, "--format", "json"], tmp.path());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let rows = v["slos"].as_array().unwrap();
+    let row = |slo: &str, label: &str, value: &str| {
+        rows.iter().find(|s| s["name"] == slo && s["group"][label] == value).unwrap_or_else(|| panic!("{slo} {value}: {out}")).clone()
+    };
+    assert_eq!(rows.len(), 4, "two rows per grouped SLO: {out}");
+    // The burning group pages; the steady one has burnt 0.2 of its budget share and fires nothing.
+    assert_eq!(row("delivery", "channel", "burning")["firing"], serde_json::json!(["page", "ticket"]), "{out}");
+    assert_eq!(row("delivery", "channel", "steady")["firing"], serde_json::json!([]), "{out}");
+    close(row("delivery", "channel", "steady")["burn_rate"]["1h"].as_f64().unwrap(), 0.2, "the steady channel's 1h burn rate");
+    // 25 minutes at 20% over an hour: 8.33% / 0.1%.
+    close(
+        row("delivery", "channel", "burning")["burn_rate"]["1h"].as_f64().unwrap(),
+        0.2 * 25.0 / 60.0 / 0.001 + 0.2 * 35.0 / 60.0,
+        "the burning channel's 1h burn rate",
+    );
+    // The gauge: the burning pipeline has been failing for 25 minutes.
+    assert_eq!(row("runs", "pipeline", "burning")["firing"], serde_json::json!(["page", "ticket"]), "{out}");
+    assert_eq!(row("runs", "pipeline", "steady")["firing"], serde_json::json!([]), "{out}");
+    let (_, table, _) = rely(&["status", "reliability", "--prometheus", &prom.url, "--at", &during], tmp.path());
+    assert!(table.contains("delivery{channel=\"burning\"}") && table.contains("delivery{channel=\"steady\"}"), "{table}");
+    // The backtest over three days: one page episode in each burning group, none elsewhere.
+    let (from, to) =
+        (jiff::Timestamp::from_second(END - 3 * DAY).unwrap().to_string(), jiff::Timestamp::from_second(END).unwrap().to_string());
+    let (code, out, err) =
+        rely(&["backtest", "reliability", "--prometheus", &prom.url, "--from", &from, "--to", &to, "--format", "json"], tmp.path());
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entries = v["slos"].as_array().unwrap();
+    assert_eq!(entries.len(), 4, "{out}");
+    for (slo, label) in [("delivery", "channel"), ("runs", "pipeline")] {
+        let of = |value: &str| {
+            entries.iter().find(|s| s["name"] == slo && s["group"][label] == value).unwrap_or_else(|| panic!("{out}")).clone()
+        };
+        let pages = |e: &serde_json::Value| e["alerts"].as_array().unwrap().iter().filter(|a| a["severity"] == "page").count();
+        assert_eq!(pages(&of("burning")), 1, "{slo}: {out}");
+        assert_eq!(of("steady")["alerts"], serde_json::json!([]), "{slo}: {out}");
+        assert!(of("burning")["budget_consumed"].as_f64().unwrap() > of("steady")["budget_consumed"].as_f64().unwrap(), "{out}");
+    }
+    let (_, md, _) = rely(&["backtest", "reliability", "--prometheus", &prom.url, "--from", &from, "--to", &to], tmp.path());
+    assert!(md.contains("**delivery{channel=\"burning\"}** (payments, 99.9%): would have paged once in 3d"), "{md}");
+    assert!(md.contains("**delivery{channel=\"steady\"}** (payments, 99.9%): would not have alerted"), "{md}");
+}
