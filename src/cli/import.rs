@@ -18,6 +18,7 @@ pub(super) fn run(args: &ImportArgs) -> Result<u8> {
         owner: args.owner.as_deref().map(import::rely_name),
         runbook: args.runbook.clone(),
         severities: existing.severities.clone(),
+        taken: existing.slos.clone(),
     };
     let mut imp = import::read(&opts);
     rely::diag::sort(&mut imp.findings, &imp.loaded.files);

@@ -65,6 +65,9 @@ pub struct Options {
     /// The Project's `severities` in the reliability directory the files go to (see
     /// [`existing`]): a source's `severity` label that matches its tier's value is expressed.
     pub severities: Option<crate::spec::Severities>,
+    /// The SLO names the reliability directory already has (see [`existing`]): an imported SLO
+    /// of one of them is renamed as if imported before it.
+    pub taken: std::collections::BTreeSet<String>,
 }
 
 impl Options {
@@ -356,6 +359,7 @@ fn items(value: &Value) -> Vec<String> {
 /// Reads the sources (nothing is written).
 pub fn read(opts: &Options) -> Imported {
     let mut imp = Imported::default();
+    imp.names = opts.taken.iter().map(|n| (n.clone(), 1)).collect();
     // Every file first: documents of one may be named by another.
     let mut loaded_files = vec![];
     for path in &opts.files {
@@ -405,7 +409,7 @@ pub fn read(opts: &Options) -> Imported {
                         known += 1;
                         for s in services {
                             imp.found += s.found;
-                            merge(&mut imp.services, &mut imp.names, s.draft);
+                            merge(&mut imp.services, &mut imp.names, &opts.taken, s.draft);
                         }
                     }
                     None => {
@@ -469,9 +473,14 @@ pub(crate) struct Read {
 }
 
 /// Services of one name from several documents become one (the first one's spec). SLO names
-/// are unique in rely: a name taken by an SLO read before gets `-2`, `-3`, ... (in the order
-/// the files were given), and its comment says so.
-fn merge(services: &mut BTreeMap<String, ServiceDraft>, names: &mut BTreeMap<String, usize>, mut s: ServiceDraft) {
+/// are unique in rely: a name taken by an SLO of the reliability directory (`taken`) or read
+/// before gets `-2`, `-3`, ... (in the order the files were given), and its comment says so.
+fn merge(
+    services: &mut BTreeMap<String, ServiceDraft>,
+    names: &mut BTreeMap<String, usize>,
+    taken: &std::collections::BTreeSet<String>,
+    mut s: ServiceDraft,
+) {
     for slo in &mut s.slos {
         if names.contains_key(&slo.name) {
             let base = slo.name.clone();
@@ -489,7 +498,8 @@ fn merge(services: &mut BTreeMap<String, ServiceDraft>, names: &mut BTreeMap<Str
             };
             names.insert(base.clone(), i);
             names.insert(name.clone(), 1);
-            slo.source = format!("{} Named `{name}`: `{base}` was taken by an SLO imported before it.", slo.source);
+            let by = if taken.contains(&base) { "an SLO of the reliability directory" } else { "an SLO imported before it" };
+            slo.source = format!("{} Named `{name}`: `{base}` was taken by {by}.", slo.source);
             slo.name = name;
         } else {
             names.insert(slo.name.clone(), 1);
@@ -544,9 +554,11 @@ pub struct Existing {
     pub services: std::collections::BTreeSet<String>,
     /// The Project's `severities`.
     pub severities: Option<crate::spec::Severities>,
+    /// SLO names.
+    pub slos: std::collections::BTreeSet<String>,
 }
 
-/// The Services and Project severities defined in the reliability directory that holds `out`:
+/// The Services, SLO names and Project severities defined in the reliability directory that holds `out`:
 /// the nearest of `out` and its ancestors with a rely document directly in it (`project.yaml`,
 /// `teams.yaml`, ...), read as `rely check` reads it. Only directories inside `out`'s git work
 /// tree are considered (outside git, `out` and its parent only), so a stray file in `/tmp` or a
@@ -568,9 +580,10 @@ pub fn existing(out: &Path) -> Existing {
                         continue;
                     }
                     match v.get("kind").and_then(Value::as_str) {
-                        Some("Service") => {
+                        Some(kind @ ("Service" | "SLO")) => {
                             if let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str) {
-                                found.services.insert(n.to_string());
+                                let set = if kind == "SLO" { &mut found.slos } else { &mut found.services };
+                                set.insert(n.to_string());
                             }
                         }
                         Some("Project") => {

@@ -184,6 +184,7 @@ fn outputs(case: &Case, imported: bool) -> Vec<rely::emit::OutputFile> {
         owner: Some("platform".into()),
         runbook: Some("https://runbooks.example.com/imported".into()),
         severities: None,
+        taken: Default::default(),
     };
     let imp = rely::import::read(&opts);
     assert!(imp.imported() > 0, "{}: {:?}", case.rely_dir, imp.findings);

@@ -187,6 +187,7 @@ fn import_finding_fixtures_produce_exactly_their_codes() {
             owner: Some("platform".into()),
             runbook: None,
             severities: None,
+            taken: Default::default(),
         };
         let imp = rely::import::read(&opts);
         let mut got: Vec<String> = imp.findings.iter().map(|x| x.rule.code.to_string()).collect();
@@ -263,6 +264,7 @@ mod writer {
                 owner: None,
                 runbook: Some("https://runbooks.example.com/x".into()),
                 severities: None,
+                taken: Default::default(),
             };
             let imp = rely::import::read(&opts);
             prop_assert_eq!(imp.imported(), 1, "{:?}", imp.findings);
@@ -349,6 +351,7 @@ fn openslo_export_imports_back_to_the_same_slos() {
         owner: None,
         runbook: Some("https://runbooks.example.com/x".into()),
         severities: None,
+        taken: Default::default(),
     };
     let imp = rely::import::read(&opts);
     assert!(imp.findings.is_empty(), "{:?}", imp.findings);
@@ -439,4 +442,24 @@ fn openslo_threshold_metrics_of_prometheus_become_gauges() {
     assert_eq!(code, 0, "{out}\n{err}");
     let rules = std::fs::read_to_string(tmp.path().join("generated/prometheus/annotator.rules.yml")).unwrap();
     assert!(rules.contains("((sum(kafka_consumergroup_lag{consumergroup=\"annotator\"})) < bool 1000)[5m:1m]"), "{rules}");
+}
+
+#[test]
+fn an_slo_name_the_reliability_directory_has_already_is_not_reused() {
+    // Importing the same file a second time, into another folder of the same reliability
+    // directory: its SLO names are taken, so they get `-2`, the comment says why, the Service
+    // is not written again, and the directory still checks without errors.
+    let file = root().join("tests/fixtures/import/sloth/getting-started.yml");
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, findings, err) = import(tmp.path(), "sloth", std::slice::from_ref(&file));
+    assert!(code <= 1, "{findings}\n{err}");
+    let args = ["import", "sloth", file.to_str().unwrap(), "--out", "reliability/again", "--owner", "platform"];
+    let (code, findings, err) = rely(&args, tmp.path());
+    assert!(code <= 1, "{findings}\n{err}");
+    let again = std::fs::read_to_string(tmp.path().join("reliability/again/myservice.yaml")).unwrap();
+    assert!(again.contains("name: myservice-requests-availability-2\n"), "{again}");
+    assert!(again.contains("`myservice-requests-availability` was taken by an SLO of the reliability directory"), "{again}");
+    assert!(!again.contains("kind: Service"), "{again}");
+    let (code, out, err) = rely(&["check", "reliability", "--format", "json"], tmp.path());
+    assert!(code <= 1 && !out.contains("\"REF002\""), "{out}\n{err}");
 }
