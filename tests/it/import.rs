@@ -463,3 +463,62 @@ fn an_slo_name_the_reliability_directory_has_already_is_not_reused() {
     let (code, out, err) = rely(&["check", "reliability", "--format", "json"], tmp.path());
     assert!(code <= 1 && !out.contains("\"REF002\""), "{out}\n{err}");
 }
+
+/// The OpenSLO v1 JSON Schema's `$ref`s (`https://openslo.com/schemas/v1/parts/...`) resolved to
+/// the vendored copy, never the network. The schema was withdrawn before the v1 spec gained the
+/// `raw` ratio (`ratioMetric: {rawType: success|failure, raw: {metricSource}}`, "can't be used
+/// together with good/bad/total"; `counter` "ignored when using raw"), which rely exports for
+/// raw and gauge SLIs: the SLI part gets that alternative, exactly as the spec's text says.
+struct OpensloParts;
+
+impl jsonschema::Retrieve for OpensloParts {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let rel = uri.as_str().strip_prefix("https://openslo.com/schemas/v1/").ok_or_else(|| format!("not an OpenSLO part: {uri}"))?;
+        let text = std::fs::read_to_string(root().join("tests/vendor/openslo/schemas-v1-historical").join(rel))?;
+        let mut v: serde_json::Value = serde_json::from_str(&text)?;
+        if rel == "parts/sli-spec.schema.json" {
+            let ratio = &mut v["properties"]["spec"]["properties"]["ratioMetric"];
+            let counted = ratio.take();
+            let source = serde_json::json!({"type": "object", "required": ["metricSource"], "properties": {"metricSource": {"$ref": "https://openslo.com/schemas/v1/parts/metricsource.schema.json"}}});
+            *ratio = serde_json::json!({"oneOf": [counted, {
+                "type": "object",
+                "required": ["rawType", "raw"],
+                "properties": {"rawType": {"enum": ["success", "failure"]}, "raw": source},
+                "not": {"anyOf": [{"required": ["good"]}, {"required": ["bad"]}, {"required": ["total"]}]}
+            }]});
+        }
+        Ok(v)
+    }
+}
+
+#[test]
+fn openslo_export_matches_the_openslo_v1_json_schema() {
+    let text = std::fs::read_to_string(root().join("tests/vendor/openslo/schemas-v1-historical/openslo.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft7::options().with_retriever(OpensloParts).build(&schema).unwrap();
+    let (code, exported, err) = rely(&["export", "openslo", "reliability"], &root());
+    assert_eq!(code, 0, "{err}");
+    let docs: Vec<serde_json::Value> =
+        serde_yaml::Deserializer::from_str(&exported).map(|d| serde::Deserialize::deserialize(d).unwrap()).collect();
+    let kinds: std::collections::BTreeSet<&str> = docs.iter().filter_map(|d| d["kind"].as_str()).collect();
+    assert_eq!(kinds, ["SLO", "Service"].into(), "every kind rely exports is judged (SLIs inline)");
+    for d in &docs {
+        let errors: Vec<String> = validator.iter_errors(d).map(|e| format!("{e} at {}", e.instance_path())).take(5).collect();
+        assert!(errors.is_empty(), "{} {}: {errors:#?}", d["kind"], d["metadata"]["name"]);
+    }
+    // Not vacuous: an SLO without its budgeting method, or with a misspelt kind, is refused.
+    let slo = docs.iter().find(|d| d["kind"] == "SLO").unwrap();
+    let mut bad = slo.clone();
+    bad["spec"].as_object_mut().unwrap().remove("budgetingMethod");
+    assert!(!validator.is_valid(&bad));
+    let mut bad = slo.clone();
+    bad["kind"] = "Slo".into();
+    assert!(!validator.is_valid(&bad));
+    let raw = docs.iter().find(|d| !d["spec"]["indicator"]["spec"]["ratioMetric"]["raw"].is_null()).expect("a raw SLI is judged");
+    let mut bad = raw.clone();
+    bad["spec"]["indicator"]["spec"]["ratioMetric"]["rawType"] = "errors".into();
+    assert!(!validator.is_valid(&bad));
+    let mut bad = raw.clone();
+    bad["spec"]["indicator"]["spec"]["ratioMetric"]["total"] = raw["spec"]["indicator"]["spec"]["ratioMetric"]["raw"].clone();
+    assert!(!validator.is_valid(&bad), "raw with total");
+}
