@@ -157,7 +157,8 @@ fn read_slo(
     alerting.labels = keep_labels(src, opts, None, m, &[format!("{a}/labels")]);
     let (ann, runbook) = annotations(src, &format!("{a}/annotations"));
     alerting.annotations = ann;
-    alerting.runbook = runbook.or_else(|| opts.runbook.clone());
+    // `--runbook` only where the source has none, at the SLO or on either alert.
+    alerting.runbook = runbook.map(|r| r.0);
     for (tier, field) in [("page", k("page_alert")), ("ticket", k("ticket_alert"))] {
         let t = format!("{a}/{field}");
         if src.get(&t).is_none() {
@@ -172,8 +173,15 @@ fn read_slo(
         toggle.labels = keep_labels(src, opts, Some(tier), m, &[format!("{t}/labels")]);
         let (ann, rb) = annotations(src, &format!("{t}/annotations"));
         toggle.annotations = ann;
-        if rb.is_some() && alerting.runbook.is_none() {
-            alerting.runbook = rb;
+        match (rb, &alerting.runbook) {
+            (Some((rb, _)), None) => alerting.runbook = Some(rb),
+            (Some((rb, at)), Some(kept)) if rb != *kept => src.report(
+                codes::IMP003,
+                &at,
+                format!("the {tier} alert's own runbook `{rb}` is not carried over"),
+                format!("rely has one runbook per SLO, for both its alerts: `{kept}` is kept"),
+            ),
+            _ => {}
         }
         if toggle != AlertToggle::default() {
             if tier == "page" {
@@ -182,6 +190,9 @@ fn read_slo(
                 alerting.ticket = Some(toggle);
             }
         }
+    }
+    if alerting.runbook.is_none() {
+        alerting.runbook = opts.runbook.clone();
     }
     let full = super::prefixed_name(svc_name, &name);
     let mut spec = SloSpec {
@@ -284,13 +295,14 @@ fn keep_labels(
 
 /// Annotations, and the runbook among them (`runbook`/`runbook_url` holding an https URL):
 /// rely's runbook is a checked field, not an annotation. Go templates are kept as text.
-fn annotations(src: &mut Src<'_>, pointer: &str) -> (BTreeMap<String, String>, Option<String>) {
+/// The runbook comes with the pointer to where it was written.
+fn annotations(src: &mut Src<'_>, pointer: &str) -> (BTreeMap<String, String>, Option<(String, String)>) {
     let mut out = BTreeMap::new();
     let mut runbook = None;
     for (k, v) in src.map(pointer) {
         let at = format!("{pointer}/{}", crate::syntax::yaml::escape_pointer(&k));
         if (k == "runbook" || k == "runbook_url") && v.trim().starts_with("https://") && !v.contains("{{") {
-            runbook = Some(v.trim().to_string());
+            runbook = Some((v.trim().to_string(), at));
             continue;
         }
         if !is_label_name(&k) || k == "dashboard_url" || k == "runbook_url" {
