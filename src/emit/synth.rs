@@ -137,7 +137,9 @@ pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
     if by.iter().any(|l| !group_by.contains(l)) {
         return Err(format!("a query sums by ({}), which is not the SLO's `group_by`", by.join(", ")));
     }
-    group_values(sli, group_by)?;
+    if !group_by.is_empty() {
+        group_values(sli, group_by)?;
+    }
     Ok(s)
 }
 

@@ -45,6 +45,12 @@ fn indent(out: &mut String, n: usize) {
 /// NEL, the line and paragraph separators, the byte-order mark and non-characters.
 fn quote(s: &str, out: &mut String) {
     out.push('"');
+    // Printable ASCII without `"` or `\\` is written as it is (most quoted strings are).
+    if s.bytes().all(|c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -510,12 +516,13 @@ fn plain_ok(s: &str) -> bool {
     if !b.iter().all(|&c| PLAIN[c as usize]) {
         return false;
     }
-    // `: ` starts a mapping value and ` #` a comment
-    if s.contains(": ") || s.contains(" #") {
+    let spaced = b.contains(&b' ');
+    // `: ` starts a mapping value and ` #` a comment (both need a space)
+    if spaced && b.windows(2).any(|w| w == b": " || w == b" #") {
         return false;
     }
     // flow indicators are only safe inside text that YAML cannot take for a flow collection
-    if b.iter().any(|c| matches!(c, b'[' | b']' | b',')) && !b.contains(&b' ') {
+    if !spaced && b.iter().any(|c| matches!(c, b'[' | b']' | b',')) {
         return false;
     }
     if b.len() <= 5 {
