@@ -558,11 +558,12 @@ pub struct Existing {
     pub slos: std::collections::BTreeSet<String>,
 }
 
-/// The Services, SLO names and Project severities defined in the reliability directory that holds `out`:
-/// the nearest of `out` and its ancestors with a rely document directly in it (`project.yaml`,
-/// `teams.yaml`, ...), read as `rely check` reads it. Only directories inside `out`'s git work
-/// tree are considered (outside git, `out` and its parent only), so a stray file in `/tmp` or a
-/// home directory is never read.
+/// The Services, SLO names and Project severities defined in the reliability directory that
+/// holds `out`: the highest of `out` and its ancestors with a rely document directly in it
+/// (`project.yaml`, `teams.yaml`, ...; not the nearest, which may be an earlier import's folder
+/// beside the SLOs of `services/`), read as `rely check` reads it. Only directories inside
+/// `out`'s git work tree are considered (outside git, `out` and its parent only), so a stray file
+/// in `/tmp` or a home directory is never read.
 pub fn existing(out: &Path) -> Existing {
     let mut found = Existing::default();
     let Ok(abs) = std::path::absolute(out) else { return found };
@@ -571,29 +572,26 @@ pub fn existing(out: &Path) -> Existing {
         Some(r) => abs.ancestors().take_while(|d| d.starts_with(r)).collect(),
         None => abs.ancestors().take(2).collect(),
     };
-    for dir in candidates {
-        if has_rely_document(dir) {
-            if let Ok(loaded) = crate::syntax::load_dir(dir) {
-                for d in &loaded.docs {
-                    let v = &d.yaml.value;
-                    if v.get("apiVersion").and_then(Value::as_str) != Some("rely/v1") {
-                        continue;
-                    }
-                    match v.get("kind").and_then(Value::as_str) {
-                        Some(kind @ ("Service" | "SLO")) => {
-                            if let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str) {
-                                let set = if kind == "SLO" { &mut found.slos } else { &mut found.services };
-                                set.insert(n.to_string());
-                            }
+    if let Some(dir) = candidates.into_iter().rev().find(|d| has_rely_document(d)) {
+        if let Ok(loaded) = crate::syntax::load_dir(dir) {
+            for d in &loaded.docs {
+                let v = &d.yaml.value;
+                if v.get("apiVersion").and_then(Value::as_str) != Some("rely/v1") {
+                    continue;
+                }
+                match v.get("kind").and_then(Value::as_str) {
+                    Some(kind @ ("Service" | "SLO")) => {
+                        if let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str) {
+                            let set = if kind == "SLO" { &mut found.slos } else { &mut found.services };
+                            set.insert(n.to_string());
                         }
-                        Some("Project") => {
-                            found.severities = v.pointer("/spec/severities").and_then(|s| serde_json::from_value(s.clone()).ok());
-                        }
-                        _ => {}
                     }
+                    Some("Project") => {
+                        found.severities = v.pointer("/spec/severities").and_then(|s| serde_json::from_value(s.clone()).ok());
+                    }
+                    _ => {}
                 }
             }
-            break;
         }
     }
     found

@@ -302,7 +302,16 @@ fn annotations(src: &mut Src<'_>, pointer: &str) -> (BTreeMap<String, String>, O
     for (k, v) in src.map(pointer) {
         let at = format!("{pointer}/{}", crate::syntax::yaml::escape_pointer(&k));
         if (k == "runbook" || k == "runbook_url") && v.trim().starts_with("https://") && !v.contains("{{") {
-            runbook = Some((v.trim().to_string(), at));
+            match &runbook {
+                Some((kept, _)) if kept != v.trim() => src.report(
+                    codes::IMP003,
+                    &at,
+                    format!("a second runbook `{}` is not carried over", v.trim()),
+                    format!("rely has one runbook per SLO, for both its alerts: `{kept}` is kept"),
+                ),
+                Some(_) => {}
+                None => runbook = Some((v.trim().to_string(), at)),
+            }
             continue;
         }
         if !is_label_name(&k) || k == "dashboard_url" || k == "runbook_url" {

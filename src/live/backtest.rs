@@ -29,14 +29,12 @@ fn ratio_series(
     to: i64,
     step: i64,
 ) -> Result<BTreeMap<Group, BTreeMap<i64, f64>>> {
-    let range = |expr: &str, first_only: bool| -> Result<BTreeMap<Group, BTreeMap<i64, f64>>> {
+    let range = |expr: &str| -> Result<BTreeMap<Group, BTreeMap<i64, f64>>> {
         let mut out: BTreeMap<Group, BTreeMap<i64, f64>> = BTreeMap::new();
         let mut start = from;
         while start <= to {
             let end = (start + step * (MAX_POINTS - 1)).min(to);
-            let series = prom.range(expr, start as f64, end as f64, step as u64)?;
-            let n = if first_only { 1 } else { series.len() };
-            for s in series.into_iter().take(n) {
+            for s in prom.range(expr, start as f64, end as f64, step as u64)? {
                 out.entry(group_of(&s.labels, group_by))
                     .or_default()
                     .extend(s.values.into_iter().filter(|(_, v)| v.is_finite()).map(|(t, v)| (t.round() as i64, v)));
@@ -47,7 +45,7 @@ fn ratio_series(
     };
     match ratio_queries(sli, group_by, &duration::format(window)) {
         RatioQueries::Events { errors, total } => {
-            let (e, t) = (range(&errors, false)?, range(&total, false)?);
+            let (e, t) = (range(&errors)?, range(&total)?);
             let none = BTreeMap::new();
             Ok(t.iter()
                 .map(|(g, t)| {
@@ -57,7 +55,7 @@ fn ratio_series(
                 })
                 .collect())
         }
-        RatioQueries::Raw(q) => range(&q, group_by.is_empty()),
+        RatioQueries::Raw(q) => range(&q),
     }
 }
 

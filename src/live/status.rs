@@ -24,9 +24,10 @@ pub(crate) fn sum_by(group_by: &[String]) -> String {
     if group_by.is_empty() { "sum".to_string() } else { format!("sum by ({})", group_by.join(", ")) }
 }
 
-/// The group of a series: its values of the `group_by` labels.
+/// The group of a series: its values of the `group_by` labels (empty for a label it lacks, as
+/// Prometheus reads an absent label).
 pub(crate) fn group_of(labels: &BTreeMap<String, String>, group_by: &[String]) -> Group {
-    group_by.iter().filter_map(|g| labels.get(g).map(|v| (g.clone(), v.clone()))).collect()
+    group_by.iter().map(|g| (g.clone(), labels.get(g).cloned().unwrap_or_default())).collect()
 }
 
 /// An SLO's name with its group, as people read it: `delivery{channel="sms"}`.
@@ -39,8 +40,8 @@ pub fn named(name: &str, group: &Group) -> String {
 }
 
 /// The queries whose values are an SLI's error ratio over `w` per group: errors and total for
-/// an event SLI (the ratio is theirs), or the ratio itself for a raw one (the worst series of a
-/// group when the query returns several).
+/// an event SLI (the ratio is theirs), or the ratio itself for a raw one (the worst series, of
+/// the group or of all, when the query returns several).
 pub(crate) enum RatioQueries {
     Events { errors: String, total: String },
     Raw(String),
@@ -55,7 +56,8 @@ pub(crate) fn ratio_queries(sli: &Sli, group_by: &[String], w: &str) -> RatioQue
         },
         Sli::Raw { error_ratio } => {
             let avg = format!("avg_over_time(({})[{w}:5m])", with_window(error_ratio, "5m"));
-            RatioQueries::Raw(if group_by.is_empty() { avg } else { format!("max by ({}) ({avg})", group_by.join(", ")) })
+            let max = if group_by.is_empty() { "max".to_string() } else { format!("max by ({})", group_by.join(", ")) };
+            RatioQueries::Raw(format!("{max}({avg})"))
         }
     }
 }
@@ -69,19 +71,17 @@ pub(crate) fn divide(errors: &BTreeMap<Group, f64>, total: &BTreeMap<Group, f64>
 /// The error ratio of an SLI over `window` seconds at `at`, per group: a group is missing when
 /// it has no traffic (no total, or a total of 0) or its query returns nothing.
 pub(crate) fn error_ratios(prom: &Prometheus, sli: &Sli, group_by: &[String], window: u64, at: f64) -> Result<BTreeMap<Group, f64>> {
-    let values = |expr: &str, first_only: bool| -> Result<BTreeMap<Group, f64>> {
-        let series = prom.instant(expr, at)?;
-        let n = if first_only { 1 } else { series.len() };
-        Ok(series
+    let values = |expr: &str| -> Result<BTreeMap<Group, f64>> {
+        Ok(prom
+            .instant(expr, at)?
             .iter()
-            .take(n)
             .filter_map(|s| s.values.first().map(|v| (group_of(&s.labels, group_by), v.1)))
             .filter(|(_, v)| v.is_finite())
             .collect())
     };
     match ratio_queries(sli, group_by, &duration::format(window)) {
-        RatioQueries::Events { errors, total } => Ok(divide(&values(&errors, false)?, &values(&total, false)?)),
-        RatioQueries::Raw(q) => values(&q, group_by.is_empty()),
+        RatioQueries::Events { errors, total } => Ok(divide(&values(&errors)?, &values(&total)?)),
+        RatioQueries::Raw(q) => values(&q),
     }
 }
 
@@ -137,7 +137,10 @@ fn slo_status(prom: &Prometheus, slo: &Slo, at: f64) -> Result<Vec<SloStatus>> {
             e.insert(error_ratios(prom, &slo.sli, &slo.group_by, w, at)?);
         }
     }
-    let mut groups: Vec<Group> = ratios[&slo.period].keys().cloned().collect();
+    // Every group some window sees (one whose SLO-window query returned nothing still shows).
+    let mut groups: Vec<Group> = ratios.values().flat_map(|r| r.keys()).cloned().collect();
+    groups.sort();
+    groups.dedup();
     if groups.is_empty() {
         groups.push(Group::new());
     }

@@ -446,17 +446,23 @@ fn openslo_threshold_metrics_of_prometheus_become_gauges() {
 
 #[test]
 fn an_slo_name_the_reliability_directory_has_already_is_not_reused() {
-    // Importing the same file a second time, into another folder of the same reliability
-    // directory: its SLO names are taken, so they get `-2`, the comment says why, the Service
-    // is not written again, and the directory still checks without errors.
+    // The file imported once, its SLO moved out of the import folder into the reliability
+    // directory's own `services.yaml`, and another file imported into that folder (so the folder
+    // nearest `--out` holds rely documents but not that SLO). Importing the first file again into
+    // the same folder: its SLO name is taken, so it gets `-2`, the comment says why, the Service
+    // is not written again, and the directory checks without a duplicate name.
     let file = root().join("tests/fixtures/import/sloth/getting-started.yml");
     let tmp = tempfile::tempdir().unwrap();
     let (code, findings, err) = import(tmp.path(), "sloth", std::slice::from_ref(&file));
     assert!(code <= 1, "{findings}\n{err}");
-    let args = ["import", "sloth", file.to_str().unwrap(), "--out", "reliability/again", "--owner", "platform"];
-    let (code, findings, err) = rely(&args, tmp.path());
+    let rel = tmp.path().join("reliability");
+    std::fs::rename(rel.join("imported/myservice.yaml"), rel.join("services.yaml")).unwrap();
+    let (code, findings, err) = import(tmp.path(), "sloth", &[root().join("tests/fixtures/import/sloth/raw-home-wifi.yml")]);
     assert!(code <= 1, "{findings}\n{err}");
-    let again = std::fs::read_to_string(tmp.path().join("reliability/again/myservice.yaml")).unwrap();
+    assert!(std::fs::read_dir(rel.join("imported")).unwrap().count() > 0);
+    let (code, findings, err) = import(tmp.path(), "sloth", std::slice::from_ref(&file));
+    assert!(code <= 1, "{findings}\n{err}");
+    let again = std::fs::read_to_string(rel.join("imported/myservice.yaml")).unwrap();
     assert!(again.contains("name: myservice-requests-availability-2\n"), "{again}");
     assert!(again.contains("`myservice-requests-availability` was taken by an SLO of the reliability directory"), "{again}");
     assert!(!again.contains("kind: Service"), "{again}");
