@@ -358,8 +358,7 @@ fn items(value: &Value) -> Vec<String> {
 
 /// Reads the sources (nothing is written).
 pub fn read(opts: &Options) -> Imported {
-    let mut imp = Imported::default();
-    imp.names = opts.taken.iter().map(|n| (n.clone(), 1)).collect();
+    let mut imp = Imported { names: opts.taken.iter().map(|n| (n.clone(), 1)).collect(), ..Default::default() };
     // Every file first: documents of one may be named by another.
     let mut loaded_files = vec![];
     for path in &opts.files {
@@ -572,25 +571,25 @@ pub fn existing(out: &Path) -> Existing {
         Some(r) => abs.ancestors().take_while(|d| d.starts_with(r)).collect(),
         None => abs.ancestors().take(2).collect(),
     };
-    if let Some(dir) = candidates.into_iter().rev().find(|d| has_rely_document(d)) {
-        if let Ok(loaded) = crate::syntax::load_dir(dir) {
-            for d in &loaded.docs {
-                let v = &d.yaml.value;
-                if v.get("apiVersion").and_then(Value::as_str) != Some("rely/v1") {
-                    continue;
-                }
-                match v.get("kind").and_then(Value::as_str) {
-                    Some(kind @ ("Service" | "SLO")) => {
-                        if let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str) {
-                            let set = if kind == "SLO" { &mut found.slos } else { &mut found.services };
-                            set.insert(n.to_string());
-                        }
+    if let Some(dir) = candidates.into_iter().rev().find(|d| has_rely_document(d))
+        && let Ok(loaded) = crate::syntax::load_dir(dir)
+    {
+        for d in &loaded.docs {
+            let v = &d.yaml.value;
+            if v.get("apiVersion").and_then(Value::as_str) != Some("rely/v1") {
+                continue;
+            }
+            match v.get("kind").and_then(Value::as_str) {
+                Some(kind @ ("Service" | "SLO")) => {
+                    if let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str) {
+                        let set = if kind == "SLO" { &mut found.slos } else { &mut found.services };
+                        set.insert(n.to_string());
                     }
-                    Some("Project") => {
-                        found.severities = v.pointer("/spec/severities").and_then(|s| serde_json::from_value(s.clone()).ok());
-                    }
-                    _ => {}
                 }
+                Some("Project") => {
+                    found.severities = v.pointer("/spec/severities").and_then(|s| serde_json::from_value(s.clone()).ok());
+                }
+                _ => {}
             }
         }
     }
