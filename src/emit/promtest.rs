@@ -82,7 +82,7 @@ pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32, levels: O
         for i in 0..n {
             let mut copy = s.clone();
             copy.labels.insert("rely_copy".into(), format!("{i:02}"));
-            out.push(InputSeries { series: copy.selector(), values: format!("{}x{steps}", num(if i < k { bad } else { good })) });
+            out.push(InputSeries { series: copy.selector(), values: format!("{}x{steps}", burn::exact(if i < k { bad } else { good })) });
         }
     }
     out.extend(series.iter().filter(|s| s.role != Role::Level).map(|s| {

@@ -34,11 +34,14 @@ pub const LEVEL_SERIES: u32 = 20;
 pub fn levels(sli: &Sli) -> Option<(f64, f64)> {
     let Sli::Raw { error_ratio } = sli else { return None };
     let Ok(crate::promql::Shape::Threshold(_, op, t)) = crate::promql::shape(&with_window(error_ratio, "5m")) else { return None };
+    // One apart, or for a large threshold the power of ten at about its millionth (past 2^53,
+    // t + 1 is t), so the values stay short.
+    let d = if t.abs() * 1e-6 > 1.0 { 10f64.powi((t.abs() * 1e-6).log10().ceil() as i32) } else { 1.0 };
     Some(match op.as_str() {
-        "<" | "<=" => (t - 1.0, t + 1.0),
-        ">" | ">=" => (t + 1.0, t - 1.0),
-        "==" => (t, t + 1.0),
-        _ => (t + 1.0, t),
+        "<" | "<=" => (t - d, t + d),
+        ">" | ">=" => (t + d, t - d),
+        "==" => (t, t + d),
+        _ => (t + d, t),
     })
 }
 

@@ -147,9 +147,33 @@ pub fn num(x: f64) -> String {
     if r == r.trunc() && r.abs() < 1e15 { format!("{}", r as i64) } else { format!("{r}") }
 }
 
+/// `x` exactly as written (a user's threshold, not a computed ratio): every digit an f64 keeps,
+/// whole numbers without a point, and 1e15 or more with an exponent (PromQL reads `1e+20`).
+pub fn exact(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else if x.abs() >= 1e15 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_keeps_every_digit_and_reads_back() {
+        for x in [30.0, 0.8, 123456789012.5, 1e11 + 1.0, 999999999999999.0, 1e15, 2.5e20, -7.25, 1e-7] {
+            let s = exact(x);
+            assert_eq!(s.parse::<f64>().unwrap(), x, "{s}");
+            assert!(!s.contains("inf") && !s.contains("NaN"), "{s}");
+        }
+        assert_eq!(exact(30.0), "30");
+        assert_eq!(exact(123456789012.5), "123456789012.5");
+        assert_eq!(exact(2.5e20), "2.5e20");
+    }
 
     #[test]
     fn factors_match_the_workbook_and_sloth() {

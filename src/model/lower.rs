@@ -403,7 +403,7 @@ pub fn gauge_query(g: &crate::spec::Gauge, group_by: &[String]) -> String {
     let series = match g.op {
         None => format!("{m}[{{{{window}}}}]"),
         // The query in parentheses: `a or b < 30` would compare `b` alone.
-        Some(op) => format!("(({m}) {} bool {})[{{{{window}}}}:1m]", op.as_str(), burn::num(g.threshold.unwrap_or(1.0))),
+        Some(op) => format!("(({m}) {} bool {})[{{{{window}}}}:1m]", op.as_str(), burn::exact(g.threshold.unwrap_or(1.0))),
     };
     format!("1 - (\n  {sum}(sum_over_time({series}))\n  /\n  {sum}(count_over_time({series}))\n)")
 }

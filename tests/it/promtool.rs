@@ -525,6 +525,23 @@ fn gauge_indicators_record_the_share_of_bad_samples() {
         let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
         assert!(ok, "{out}");
     }
+    // Thresholds keep every digit (12 significant digits used to print 123456789012.5 as
+    // 123456789013), and past 1e15 are written with an exponent; the copies sit about a millionth
+    // of a large threshold away from it (t + 1 is t past 2^53).
+    for (threshold, written, bad) in [("123456789012.5", "123456789012.5", "123457789012.5"), ("2.5e20", "2.5e20", "2.50001e20")] {
+        let files = with(&format!(
+            "  indicator:\n    gauge:\n      metric: queue_bytes{{job=\"checkout\"}}\n      op: \"<=\"\n      threshold: {threshold}\n"
+        ));
+        let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+        assert!(rules.contains(&format!("((queue_bytes{{job=\"checkout\"}}) <= bool {written})[1h:1m]")), "{rules}");
+        let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
+        assert!(test.contains(&format!("values: \"{bad}x70\"")), "{test}");
+        if require_tool("promtool") {
+            let tmp = write_all(&files);
+            let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &tmp.path().join("gen"));
+            assert!(ok, "{threshold}: {out}");
+        }
+    }
     // Any query (OpenSLO's) is compared as well, but only a selector can be copied: untested.
     let files = with(
         "  indicator:\n    gauge:\n      metric: max by (partition) (queue_lag_seconds{job=\"checkout\"}) or vector(0)\n      op: \"<\"\n      threshold: 30\n",
