@@ -345,6 +345,12 @@ pub(crate) struct Env {
     pub slis: BTreeMap<String, Value>,
     /// Service name → its description, tier and owner (`tier` and `team` labels).
     pub services: BTreeMap<String, (String, Option<u8>, Option<String>)>,
+    /// OpenSLO AlertPolicy and AlertCondition name → its spec.
+    pub alert_policies: BTreeMap<String, Value>,
+    pub alert_conditions: BTreeMap<String, Value>,
+    /// The AlertPolicy and AlertCondition names some SLO or policy refers to.
+    pub used_policies: std::collections::BTreeSet<String>,
+    pub used_conditions: std::collections::BTreeSet<String>,
 }
 
 /// The documents of a YAML document: itself, or each item when it is a list (OpenSLO allows a

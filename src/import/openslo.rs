@@ -12,7 +12,8 @@
 //! compared with the objective's `op` and `value`).
 //! What does not: queries of other sources (Datadog, ...) (`IMP002`);
 //! time-slice budgeting and calendar windows, approximated as occurrences over a rolling window
-//! (`IMP004`); alert policies and the other kinds (`IMP003`): rely generates its own alerts.
+//! (`IMP004`); notification targets and other kinds (`IMP003`): rely routes to the owning team.
+//! An SLO's `alertPolicies` become its alert policy (see `alert_policies`).
 
 use std::collections::BTreeMap;
 
@@ -20,7 +21,7 @@ use serde_json::Value;
 
 use super::{Env, Options, Read, ServiceDraft, SloDraft, Src, rely_name};
 use crate::diag::codes;
-use crate::spec::{Alerting, Indicator, Ratio, Raw, SloSpec};
+use crate::spec::{AlertPolicy, AlertToggle, Alerting, BurnTier, Indicator, PolicyWindow, Ratio, Raw, SloSpec};
 
 fn is_openslo(v: &Value) -> bool {
     matches!(v.get("apiVersion").and_then(Value::as_str), Some("openslo/v1" | "openslo/v1alpha"))
@@ -41,8 +42,39 @@ pub(super) fn collect(v: &Value, env: &mut Env) {
             let tier = label(v, "tier").and_then(|t| t.parse().ok());
             env.services.insert(name, (d.to_string(), tier.filter(|t| (1..=4).contains(t)), label(v, "team").map(|t| rely_name(&t))));
         }
+        Some("AlertPolicy") => {
+            let spec = v.get("spec").cloned().unwrap_or(Value::Null);
+            // A policy's condition refs count as used once the policy is (see `condition_used`).
+            env.alert_policies.insert(name, spec);
+        }
+        Some("AlertCondition") => {
+            env.alert_conditions.insert(name, v.get("spec").cloned().unwrap_or(Value::Null));
+        }
+        Some("SLO") => {
+            for p in v.pointer("/spec/alertPolicies").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(r) = p.get("alertPolicyRef").and_then(Value::as_str) {
+                    env.used_policies.insert(r.to_string());
+                }
+                for c in p.pointer("/spec/conditions").and_then(Value::as_array).into_iter().flatten() {
+                    if let Some(r) = c.get("conditionRef").and_then(Value::as_str) {
+                        env.used_conditions.insert(r.to_string());
+                    }
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// Whether an SLO refers to the AlertCondition `name`, inline in its policy or through a policy
+/// it refers to.
+fn condition_used(env: &Env, name: &str) -> bool {
+    env.used_conditions.contains(name)
+        || env.used_policies.iter().filter_map(|p| env.alert_policies.get(p)).any(|spec| {
+            spec.get("conditions")
+                .and_then(Value::as_array)
+                .is_some_and(|cs| cs.iter().any(|c| c.get("conditionRef").and_then(Value::as_str) == Some(name)))
+        })
 }
 
 /// Reads one document; `None` when it is not an OpenSLO document.
@@ -56,6 +88,19 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
         "SLO" => {}
         // Read with the SLOs that name them.
         "SLI" | "Service" => return Some(vec![]),
+        "AlertPolicy" | "AlertCondition" => {
+            let n = src.str("/metadata/name").unwrap_or_default();
+            let used = if kind == "AlertPolicy" { env.used_policies.contains(&n) } else { condition_used(env, &n) };
+            if !used {
+                src.report(
+                    codes::IMP003,
+                    "/kind",
+                    format!("OpenSLO {kind} `{n}` is not carried over: no SLO in the files given uses it"),
+                    "an SLO's `alertPolicies` (by `alertPolicyRef` or inline) become its rely alert policy",
+                );
+            }
+            return Some(vec![]);
+        }
         other => {
             src.report(
                 codes::IMP003,
@@ -97,14 +142,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
             "rely's SLOs count events; time slices cannot be expressed as Prometheus burn-rate rules",
         );
     }
-    if src.get("/spec/alertPolicies").is_some_and(|a| a.as_array().is_some_and(|a| !a.is_empty())) {
-        src.report(
-            codes::IMP003,
-            "/spec/alertPolicies",
-            "alert policies are not carried over",
-            "rely generates multi-window burn-rate alerts for every SLO",
-        );
-    }
+    let alerts = alert_policies(src, env, crate::duration::parse(&window).unwrap_or(30 * 86_400));
     let objectives = match src.get("/spec/objectives") {
         Some(Value::Array(a)) => a.len(),
         _ => 0,
@@ -138,7 +176,14 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
             window: Some(window.clone()),
             sli: None,
             indicator: Some(indicator),
-            alerting: Some(Alerting { runbook: opts.runbook.clone(), owner: slo_owner.clone(), ..Default::default() }),
+            alerting: Some(Alerting {
+                runbook: opts.runbook.clone(),
+                owner: slo_owner.clone(),
+                policy: alerts.as_ref().map(|a| a.policy.clone()),
+                page: alerts.as_ref().and_then(|a| a.page.clone()),
+                ticket: alerts.as_ref().and_then(|a| a.ticket.clone()),
+                ..Default::default()
+            }),
             concerns: vec![],
             labels: BTreeMap::new(),
             group_by: vec![],
@@ -148,6 +193,199 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
         draft.slos.push(SloDraft { name: full, spec, source });
     }
     Some(vec![Read { draft, found: objectives }])
+}
+
+/// What an SLO's OpenSLO alert policies become: a rely alert policy and the tiers' `for:`.
+struct Alerts {
+    policy: AlertPolicy,
+    page: Option<AlertToggle>,
+    ticket: Option<AlertToggle>,
+}
+
+/// The rely tier of an AlertCondition's `severity` (free text in OpenSLO), and whether it was
+/// named as the tier itself.
+fn tier_of(severity: &str) -> (BurnTier, bool) {
+    let s = severity.trim().to_ascii_lowercase();
+    match s.as_str() {
+        "page" => (BurnTier::Page, true),
+        "ticket" => (BurnTier::Ticket, true),
+        "critical" | "high" | "urgent" | "emergency" | "sev0" | "sev1" | "p0" | "p1" | "pager" => (BurnTier::Page, false),
+        _ => (BurnTier::Ticket, false),
+    }
+}
+
+/// The SLO's `alertPolicies` (inline, or by `alertPolicyRef` to an AlertPolicy document) as a
+/// rely alert policy: each burn-rate condition (`op: gt|gte`, `threshold`, `lookbackWindow`,
+/// `alertAfter`) is a window pair of its tier, the lookback as the long window and a twelfth of
+/// it (at least 1m) as the short one, which OpenSLO's single-window conditions do not have
+/// (`IMP004`). `None` when the SLO has no policy or none could be read (rely's default policy).
+fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
+    let list = src.get("/spec/alertPolicies").and_then(Value::as_array).cloned().filter(|l| !l.is_empty())?;
+    let mut windows = vec![];
+    let mut fors: BTreeMap<&str, String> = BTreeMap::new();
+    for (i, item) in list.iter().enumerate() {
+        let at = format!("/spec/alertPolicies/{i}");
+        // An inline policy's fields are reported where they are; a referenced one's at the ref.
+        let (pname, spec, base) = if let Some(r) = item.get("alertPolicyRef").and_then(Value::as_str) {
+            let Some(spec) = env.alert_policies.get(r) else {
+                src.report(
+                    codes::IMP002,
+                    &format!("{at}/alertPolicyRef"),
+                    format!("alert policy `{r}` is not in the files given and is not carried over"),
+                    "give the file with the AlertPolicy document too",
+                );
+                continue;
+            };
+            (r.to_string(), spec.clone(), None)
+        } else if item.get("kind").and_then(Value::as_str) == Some("AlertPolicy") {
+            let n = item.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("inline").to_string();
+            (n, item.get("spec").cloned().unwrap_or(Value::Null), Some(format!("{at}/spec")))
+        } else {
+            src.report(
+                codes::IMP003,
+                &at,
+                "an alert policy that is neither inline nor a ref is not carried over",
+                "write `alertPolicyRef: NAME` or an inline `kind: AlertPolicy`",
+            );
+            continue;
+        };
+        let here = |field: &str| base.as_ref().map(|b| format!("{b}/{field}")).unwrap_or_else(|| at.clone());
+        if spec.get("alertWhenBreaching").and_then(Value::as_bool) == Some(false) {
+            src.report(
+                codes::IMP003,
+                &here("alertWhenBreaching"),
+                format!("alert policy `{pname}` does not alert when breaching and is not carried over"),
+                "rely's alert policies alert when the burn rate is over the factor",
+            );
+            continue;
+        }
+        for (field, what) in [("alertWhenResolved", "a notification when resolved"), ("alertWhenNoData", "an alert on no data")] {
+            if let Some(b) = spec.get(field).and_then(Value::as_bool) {
+                let (msg, help) = if field == "alertWhenNoData" {
+                    (
+                        format!("`{field}: {b}` of alert policy `{pname}` is not carried over"),
+                        "rely always raises its no-data alert (`alerting.no_data`)",
+                    )
+                } else {
+                    (
+                        format!("`{field}: {b}` ({what}) of alert policy `{pname}` is not carried over"),
+                        "Alertmanager's receivers decide whether resolved alerts are sent (`send_resolved`)",
+                    )
+                };
+                if field == "alertWhenResolved" && !b {
+                    continue;
+                }
+                if field == "alertWhenNoData" && b {
+                    continue;
+                }
+                src.report(codes::IMP003, &here(field), msg, help);
+            }
+        }
+        if spec.get("notificationTargets").and_then(Value::as_array).is_some_and(|t| !t.is_empty()) {
+            src.report(
+                codes::IMP003,
+                &here("notificationTargets"),
+                format!("the notification targets of alert policy `{pname}` are not carried over"),
+                "rely routes an SLO's alerts to its owning team's receivers (`notify` on the Team)",
+            );
+        }
+        for (j, c) in spec.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default().iter().enumerate() {
+            let cat = base.as_ref().map(|b| format!("{b}/conditions/{j}")).unwrap_or_else(|| at.clone());
+            let (cname, cspec, cbase) = if let Some(r) = c.get("conditionRef").and_then(Value::as_str) {
+                let Some(cs) = env.alert_conditions.get(r) else {
+                    src.report(
+                        codes::IMP002,
+                        &cat,
+                        format!("alert condition `{r}` is not in the files given and is not carried over"),
+                        "give the file with the AlertCondition document too",
+                    );
+                    continue;
+                };
+                (r.to_string(), cs.clone(), None)
+            } else {
+                let n = c.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("inline").to_string();
+                (n, c.get("spec").cloned().unwrap_or(Value::Null), base.as_ref().map(|_| format!("{cat}/spec")))
+            };
+            let cat = |field: &str| cbase.as_ref().map(|b| format!("{b}/{field}")).unwrap_or_else(|| cat.clone());
+            let cond = cspec.get("condition").cloned().unwrap_or(Value::Null);
+            let kind = cond.get("kind").and_then(Value::as_str).unwrap_or("burnrate");
+            let op = cond.get("op").and_then(Value::as_str).unwrap_or_default();
+            let threshold = cond.get("threshold").and_then(Value::as_f64).filter(|t| t.is_finite() && *t > 0.0);
+            let lookback = cond.get("lookbackWindow").and_then(Value::as_str).and_then(crate::duration::parse);
+            let (Some(threshold), Some(lookback), true, true) = (threshold, lookback, kind == "burnrate", matches!(op, "gt" | "gte"))
+            else {
+                src.report(
+                    codes::IMP003,
+                    &cat("condition"),
+                    format!("alert condition `{cname}` is not carried over: rely alerts when a burn rate is over a threshold (kind `burnrate`, op `gt` or `gte`, a threshold above 0, a lookbackWindow)"),
+                    "rely's alert policy windows are burn rates over a factor",
+                );
+                continue;
+            };
+            if lookback > period || lookback < 120 {
+                src.report(
+                    codes::IMP003,
+                    &cat("condition"),
+                    format!(
+                        "alert condition `{cname}` looks back {}, outside 2m to the SLO's window, and is not carried over",
+                        crate::duration::format(lookback)
+                    ),
+                    "rely's window pairs read at most the SLO's window",
+                );
+                continue;
+            }
+            let short = ((lookback as f64 / 12.0 / 60.0).round() as u64).max(1) * 60;
+            let severity = cspec.get("severity").and_then(Value::as_str).unwrap_or("page");
+            let (tier, named) = tier_of(severity);
+            let tier_word = if tier == BurnTier::Page { "page" } else { "ticket" };
+            if !named {
+                src.report(
+                    codes::IMP004,
+                    &cat("severity"),
+                    format!("severity `{severity}` of alert condition `{cname}` is imported as the {tier_word} tier"),
+                    "rely's tiers are page and ticket; `severities:` in the Project sets the label values they carry",
+                );
+            }
+            src.report(
+                codes::IMP004,
+                &cat("condition"),
+                format!(
+                    "alert condition `{cname}` (burn rate over {} for {}) is imported with a short window of {} as well",
+                    crate::model::burn::num(threshold),
+                    crate::duration::format(lookback),
+                    crate::duration::format(short)
+                ),
+                "rely's window pairs also need the burn rate over a twelfth of the lookback, so the alert stops soon after the burn does (the Workbook's multi-window alerts)",
+            );
+            windows.push(PolicyWindow {
+                severity: tier,
+                short: crate::duration::format(short),
+                long: crate::duration::format(lookback),
+                factor: Some(threshold),
+                budget_percent: None,
+            });
+            if let Some(after) = cond.get("alertAfter").and_then(Value::as_str).filter(|a| crate::duration::parse(a).is_some_and(|d| d > 0))
+            {
+                match fors.get(tier_word) {
+                    Some(kept) if kept != after => src.report(
+                        codes::IMP003,
+                        &cat("condition"),
+                        format!("`alertAfter: {after}` of alert condition `{cname}` is not carried over"),
+                        format!("rely has one `for:` per tier: `{kept}` is kept"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        fors.insert(tier_word, after.to_string());
+                    }
+                }
+            }
+        }
+    }
+    if windows.is_empty() {
+        return None;
+    }
+    let toggle = |t: &str| fors.get(t).map(|f| AlertToggle { for_: Some(f.clone()), ..Default::default() });
+    Some(Alerts { policy: AlertPolicy { windows }, page: toggle("page"), ticket: toggle("ticket") })
 }
 
 /// A label with one value (v1 labels may be lists).

@@ -317,7 +317,7 @@ fn openslo_corpus_imports_its_prometheus_slos() {
     assert!(findings.contains("is a threshold on a metric"), "{findings}");
     assert!(findings.contains("not a Prometheus query"), "{findings}");
     assert!(findings.contains("`RatioTimeslices` budgeting"), "{findings}");
-    assert!(findings.contains("an OpenSLO `AlertPolicy` is not carried over"), "{findings}");
+    assert!(findings.contains("OpenSLO AlertPolicy `high-priority` is not carried over: no SLO in the files given uses it"), "{findings}");
     let (code, out, err) = rely(&["check", "reliability"], tmp.path());
     assert_eq!(code, 0, "{out}\n{err}");
     let (code, out, err) = rely(&["build", "reliability", "--out", "generated"], tmp.path());
@@ -527,4 +527,116 @@ fn openslo_export_matches_the_openslo_v1_json_schema() {
     let mut bad = raw.clone();
     bad["spec"]["indicator"]["spec"]["ratioMetric"]["total"] = raw["spec"]["indicator"]["spec"]["ratioMetric"]["raw"].clone();
     assert!(!validator.is_valid(&bad), "raw with total");
+}
+
+#[test]
+fn openslo_alert_policies_become_the_slos_alert_policy() {
+    // A policy by ref (its condition by ref too) and an inline one: each burn-rate condition is
+    // a window pair of its tier (the lookback as the long window, a twelfth as the short one),
+    // `alertAfter` the tier's `for:`. The tests rely generates for that policy pass promtool, and
+    // a policy no SLO uses is a finding.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("openslo.yaml");
+    std::fs::write(
+        &file,
+        r#"- apiVersion: openslo/v1
+  kind: AlertCondition
+  metadata: {name: fast-burn}
+  spec:
+    severity: page
+    condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h, alertAfter: 2m}
+- apiVersion: openslo/v1
+  kind: AlertPolicy
+  metadata: {name: pager}
+  spec:
+    alertWhenBreaching: true
+    conditions:
+      - conditionRef: fast-burn
+    notificationTargets:
+      - targetRef: on-call
+- apiVersion: openslo/v1
+  kind: AlertPolicy
+  metadata: {name: unused}
+  spec:
+    alertWhenBreaching: true
+    conditions:
+      - conditionRef: fast-burn
+    notificationTargets: []
+- apiVersion: openslo/v1
+  kind: SLO
+  metadata: {name: checkout-availability}
+  spec:
+    service: checkout
+    indicator:
+      metadata: {name: checkout-errors}
+      spec:
+        ratioMetric:
+          counter: true
+          bad:
+            metricSource:
+              type: Prometheus
+              spec: {query: 'sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))'}
+          total:
+            metricSource:
+              type: Prometheus
+              spec: {query: 'sum(rate(http_requests_total{job="checkout"}[{{.window}}]))'}
+    timeWindow:
+      - {duration: 30d, isRolling: true}
+    budgetingMethod: Occurrences
+    objectives:
+      - {target: 0.999}
+    alertPolicies:
+      - alertPolicyRef: pager
+      - kind: AlertPolicy
+        metadata: {name: slow}
+        spec:
+          alertWhenBreaching: true
+          conditions:
+            - kind: AlertCondition
+              metadata: {name: slow-burn}
+              spec:
+                severity: warning
+                condition: {kind: burnrate, op: gte, threshold: 3, lookbackWindow: 1d}
+"#,
+    )
+    .unwrap();
+    let (code, findings, err) = import(tmp.path(), "openslo", std::slice::from_ref(&file));
+    assert_eq!(code, 1, "{findings}\n{err}");
+    let at = |needle: &str| findings.lines().filter(|l| l.contains(needle)).count();
+    assert_eq!(at("is imported with a short window of 5m as well"), 1, "{findings}");
+    assert_eq!(at("is imported with a short window of 2h as well"), 1, "{findings}");
+    assert_eq!(at("severity `warning` of alert condition `slow-burn` is imported as the ticket tier"), 1, "{findings}");
+    assert_eq!(at("AlertPolicy `unused` is not carried over"), 1, "{findings}");
+    assert_eq!(at("the notification targets of alert policy `pager` are not carried over"), 1, "{findings}");
+    assert_eq!(at("AlertPolicy `pager` is not carried over") + at("AlertCondition `fast-burn` is not carried over"), 0, "{findings}");
+    let imported = std::fs::read_to_string(tmp.path().join("reliability/imported/checkout.yaml")).unwrap();
+    let doc: serde_yaml::Value = serde_yaml::Deserializer::from_str(&imported)
+        .map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).unwrap())
+        .find(|d| d["kind"] == "SLO")
+        .unwrap();
+    let alerting = &doc["spec"]["alerting"];
+    let windows: Vec<(String, String, String, f64)> = alerting["policy"]["windows"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            let s = |k: &str| w[k].as_str().unwrap().to_string();
+            (s("severity"), s("short"), s("long"), w["factor"].as_f64().unwrap())
+        })
+        .collect();
+    assert_eq!(windows, [("page".into(), "5m".into(), "1h".into(), 14.4), ("ticket".into(), "2h".into(), "1d".into(), 3.0)], "{imported}");
+    assert_eq!(alerting["page"]["for"], "2m", "{imported}");
+    let (code, out, err) = rely(&["build", "reliability", "--out", "generated"], tmp.path());
+    assert_eq!(code, 0, "{out}\n{err}");
+    let rules = std::fs::read_to_string(tmp.path().join("generated/prometheus/checkout.rules.yml")).unwrap();
+    assert!(
+        rules.contains("for: \"2m\"")
+            && rules.contains("(14.4 * 0.001)")
+            && rules.contains("ratio_rate1d{rely_slo=\"checkout-availability\"} > (3 * 0.001)"),
+        "{rules}"
+    );
+    if require_tool("promtool") {
+        let (ok, out) = crate::promtool::promtool(&["test", "rules", "tests/checkout.test.yml"], &tmp.path().join("generated/prometheus"));
+        assert!(ok, "{out}");
+    }
 }
