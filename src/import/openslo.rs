@@ -167,6 +167,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
         };
         // OpenSLO names are unique per kind, so they are kept (made valid rely names).
         let full = rely_name(&slo_name);
+        let policy = alerts.as_ref().and_then(|a| a.policy(src, objective));
         let mut spec = SloSpec {
             service: svc_name.clone(),
             description: src.str("/spec/description").filter(|d| !d.trim().is_empty()),
@@ -179,9 +180,9 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
             alerting: Some(Alerting {
                 runbook: opts.runbook.clone(),
                 owner: slo_owner.clone(),
-                policy: alerts.as_ref().map(|a| a.policy.clone()),
-                page: alerts.as_ref().and_then(|a| a.page.clone()),
-                ticket: alerts.as_ref().and_then(|a| a.ticket.clone()),
+                page: policy.as_ref().and(alerts.as_ref()).and_then(|a| a.page.clone()),
+                ticket: policy.as_ref().and(alerts.as_ref()).and_then(|a| a.ticket.clone()),
+                policy,
                 ..Default::default()
             }),
             concerns: vec![],
@@ -197,9 +198,37 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options, env: &Env) -> Option<Vec<R
 
 /// What an SLO's OpenSLO alert policies become: a rely alert policy and the tiers' `for:`.
 struct Alerts {
-    policy: AlertPolicy,
+    /// Each window pair with where its condition is and its name.
+    windows: Vec<(PolicyWindow, String, String)>,
     page: Option<AlertToggle>,
     ticket: Option<AlertToggle>,
+}
+
+impl Alerts {
+    /// The policy for an SLO of `objective` (percent): a pair whose factor times the error
+    /// budget reaches 1 can never fire and is left out (`IMP003`); `None` when none is left.
+    fn policy(&self, src: &mut Src<'_>, objective: f64) -> Option<AlertPolicy> {
+        let budget = 1.0 - objective / 100.0;
+        let mut windows = vec![];
+        for (w, at, name) in &self.windows {
+            let factor = w.factor.unwrap_or(0.0);
+            if factor * budget >= 1.0 {
+                src.report(
+                    codes::IMP003,
+                    at,
+                    format!(
+                        "alert condition `{name}` can never fire for objective {}%: a burn rate of {} would need more than every event to fail",
+                        crate::model::burn::num(objective),
+                        crate::model::burn::num(factor)
+                    ),
+                    "its window pair is left out of the SLO's alert policy",
+                );
+                continue;
+            }
+            windows.push(w.clone());
+        }
+        (!windows.is_empty()).then_some(AlertPolicy { windows })
+    }
 }
 
 /// The rely tier of an AlertCondition's `severity` (free text in OpenSLO), and whether it was
@@ -222,7 +251,7 @@ fn tier_of(severity: &str) -> (BurnTier, bool) {
 fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
     let list = src.get("/spec/alertPolicies").and_then(Value::as_array).cloned().filter(|l| !l.is_empty())?;
     let mut windows = vec![];
-    let mut fors: BTreeMap<&str, String> = BTreeMap::new();
+    let mut fors: BTreeMap<&str, Option<String>> = BTreeMap::new();
     for (i, item) in list.iter().enumerate() {
         let at = format!("/spec/alertPolicies/{i}");
         // An inline policy's fields are reported where they are; a referenced one's at the ref.
@@ -289,7 +318,16 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
                 "rely routes an SLO's alerts to its owning team's receivers (`notify` on the Team)",
             );
         }
-        for (j, c) in spec.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default().iter().enumerate() {
+        let conditions = spec.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+        if conditions.is_empty() {
+            src.report(
+                codes::IMP003,
+                &here("conditions"),
+                format!("alert policy `{pname}` has no conditions and is not carried over"),
+                "an OpenSLO policy alerts on its conditions",
+            );
+        }
+        for (j, c) in conditions.iter().enumerate() {
             let cat = base.as_ref().map(|b| format!("{b}/conditions/{j}")).unwrap_or_else(|| at.clone());
             let (cname, cspec, cbase) = if let Some(r) = c.get("conditionRef").and_then(Value::as_str) {
                 let Some(cs) = env.alert_conditions.get(r) else {
@@ -335,14 +373,15 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
                 continue;
             }
             let short = ((lookback as f64 / 12.0 / 60.0).round() as u64).max(1) * 60;
-            let severity = cspec.get("severity").and_then(Value::as_str).unwrap_or("page");
+            let severity = cspec.get("severity").and_then(Value::as_str).unwrap_or_default();
             let (tier, named) = tier_of(severity);
             let tier_word = if tier == BurnTier::Page { "page" } else { "ticket" };
             if !named {
+                let said = if severity.is_empty() { "no severity".to_string() } else { format!("severity `{severity}`") };
                 src.report(
                     codes::IMP004,
                     &cat("severity"),
-                    format!("severity `{severity}` of alert condition `{cname}` is imported as the {tier_word} tier"),
+                    format!("{said} of alert condition `{cname}` is imported as the {tier_word} tier"),
                     "rely's tiers are page and ticket; `severities:` in the Project sets the label values they carry",
                 );
             }
@@ -357,26 +396,47 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
                 ),
                 "rely's window pairs also need the burn rate over a twelfth of the lookback, so the alert stops soon after the burn does (the Workbook's multi-window alerts)",
             );
-            windows.push(PolicyWindow {
+            let window = PolicyWindow {
                 severity: tier,
                 short: crate::duration::format(short),
                 long: crate::duration::format(lookback),
                 factor: Some(threshold),
                 budget_percent: None,
-            });
-            if let Some(after) = cond.get("alertAfter").and_then(Value::as_str).filter(|a| crate::duration::parse(a).is_some_and(|d| d > 0))
-            {
-                match fors.get(tier_word) {
-                    Some(kept) if kept != after => src.report(
+            };
+            if windows.iter().any(|w: &(PolicyWindow, String, String)| w.0 == window) {
+                continue;
+            }
+            windows.push((window, cat("condition"), cname.clone()));
+            // One `for:` per tier: the first condition's `alertAfter` (none, 0m, or a duration).
+            let after = match cond.get("alertAfter") {
+                None => None,
+                Some(a) => match a.as_str().and_then(crate::duration::parse) {
+                    Some(0) => None,
+                    Some(_) => a.as_str().map(str::to_string),
+                    None => {
+                        src.report(
+                            codes::IMP003,
+                            &cat("condition"),
+                            format!("`alertAfter` of alert condition `{cname}` is not a duration and is not carried over"),
+                            "write it as a duration such as 5m",
+                        );
+                        None
+                    }
+                },
+            };
+            match fors.get(tier_word) {
+                Some(kept) if *kept != after => {
+                    let shown = |f: &Option<String>| f.clone().unwrap_or_else(|| "none".into());
+                    src.report(
                         codes::IMP003,
                         &cat("condition"),
-                        format!("`alertAfter: {after}` of alert condition `{cname}` is not carried over"),
-                        format!("rely has one `for:` per tier: `{kept}` is kept"),
-                    ),
-                    Some(_) => {}
-                    None => {
-                        fors.insert(tier_word, after.to_string());
-                    }
+                        format!("`alertAfter` of alert condition `{cname}` ({}) is not carried over", shown(&after)),
+                        format!("rely has one `for:` per tier, for all its window pairs: {} is kept", shown(kept)),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    fors.insert(tier_word, after);
                 }
             }
         }
@@ -384,8 +444,8 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
     if windows.is_empty() {
         return None;
     }
-    let toggle = |t: &str| fors.get(t).map(|f| AlertToggle { for_: Some(f.clone()), ..Default::default() });
-    Some(Alerts { policy: AlertPolicy { windows }, page: toggle("page"), ticket: toggle("ticket") })
+    let toggle = |t: &str| fors.get(t).cloned().flatten().map(|f| AlertToggle { for_: Some(f), ..Default::default() });
+    Some(Alerts { windows, page: toggle("page"), ticket: toggle("ticket") })
 }
 
 /// A label with one value (v1 labels may be lists).

@@ -587,6 +587,7 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
       - {target: 0.999}
     alertPolicies:
       - alertPolicyRef: pager
+      - alertPolicyRef: pager
       - kind: AlertPolicy
         metadata: {name: slow}
         spec:
@@ -597,17 +598,26 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
               spec:
                 severity: warning
                 condition: {kind: burnrate, op: gte, threshold: 3, lookbackWindow: 1d}
+            - kind: AlertCondition
+              metadata: {name: impossible}
+              spec:
+                severity: critical
+                condition: {kind: burnrate, op: gt, threshold: 2000, lookbackWindow: 6h}
 "#,
     )
     .unwrap();
     let (code, findings, err) = import(tmp.path(), "openslo", std::slice::from_ref(&file));
     assert_eq!(code, 1, "{findings}\n{err}");
     let at = |needle: &str| findings.lines().filter(|l| l.contains(needle)).count();
-    assert_eq!(at("is imported with a short window of 5m as well"), 1, "{findings}");
+    assert_eq!(at("is imported with a short window of 5m as well"), 2, "one per ref: {findings}");
     assert_eq!(at("is imported with a short window of 2h as well"), 1, "{findings}");
     assert_eq!(at("severity `warning` of alert condition `slow-burn` is imported as the ticket tier"), 1, "{findings}");
     assert_eq!(at("AlertPolicy `unused` is not carried over"), 1, "{findings}");
-    assert_eq!(at("the notification targets of alert policy `pager` are not carried over"), 1, "{findings}");
+    // 2000 x 0.1% is more than every event failing: left out, the others kept; the policy named
+    // twice gives its window pair once.
+    assert_eq!(at("alert condition `impossible` can never fire for objective 99.9%"), 1, "{findings}");
+    assert_eq!(at("severity `critical` of alert condition `impossible` is imported as the page tier"), 1, "{findings}");
+    assert_eq!(at("the notification targets of alert policy `pager` are not carried over"), 2, "{findings}");
     assert_eq!(at("AlertPolicy `pager` is not carried over") + at("AlertCondition `fast-burn` is not carried over"), 0, "{findings}");
     let imported = std::fs::read_to_string(tmp.path().join("reliability/imported/checkout.yaml")).unwrap();
     let doc: serde_yaml::Value = serde_yaml::Deserializer::from_str(&imported)
