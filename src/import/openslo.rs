@@ -227,7 +227,16 @@ impl Alerts {
             }
             windows.push(w.clone());
         }
-        (!windows.is_empty()).then_some(AlertPolicy { windows })
+        if windows.is_empty() {
+            src.report(
+                codes::IMP004,
+                "/spec/alertPolicies",
+                "no condition of the SLO's alert policies can fire: rely's default policy (the Workbook's window pairs) is used",
+                "give a condition whose threshold times the error budget is under 1",
+            );
+            return None;
+        }
+        Some(AlertPolicy { windows })
     }
 }
 

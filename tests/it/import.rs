@@ -603,13 +603,52 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
               spec:
                 severity: critical
                 condition: {kind: burnrate, op: gt, threshold: 2000, lookbackWindow: 6h}
+- apiVersion: openslo/v1
+  kind: SLO
+  metadata: {name: checkout-never}
+  spec:
+    service: checkout
+    indicatorRef: checkout-errors-sli
+    timeWindow:
+      - {duration: 30d, isRolling: true}
+    budgetingMethod: Occurrences
+    objectives:
+      - {target: 0.999}
+    alertPolicies:
+      - kind: AlertPolicy
+        metadata: {name: never}
+        spec:
+          conditions:
+            - kind: AlertCondition
+              metadata: {name: never-fires}
+              spec:
+                severity: page
+                condition: {kind: burnrate, op: gt, threshold: 5000, lookbackWindow: 1h}
+- apiVersion: openslo/v1
+  kind: SLI
+  metadata: {name: checkout-errors-sli}
+  spec:
+    ratioMetric:
+      counter: true
+      bad:
+        metricSource:
+          type: Prometheus
+          spec: {query: 'sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))'}
+      total:
+        metricSource:
+          type: Prometheus
+          spec: {query: 'sum(rate(http_requests_total{job="checkout"}[{{.window}}]))'}
 "#,
     )
     .unwrap();
     let (code, findings, err) = import(tmp.path(), "openslo", std::slice::from_ref(&file));
     assert_eq!(code, 1, "{findings}\n{err}");
     let at = |needle: &str| findings.lines().filter(|l| l.contains(needle)).count();
-    assert_eq!(at("is imported with a short window of 5m as well"), 2, "one per ref: {findings}");
+    assert_eq!(
+        at("alert condition `fast-burn` (burn rate over 14.4 for 1h) is imported with a short window of 5m as well"),
+        2,
+        "one per ref: {findings}"
+    );
     assert_eq!(at("is imported with a short window of 2h as well"), 1, "{findings}");
     assert_eq!(at("severity `warning` of alert condition `slow-burn` is imported as the ticket tier"), 1, "{findings}");
     assert_eq!(at("AlertPolicy `unused` is not carried over"), 1, "{findings}");
@@ -617,12 +656,14 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
     // twice gives its window pair once.
     assert_eq!(at("alert condition `impossible` can never fire for objective 99.9%"), 1, "{findings}");
     assert_eq!(at("severity `critical` of alert condition `impossible` is imported as the page tier"), 1, "{findings}");
+    // An SLO none of whose conditions can fire keeps rely's default policy, and says so.
+    assert_eq!(at("no condition of the SLO's alert policies can fire"), 1, "{findings}");
     assert_eq!(at("the notification targets of alert policy `pager` are not carried over"), 2, "{findings}");
     assert_eq!(at("AlertPolicy `pager` is not carried over") + at("AlertCondition `fast-burn` is not carried over"), 0, "{findings}");
     let imported = std::fs::read_to_string(tmp.path().join("reliability/imported/checkout.yaml")).unwrap();
     let doc: serde_yaml::Value = serde_yaml::Deserializer::from_str(&imported)
         .map(|d| <serde_yaml::Value as serde::Deserialize>::deserialize(d).unwrap())
-        .find(|d| d["kind"] == "SLO")
+        .find(|d| d["kind"] == "SLO" && d["metadata"]["name"] == "checkout-availability")
         .unwrap();
     let alerting = &doc["spec"]["alerting"];
     let windows: Vec<(String, String, String, f64)> = alerting["policy"]["windows"]
