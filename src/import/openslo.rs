@@ -297,26 +297,14 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             );
             continue;
         }
-        for (field, what) in [("alertWhenResolved", "a notification when resolved"), ("alertWhenNoData", "an alert on no data")] {
-            if let Some(b) = spec.get(field).and_then(Value::as_bool) {
-                let (msg, help) = if field == "alertWhenNoData" {
-                    (
-                        format!("`{field}: {b}` of alert policy `{pname}` is not carried over"),
-                        "rely always raises its no-data alert (`alerting.no_data`)",
-                    )
-                } else {
-                    (
-                        format!("`{field}: {b}` ({what}) of alert policy `{pname}` is not carried over"),
-                        "Alertmanager's receivers decide whether resolved alerts are sent (`send_resolved`)",
-                    )
-                };
-                if field == "alertWhenResolved" && !b {
-                    continue;
-                }
-                if field == "alertWhenNoData" && b {
-                    continue;
-                }
-                src.report(codes::IMP003, &here(field), msg, help);
+        // The setting rely cannot follow: a notification when resolved (the receivers decide),
+        // and silence without data (rely always raises its no-data alert).
+        for (field, lost, help) in [
+            ("alertWhenResolved", true, "Alertmanager's receivers decide whether resolved alerts are sent (`send_resolved`)"),
+            ("alertWhenNoData", false, "rely always raises its no-data alert (`alerting.no_data`)"),
+        ] {
+            if spec.get(field).and_then(Value::as_bool) == Some(lost) {
+                src.report(codes::IMP003, &here(field), format!("`{field}: {lost}` of alert policy `{pname}` is not carried over"), help);
             }
         }
         if spec.get("notificationTargets").and_then(Value::as_array).is_some_and(|t| !t.is_empty()) {
