@@ -24,12 +24,16 @@ fn placeholder() -> &'static Regex {
 const HTML_TAGS: &[&str] =
     &["br", "em", "code", "strong", "pre", "kbd", "sup", "sub", "del", "ins", "details", "summary", "ul", "ol", "li"];
 
-/// The first placeholder in `s`, if any.
+/// The first placeholder in `s`, if any. A value in a regular expression's alternation
+/// (`status_code=~"5..|<error>"`, the status Prometheus's Kubernetes discovery records) is not
+/// one: skeletons never write a placeholder next to `|`.
 pub(crate) fn find_placeholder(s: &str) -> Option<&str> {
     placeholder()
         .captures_iter(s)
-        .find(|c| !HTML_TAGS.contains(&c[1].trim().to_ascii_lowercase().as_str()))
-        .map(|c| c.get(0).expect("whole match").as_str())
+        .filter(|c| !HTML_TAGS.contains(&c[1].trim().to_ascii_lowercase().as_str()))
+        .map(|c| c.get(0).expect("whole match"))
+        .find(|m| !s[..m.start()].ends_with('|') && !s[m.end()..].starts_with('|'))
+        .map(|m| m.as_str())
 }
 
 /// An email address, or Alertmanager's comma-separated list of them.
@@ -278,7 +282,16 @@ mod tests {
             assert_eq!(find_placeholder(&format!("x {p} y")), Some(p));
         }
         assert_eq!(find_placeholder(r#"sum(rate(x{job="<service>"}[5m])) > 10"#), Some("<service>"));
-        for s in ["sum(rate(x[5m])) > 10 < 20", "a < b and c > d", "line<br>break", "x <= 3 >= y", "<>", "a<1>"] {
+        for s in [
+            "sum(rate(x[5m])) > 10 < 20",
+            "a < b and c > d",
+            "line<br>break",
+            "x <= 3 >= y",
+            "<>",
+            "a<1>",
+            r#"sum(rate(prometheus_sd_kubernetes_http_request_total{status_code=~"5..|<error>"}[5m]))"#,
+            r#"x{code=~"<error>|5.."}"#,
+        ] {
             assert_eq!(find_placeholder(s), None, "{s}");
         }
     }

@@ -192,7 +192,8 @@ impl Src<'_> {
     }
 }
 
-fn scalar(v: &Value) -> Option<String> {
+/// A string, number or boolean as text.
+pub(crate) fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -345,12 +346,21 @@ pub(crate) struct Env {
     pub slis: BTreeMap<String, Value>,
     /// Service name → its description, tier and owner (`tier` and `team` labels).
     pub services: BTreeMap<String, (String, Option<u8>, Option<String>)>,
-    /// OpenSLO AlertPolicy and AlertCondition name → its spec.
-    pub alert_policies: BTreeMap<String, Value>,
-    pub alert_conditions: BTreeMap<String, Value>,
+    /// OpenSLO AlertPolicy and AlertCondition name → its spec, and where its document is (for
+    /// findings about its own fields).
+    pub alert_policies: BTreeMap<String, (Value, Place)>,
+    pub alert_conditions: BTreeMap<String, (Value, Place)>,
     /// The AlertPolicy and AlertCondition names some SLO or policy refers to.
     pub used_policies: std::collections::BTreeSet<String>,
     pub used_conditions: std::collections::BTreeSet<String>,
+}
+
+/// Where a source document is: its file, its YAML document's positions, and its pointer there.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    pub file: usize,
+    pub index: crate::syntax::yaml::PointerIndex,
+    pub base: String,
 }
 
 /// The documents of a YAML document: itself, or each item when it is a list (OpenSLO allows a
@@ -392,7 +402,7 @@ pub fn read(opts: &Options) -> Imported {
     if opts.format == Format::OpenSlo {
         for d in &imp.loaded.docs {
             for base in items(&d.yaml.value) {
-                openslo::collect(d.yaml.value.pointer(&base).unwrap_or(&Value::Null), &mut env);
+                openslo::collect(d.file, &d.yaml, &base, &mut env);
             }
         }
     }

@@ -19,23 +19,28 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Env, Options, Read, ServiceDraft, SloDraft, Src, rely_name};
-use crate::diag::codes;
+use super::{Env, Options, Place, Read, ServiceDraft, SloDraft, Src, rely_name};
+use crate::diag::{Finding, Rule, codes};
+use crate::syntax::yaml::{PointerIndex, YamlDoc};
 use crate::spec::{AlertPolicy, AlertToggle, Alerting, BurnTier, Indicator, PolicyWindow, Ratio, Raw, SloSpec};
 
 fn is_openslo(v: &Value) -> bool {
     matches!(v.get("apiVersion").and_then(Value::as_str), Some("openslo/v1" | "openslo/v1alpha"))
 }
 
-/// Remembers the SLI and Service documents SLOs may refer to.
-pub(super) fn collect(v: &Value, env: &mut Env) {
+/// Remembers the documents SLOs may refer to: SLIs, Services, AlertPolicies and
+/// AlertConditions (the document at `base` of `doc`, in `file`).
+pub(super) fn collect(file: usize, doc: &YamlDoc, base: &str, env: &mut Env) {
+    let v = doc.value.pointer(base).unwrap_or(&Value::Null);
     if !is_openslo(v) {
         return;
     }
-    let name = v.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = text(v.pointer("/metadata/name")).unwrap_or_default();
+    let spec = || v.get("spec").cloned().unwrap_or(Value::Null);
+    let place = || Place { file, index: doc.index.clone(), base: base.to_string() };
     match v.get("kind").and_then(Value::as_str) {
         Some("SLI") => {
-            env.slis.insert(name, v.get("spec").cloned().unwrap_or(Value::Null));
+            env.slis.insert(name, spec());
         }
         Some("Service") => {
             let d = v.pointer("/spec/description").and_then(Value::as_str).unwrap_or_default();
@@ -43,21 +48,20 @@ pub(super) fn collect(v: &Value, env: &mut Env) {
             env.services.insert(name, (d.to_string(), tier.filter(|t| (1..=4).contains(t)), label(v, "team").map(|t| rely_name(&t))));
         }
         Some("AlertPolicy") => {
-            let spec = v.get("spec").cloned().unwrap_or(Value::Null);
             // A policy's condition refs count as used once the policy is (see `condition_used`).
-            env.alert_policies.insert(name, spec);
+            env.alert_policies.insert(name, (spec(), place()));
         }
         Some("AlertCondition") => {
-            env.alert_conditions.insert(name, v.get("spec").cloned().unwrap_or(Value::Null));
+            env.alert_conditions.insert(name, (spec(), place()));
         }
         Some("SLO") => {
             for p in v.pointer("/spec/alertPolicies").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(r) = p.get("alertPolicyRef").and_then(Value::as_str) {
-                    env.used_policies.insert(r.to_string());
+                if let Some(r) = text(p.get("alertPolicyRef")) {
+                    env.used_policies.insert(r);
                 }
                 for c in p.pointer("/spec/conditions").and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(r) = c.get("conditionRef").and_then(Value::as_str) {
-                        env.used_conditions.insert(r.to_string());
+                    if let Some(r) = text(c.get("conditionRef")) {
+                        env.used_conditions.insert(r);
                     }
                 }
             }
@@ -66,14 +70,28 @@ pub(super) fn collect(v: &Value, env: &mut Env) {
     }
 }
 
+/// A name or ref as text: a string, or a number or boolean YAML read as one (`name: 404`).
+fn text(v: Option<&Value>) -> Option<String> {
+    v.and_then(super::scalar)
+}
+
+/// A boolean setting, also when written as a string (`"false"`).
+fn flag(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// Whether an SLO refers to the AlertCondition `name`, inline in its policy or through a policy
 /// it refers to.
 fn condition_used(env: &Env, name: &str) -> bool {
     env.used_conditions.contains(name)
-        || env.used_policies.iter().filter_map(|p| env.alert_policies.get(p)).any(|spec| {
+        || env.used_policies.iter().filter_map(|p| env.alert_policies.get(p)).any(|(spec, _)| {
             spec.get("conditions")
                 .and_then(Value::as_array)
-                .is_some_and(|cs| cs.iter().any(|c| c.get("conditionRef").and_then(Value::as_str) == Some(name)))
+                .is_some_and(|cs| cs.iter().any(|c| text(c.get("conditionRef")).as_deref() == Some(name)))
         })
 }
 
@@ -259,13 +277,16 @@ fn tier_of(severity: &str) -> (BurnTier, bool) {
 /// (`IMP004`). `None` when the SLO has no policy or none could be read (rely's default policy).
 fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
     let list = src.get("/spec/alertPolicies").and_then(Value::as_array).cloned().filter(|l| !l.is_empty())?;
+    let doc: &YamlDoc = src.doc;
     let mut windows = vec![];
     let mut fors: BTreeMap<&str, Option<String>> = BTreeMap::new();
     for (i, item) in list.iter().enumerate() {
         let at = format!("/spec/alertPolicies/{i}");
-        // An inline policy's fields are reported where they are; a referenced one's at the ref.
-        let (pname, spec, base) = if let Some(r) = item.get("alertPolicyRef").and_then(Value::as_str) {
-            let Some(spec) = env.alert_policies.get(r) else {
+        // Findings about a policy's own fields point at them: inline in the SLO, or in the
+        // AlertPolicy document a ref names. Findings about how it applies to this SLO point at
+        // the SLO (`at`, and `slo_at` for a condition).
+        let (pname, spec, fields, inline) = if let Some(r) = text(item.get("alertPolicyRef")) {
+            let Some((spec, place)) = env.alert_policies.get(&r) else {
                 src.report(
                     codes::IMP002,
                     &format!("{at}/alertPolicyRef"),
@@ -274,10 +295,11 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
                 );
                 continue;
             };
-            (r.to_string(), spec.clone(), None)
+            (r, spec.clone(), Fields::of(place), false)
         } else if item.get("kind").and_then(Value::as_str) == Some("AlertPolicy") {
-            let n = item.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("inline").to_string();
-            (n, item.get("spec").cloned().unwrap_or(Value::Null), Some(format!("{at}/spec")))
+            let n = text(item.pointer("/metadata/name")).unwrap_or_else(|| "inline".into());
+            let fields = Fields { file: src.file, index: &doc.index, prefix: format!("{}{at}/spec", src.base) };
+            (n, item.get("spec").cloned().unwrap_or(Value::Null), fields, true)
         } else {
             src.report(
                 codes::IMP003,
@@ -287,11 +309,11 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             );
             continue;
         };
-        let here = |field: &str| base.as_ref().map(|b| format!("{b}/{field}")).unwrap_or_else(|| at.clone());
-        if spec.get("alertWhenBreaching").and_then(Value::as_bool) == Some(false) {
-            src.report(
+        if flag(spec.get("alertWhenBreaching")) == Some(false) {
+            fields.report(
+                src.findings,
                 codes::IMP003,
-                &here("alertWhenBreaching"),
+                "alertWhenBreaching",
                 format!("alert policy `{pname}` does not alert when breaching and is not carried over"),
                 "rely's alert policies alert when the burn rate is over the factor",
             );
@@ -303,45 +325,50 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             ("alertWhenResolved", true, "Alertmanager's receivers decide whether resolved alerts are sent (`send_resolved`)"),
             ("alertWhenNoData", false, "rely always raises its no-data alert (`alerting.no_data`)"),
         ] {
-            if spec.get(field).and_then(Value::as_bool) == Some(lost) {
-                src.report(codes::IMP003, &here(field), format!("`{field}: {lost}` of alert policy `{pname}` is not carried over"), help);
+            if flag(spec.get(field)) == Some(lost) {
+                fields.report(src.findings, codes::IMP003, field, format!("`{field}: {lost}` of alert policy `{pname}` is not carried over"), help);
             }
         }
         if spec.get("notificationTargets").and_then(Value::as_array).is_some_and(|t| !t.is_empty()) {
-            src.report(
+            fields.report(
+                src.findings,
                 codes::IMP003,
-                &here("notificationTargets"),
+                "notificationTargets",
                 format!("the notification targets of alert policy `{pname}` are not carried over"),
                 "rely routes an SLO's alerts to its owning team's receivers (`notify` on the Team)",
             );
         }
         let conditions = spec.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
         if conditions.is_empty() {
-            src.report(
+            fields.report(
+                src.findings,
                 codes::IMP003,
-                &here("conditions"),
+                "conditions",
                 format!("alert policy `{pname}` has no conditions and is not carried over"),
                 "an OpenSLO policy alerts on its conditions",
             );
         }
         for (j, c) in conditions.iter().enumerate() {
-            let cat = base.as_ref().map(|b| format!("{b}/conditions/{j}")).unwrap_or_else(|| at.clone());
-            let (cname, cspec, cbase) = if let Some(r) = c.get("conditionRef").and_then(Value::as_str) {
-                let Some(cs) = env.alert_conditions.get(r) else {
-                    src.report(
+            // Where the SLO names this condition: inline in its own policy, or the policy's ref.
+            let slo_at = if inline { format!("{at}/spec/conditions/{j}") } else { at.clone() };
+            let (cname, cspec, cfields) = if let Some(r) = text(c.get("conditionRef")) {
+                let Some((cs, place)) = env.alert_conditions.get(&r) else {
+                    fields.report(
+                        src.findings,
                         codes::IMP002,
-                        &cat,
+                        &format!("conditions/{j}/conditionRef"),
                         format!("alert condition `{r}` is not in the files given and is not carried over"),
                         "give the file with the AlertCondition document too",
                     );
                     continue;
                 };
-                (r.to_string(), cs.clone(), None)
+                (r, cs.clone(), Fields::of(place))
             } else {
-                let n = c.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("inline").to_string();
-                (n, c.get("spec").cloned().unwrap_or(Value::Null), base.as_ref().map(|_| format!("{cat}/spec")))
+                let n = text(c.pointer("/metadata/name")).unwrap_or_else(|| "inline".into());
+                let cfields = Fields { file: fields.file, index: fields.index, prefix: format!("{}/conditions/{j}/spec", fields.prefix) };
+                (n, c.get("spec").cloned().unwrap_or(Value::Null), cfields)
             };
-            let cat = |field: &str| cbase.as_ref().map(|b| format!("{b}/{field}")).unwrap_or_else(|| cat.clone());
+            let slo_at = if inline && c.get("conditionRef").is_none() { format!("{slo_at}/spec/condition") } else { slo_at };
             let cond = cspec.get("condition").cloned().unwrap_or(Value::Null);
             let kind = cond.get("kind").and_then(Value::as_str).unwrap_or("burnrate");
             let op = cond.get("op").and_then(Value::as_str).unwrap_or_default();
@@ -349,9 +376,10 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             let lookback = cond.get("lookbackWindow").and_then(Value::as_str).and_then(crate::duration::parse);
             let (Some(threshold), Some(lookback), true, true) = (threshold, lookback, kind == "burnrate", matches!(op, "gt" | "gte"))
             else {
-                src.report(
+                cfields.report(
+                    src.findings,
                     codes::IMP003,
-                    &cat("condition"),
+                    "condition",
                     format!("alert condition `{cname}` is not carried over: rely alerts when a burn rate is over a threshold (kind `burnrate`, op `gt` or `gte`, a threshold above 0, a lookbackWindow)"),
                     "rely's alert policy windows are burn rates over a factor",
                 );
@@ -360,7 +388,7 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             if lookback > period || lookback < 120 {
                 src.report(
                     codes::IMP003,
-                    &cat("condition"),
+                    &slo_at,
                     format!(
                         "alert condition `{cname}` looks back {}, outside 2m to the SLO's window, and is not carried over",
                         crate::duration::format(lookback)
@@ -375,16 +403,18 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             let tier_word = if tier == BurnTier::Page { "page" } else { "ticket" };
             if !named {
                 let said = if severity.is_empty() { "no severity".to_string() } else { format!("severity `{severity}`") };
-                src.report(
+                cfields.report(
+                    src.findings,
                     codes::IMP004,
-                    &cat("severity"),
+                    "severity",
                     format!("{said} of alert condition `{cname}` is imported as the {tier_word} tier"),
                     "rely's tiers are page and ticket; `severities:` in the Project sets the label values they carry",
                 );
             }
-            src.report(
+            cfields.report(
+                src.findings,
                 codes::IMP004,
-                &cat("condition"),
+                "condition",
                 format!(
                     "alert condition `{cname}` (burn rate over {} for {}) is imported with a short window of {} as well",
                     crate::model::burn::num(threshold),
@@ -403,17 +433,18 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             if windows.iter().any(|w: &(PolicyWindow, String, String)| w.0 == window) {
                 continue;
             }
-            windows.push((window, cat("condition"), cname.clone()));
+            windows.push((window, slo_at.clone(), cname.clone()));
             // One `for:` per tier: the first condition's `alertAfter` (none, 0m, or a duration).
             let after = match cond.get("alertAfter") {
                 None => None,
-                Some(a) => match a.as_str().and_then(crate::duration::parse) {
+                Some(a) => match text(Some(a)).as_deref().and_then(crate::duration::parse) {
                     Some(0) => None,
-                    Some(_) => a.as_str().map(str::to_string),
+                    Some(_) => text(Some(a)),
                     None => {
-                        src.report(
+                        cfields.report(
+                            src.findings,
                             codes::IMP003,
-                            &cat("condition"),
+                            "condition/alertAfter",
                             format!("`alertAfter` of alert condition `{cname}` is not a duration and is not carried over"),
                             "write it as a duration such as 5m",
                         );
@@ -426,7 +457,7 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
                     let shown = |f: &Option<String>| f.clone().unwrap_or_else(|| "none".into());
                     src.report(
                         codes::IMP003,
-                        &cat("condition"),
+                        &slo_at,
                         format!("`alertAfter` of alert condition `{cname}` ({}) is not carried over", shown(&after)),
                         format!("rely has one `for:` per tier, for all its window pairs: {} is kept", shown(kept)),
                     );
@@ -443,6 +474,26 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
     }
     let toggle = |t: &str| fors.get(t).cloned().flatten().map(|f| AlertToggle { for_: Some(f), ..Default::default() });
     Some(Alerts { windows, page: toggle("page"), ticket: toggle("ticket") })
+}
+
+/// Where a policy's or condition's own fields are: its file, the positions there, and the
+/// pointer of the `spec` that holds them.
+struct Fields<'x> {
+    file: usize,
+    index: &'x PointerIndex,
+    prefix: String,
+}
+
+impl<'x> Fields<'x> {
+    /// The fields of the document at `place`.
+    fn of(place: &'x Place) -> Self {
+        Fields { file: place.file, index: &place.index, prefix: format!("{}/spec", place.base) }
+    }
+    /// A finding at `field` (a pointer relative to the `spec`).
+    fn report(&self, findings: &mut Vec<Finding>, rule: &'static Rule, field: &str, message: impl Into<String>, help: impl Into<String>) {
+        let span = self.index.locate(&format!("{}/{field}", self.prefix));
+        findings.push(Finding::new(rule, self.file, span, message).help(help));
+    }
 }
 
 /// A label with one value (v1 labels may be lists).

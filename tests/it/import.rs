@@ -556,6 +556,13 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
       - targetRef: on-call
 - apiVersion: openslo/v1
   kind: AlertPolicy
+  metadata: {name: 404}
+  spec:
+    alertWhenNoData: "false"
+    conditions:
+      - conditionRef: fast-burn
+- apiVersion: openslo/v1
+  kind: AlertPolicy
   metadata: {name: unused}
   spec:
     alertWhenBreaching: true
@@ -587,7 +594,7 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
       - {target: 0.999}
     alertPolicies:
       - alertPolicyRef: pager
-      - alertPolicyRef: pager
+      - alertPolicyRef: 404
       - kind: AlertPolicy
         metadata: {name: slow}
         spec:
@@ -644,11 +651,26 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
     let (code, findings, err) = import(tmp.path(), "openslo", std::slice::from_ref(&file));
     assert_eq!(code, 1, "{findings}\n{err}");
     let at = |needle: &str| findings.lines().filter(|l| l.contains(needle)).count();
-    assert_eq!(
-        at("alert condition `fast-burn` (burn rate over 14.4 for 1h) is imported with a short window of 5m as well"),
-        2,
-        "one per ref: {findings}"
-    );
+    // Findings about a referenced policy's or condition's own fields point at them, in their
+    // document, once however many SLOs or policies refer to them.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line_of = |needle: &str| format!("openslo.yaml:{}:", text.lines().position(|l| l.contains(needle)).unwrap() + 1);
+    let where_is = |message: &str| {
+        let i = findings.find(message).unwrap_or_else(|| panic!("no `{message}` in {findings}"));
+        findings[i..].lines().find(|l| l.trim_start().starts_with("-->")).unwrap().to_string()
+    };
+    let short = "alert condition `fast-burn` (burn rate over 14.4 for 1h) is imported with a short window of 5m as well";
+    assert_eq!(at(short), 1, "{findings}");
+    assert!(where_is(short).contains(&line_of("threshold: 14.4")), "{findings}");
+    let targets = "the notification targets of alert policy `pager` are not carried over";
+    assert_eq!(at(targets), 1, "{findings}");
+    // (`pager` is the first policy with notification targets in the file)
+    assert!(where_is(targets).contains(&line_of("notificationTargets:")), "{findings}");
+    // A policy named by a number (`name: 404`) is found, and a boolean written as a string read.
+    let no_data = "`alertWhenNoData: false` of alert policy `404` is not carried over";
+    assert_eq!(at(no_data), 1, "{findings}");
+    assert!(where_is(no_data).contains(&line_of("alertWhenNoData: \"false\"")), "{findings}");
+    assert!(!findings.contains("alert policy `404` is not in the files given"), "{findings}");
     assert_eq!(at("is imported with a short window of 2h as well"), 1, "{findings}");
     assert_eq!(at("severity `warning` of alert condition `slow-burn` is imported as the ticket tier"), 1, "{findings}");
     assert_eq!(at("AlertPolicy `unused` is not carried over"), 1, "{findings}");
@@ -658,7 +680,6 @@ fn openslo_alert_policies_become_the_slos_alert_policy() {
     assert_eq!(at("severity `critical` of alert condition `impossible` is imported as the page tier"), 1, "{findings}");
     // An SLO none of whose conditions can fire keeps rely's default policy, and says so.
     assert_eq!(at("no condition of the SLO's alert policies can fire"), 1, "{findings}");
-    assert_eq!(at("the notification targets of alert policy `pager` are not carried over"), 2, "{findings}");
     assert_eq!(at("AlertPolicy `pager` is not carried over") + at("AlertCondition `fast-burn` is not carried over"), 0, "{findings}");
     let imported = std::fs::read_to_string(tmp.path().join("reliability/imported/checkout.yaml")).unwrap();
     let doc: serde_yaml::Value = serde_yaml::Deserializer::from_str(&imported)
