@@ -21,8 +21,8 @@ use serde_json::Value;
 
 use super::{Env, Options, Place, Read, ServiceDraft, SloDraft, Src, rely_name};
 use crate::diag::{Finding, Rule, codes};
-use crate::syntax::yaml::{PointerIndex, YamlDoc};
 use crate::spec::{AlertPolicy, AlertToggle, Alerting, BurnTier, Indicator, PolicyWindow, Ratio, Raw, SloSpec};
+use crate::syntax::yaml::{PointerIndex, YamlDoc};
 
 fn is_openslo(v: &Value) -> bool {
     matches!(v.get("apiVersion").and_then(Value::as_str), Some("openslo/v1" | "openslo/v1alpha"))
@@ -326,7 +326,13 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
             ("alertWhenNoData", false, "rely always raises its no-data alert (`alerting.no_data`)"),
         ] {
             if flag(spec.get(field)) == Some(lost) {
-                fields.report(src.findings, codes::IMP003, field, format!("`{field}: {lost}` of alert policy `{pname}` is not carried over"), help);
+                fields.report(
+                    src.findings,
+                    codes::IMP003,
+                    field,
+                    format!("`{field}: {lost}` of alert policy `{pname}` is not carried over"),
+                    help,
+                );
             }
         }
         if spec.get("notificationTargets").and_then(Value::as_array).is_some_and(|t| !t.is_empty()) {
