@@ -12,7 +12,7 @@ pub struct SourceFile {
     /// The path as printed in findings: relative to the current directory when possible.
     pub display: String,
     /// The file's text; empty when the file could not be decoded.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     line_starts: Vec<usize>,
 }
 
@@ -38,7 +38,8 @@ impl Span {
 }
 
 impl SourceFile {
-    pub fn new(path: PathBuf, display: String, text: String) -> SourceFile {
+    pub fn new(path: PathBuf, display: String, text: impl Into<std::sync::Arc<str>>) -> SourceFile {
+        let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile { path, display, text, line_starts }
@@ -88,7 +89,7 @@ mod tests {
 
     #[test]
     fn offsets_count_characters_not_bytes() {
-        let f = SourceFile::new("a".into(), "a".into(), "ab\né x: 1\n".into());
+        let f = SourceFile::new("a".into(), "a".into(), "ab\né x: 1\n");
         assert_eq!(f.line_text(2), "é x: 1");
         assert_eq!(f.offset(Pos { line: 2, col: 3 }), 3 + 3);
         assert_eq!(f.offset(Pos { line: 1, col: 1 }), 0);

@@ -49,20 +49,25 @@ fn labels<'a>(ctx: &mut Ctx<'_>, doc: usize, base: &str, keys: impl Iterator<Ite
 /// Label or annotation names (`what`): Prometheus label names, none that rely sets itself.
 fn names<'a>(ctx: &mut Ctx<'_>, doc: usize, base: &str, keys: impl Iterator<Item = &'a String>, reserved: &[&str], what: &str) {
     for k in keys {
-        let ptr = format!("{base}/{}", crate::syntax::yaml::escape_pointer(k));
-        let (file, _) = ctx.at(doc, &ptr);
-        let span = ctx.docs[doc].yaml.index.locate_key(&ptr);
+        // Positions are read only for a finding (see `syntax::Positions`).
+        let at = |ctx: &Ctx<'_>| {
+            let ptr = format!("{base}/{}", crate::syntax::yaml::escape_pointer(k));
+            (ctx.docs[doc].file, ctx.docs[doc].yaml.index.locate_key(&ptr))
+        };
         if !promql::is_label_name(k) || k.starts_with("__") {
+            let (file, span) = at(ctx);
             ctx.findings.push(
                 crate::diag::Finding::new(codes::SCH004, file, span, format!("`{k}` is not a Prometheus {what} name"))
                     .help(format!("{what} names are letters, digits and underscores, not starting with a digit or `__`")),
             );
         } else if what == "annotation" && reserved.contains(&k.as_str()) {
+            let (file, span) = at(ctx);
             ctx.findings.push(
                 crate::diag::Finding::new(codes::ALR006, file, span, format!("annotation `{k}` is set by rely and overrides this value"))
                     .help("remove it; rely links the runbook of `runbook:` (checked) and the service's dashboard"),
             );
         } else if what == "label" && (reserved.contains(&k.as_str()) || k.starts_with("rely_") || k.starts_with("sloth_")) {
+            let (file, span) = at(ctx);
             ctx.findings.push(
                 crate::diag::Finding::new(codes::ALR006, file, span, format!("label `{k}` is set by rely and overrides this value"))
                     .help("remove it; rely derives it from the document (owner, severity, service)"),

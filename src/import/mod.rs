@@ -359,7 +359,7 @@ pub(crate) struct Env {
 #[derive(Debug, Clone)]
 pub(crate) struct Place {
     pub file: usize,
-    pub index: crate::syntax::yaml::PointerIndex,
+    pub index: crate::syntax::Positions,
     pub base: String,
 }
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::{Env, Options, Place, Read, ServiceDraft, SloDraft, Src, rely_name};
 use crate::diag::{Finding, Rule, codes};
 use crate::spec::{AlertPolicy, AlertToggle, Alerting, BurnTier, Indicator, PolicyWindow, Ratio, Raw, SloSpec};
-use crate::syntax::yaml::{PointerIndex, YamlDoc};
+use crate::syntax::{Positions, YamlDoc};
 
 fn is_openslo(v: &Value) -> bool {
     matches!(v.get("apiVersion").and_then(Value::as_str), Some("openslo/v1" | "openslo/v1alpha"))
@@ -486,7 +486,7 @@ fn alert_policies(src: &mut Src<'_>, env: &Env, period: u64) -> Option<Alerts> {
 /// pointer of the `spec` that holds them.
 struct Fields<'x> {
     file: usize,
-    index: &'x PointerIndex,
+    index: &'x Positions,
     prefix: String,
 }
 

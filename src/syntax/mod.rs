@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use crate::diag::{Finding, codes};
 use crate::source::{Pos, SourceFile, Span, display_path};
-pub use yaml::{PointerIndex, YamlDoc};
+pub use yaml::{Positions, YamlDoc};
 
 /// Largest file rely reads.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -170,7 +170,9 @@ pub fn add_source(loaded: &mut Loaded, path: PathBuf, display: String, bytes: Ve
         );
         return;
     }
-    let (docs, findings) = yaml::parse(id, &text);
+    // One copy of the text, shared by the file and its documents' positions.
+    let text: std::sync::Arc<str> = text.into();
+    let (docs, findings) = yaml::parse(id, text.clone());
     if docs.iter().all(|d| d.value.is_null()) && findings.is_empty() {
         loaded.findings.push(
             Finding::new(codes::YML007, id, Span::point(1, 1), "file has no YAML documents")
