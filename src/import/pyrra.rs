@@ -71,6 +71,24 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
             ),
         }
     }
+    // `alerting.labels` (which some Pyrra files carry) go on the SLO's alerts; a `team` there
+    // names the owner, as in Sloth.
+    let mut alert_labels = BTreeMap::new();
+    for (k, v) in src.map("/spec/alerting/labels") {
+        let at = format!("/spec/alerting/labels/{}", crate::syntax::yaml::escape_pointer(&k));
+        if k == "team" && owner.as_ref().is_none_or(|o| *o == rely_name(&v)) {
+            owner = Some(rely_name(&v));
+        } else if is_label_name(&k) && !reserved_label(&k) {
+            alert_labels.insert(k, v);
+        } else {
+            src.report(
+                codes::IMP003,
+                &at,
+                format!("alert label `{k}: {v}` is not carried over"),
+                "rely sets this label itself (team from the owner, severity, service), or it is not a Prometheus label name",
+            );
+        }
+    }
     if owner.is_none() {
         owner = opts.owner.clone();
     }
@@ -79,7 +97,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
     let where_ = namespace.as_deref().map(|n| format!(" in namespace `{n}`")).unwrap_or_default();
     let source = src.provenance("/metadata/name", &format!("Pyrra ServiceLevelObjective `{name}`{where_}"));
     let mut draft = ServiceDraft { name: svc_name.clone(), spec: svc, source: source.clone(), slos: vec![] };
-    if let Some(slo) = read_slo(src, opts, &name, &svc_name, labels, source) {
+    if let Some(slo) = read_slo(src, opts, &name, &svc_name, (labels, alert_labels), source) {
         draft.slos.push(slo);
     }
     Some(vec![Read { draft, found: 1 }])
@@ -90,7 +108,7 @@ fn read_slo(
     opts: &Options,
     name: &str,
     svc_name: &str,
-    labels: BTreeMap<String, String>,
+    (labels, alert_labels): (BTreeMap<String, String>, BTreeMap<String, String>),
     source: String,
 ) -> Option<SloDraft> {
     src.unknown_keys(
@@ -145,7 +163,8 @@ fn read_slo(
     }
     let (indicator, group_by) = indicator(src, name)?;
     let mut alerting = Alerting { runbook: opts.runbook.clone(), policy: Some(policy(period)), ..Default::default() };
-    src.unknown_keys("/spec/alerting", &["name", "disabled", "burnrates", "absent", "burnRateType"], "Pyrra alerting");
+    src.unknown_keys("/spec/alerting", &["name", "disabled", "burnrates", "absent", "burnRateType", "labels"], "Pyrra alerting");
+    alerting.labels = alert_labels;
     if let Some(n) = src.str("/spec/alerting/name") {
         alerting.name = Some(super::alert_name(src, "/spec/alerting/name", &n));
     }
@@ -288,6 +307,25 @@ fn sum(group_by: &[String]) -> String {
     if group_by.is_empty() { "sum".into() } else { format!("sum by ({}) ", group_by.join(", ")) }
 }
 
+/// A Pyrra query is its `metric` alone: anything beside it (a `matchers` list) is not read by
+/// Pyrra, nor by rely, and the loss is said.
+fn only_metric(src: &mut Src<'_>, queries: &[String]) {
+    for q in queries {
+        let Some(Value::Object(m)) = src.get(q) else { continue };
+        let others: Vec<String> = m.keys().filter(|k| *k != "metric").cloned().collect();
+        for k in others {
+            src.report(
+                codes::IMP003,
+                &format!("{q}/{}", crate::syntax::yaml::escape_pointer(&k)),
+                format!(
+                    "`{k}` is not a field of a Pyrra query and is not carried over: the query is its `metric` alone, as Pyrra reads it"
+                ),
+                "write the label matchers into `metric`, e.g. `metric: http_requests_total{job=\"api\"}`",
+            );
+        }
+    }
+}
+
 /// The indicator, and the labels it is grouped by.
 fn indicator(src: &mut Src<'_>, name: &str) -> Option<(Indicator, Vec<String>)> {
     let i = "/spec/indicator";
@@ -295,6 +333,7 @@ fn indicator(src: &mut Src<'_>, name: &str) -> Option<(Indicator, Vec<String>)> 
     if src.get(&format!("{i}/ratio")).is_some() {
         let p = format!("{i}/ratio");
         src.unknown_keys(&p, &["errors", "total", "grouping"], "a ratio indicator");
+        only_metric(src, &[format!("{p}/errors"), format!("{p}/total")]);
         let errors = metric(src, &format!("{p}/errors/metric"), name)?;
         let total = metric(src, &format!("{p}/total/metric"), name)?;
         let g = grouping(src, &format!("{p}/grouping"));
@@ -304,6 +343,7 @@ fn indicator(src: &mut Src<'_>, name: &str) -> Option<(Indicator, Vec<String>)> 
     if src.get(&format!("{i}/latency")).is_some() {
         let p = format!("{i}/latency");
         src.unknown_keys(&p, &["success", "total", "grouping"], "a latency indicator");
+        only_metric(src, &[format!("{p}/success"), format!("{p}/total")]);
         let good = metric(src, &format!("{p}/success/metric"), name)?;
         let total = metric(src, &format!("{p}/total/metric"), name)?;
         let g = grouping(src, &format!("{p}/grouping"));

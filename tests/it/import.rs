@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{rely, require_tool, root};
 
-const TEAMS: &str = "apiVersion: rely/v1\nkind: Team\nmetadata: {name: platform}\nspec:\n  members: [{name: P, email: p@example.com}]\n  notify: {page: [{email: {to: p@example.com}}], ticket: [{email: {to: p@example.com}}]}\n---\napiVersion: rely/v1\nkind: Team\nmetadata: {name: myteam}\nspec:\n  members: [{name: M, email: m@example.com}]\n  notify: {page: [{email: {to: m@example.com}}], ticket: [{email: {to: m@example.com}}]}\n---\napiVersion: rely/v1\nkind: Team\nmetadata: {name: myteam2}\nspec:\n  members: [{name: N, email: n@example.com}]\n  notify: {page: [{email: {to: n@example.com}}], ticket: [{email: {to: n@example.com}}]}\n";
+const TEAMS: &str = "apiVersion: rely/v1\nkind: Team\nmetadata: {name: platform}\nspec:\n  members: [{name: P, email: p@example.com}]\n  notify: {page: [{email: {to: p@example.com}}], ticket: [{email: {to: p@example.com}}]}\n---\napiVersion: rely/v1\nkind: Team\nmetadata: {name: myteam}\nspec:\n  members: [{name: M, email: m@example.com}]\n  notify: {page: [{email: {to: m@example.com}}], ticket: [{email: {to: m@example.com}}]}\n---\napiVersion: rely/v1\nkind: Team\nmetadata: {name: myteam2}\nspec:\n  members: [{name: N, email: n@example.com}]\n  notify: {page: [{email: {to: n@example.com}}], ticket: [{email: {to: n@example.com}}]}\n---\napiVersion: rely/v1\nkind: Team\nmetadata: {name: parca}\nspec:\n  members: [{name: Q, email: q@example.com}]\n  notify: {page: [{email: {to: q@example.com}}], ticket: [{email: {to: q@example.com}}]}\n";
 
 fn corpus(format: &str) -> Vec<PathBuf> {
     crate::fixtures::fixtures(&format!("import/{format}"))
@@ -85,13 +85,17 @@ fn sloth_corpus_imports_checks_builds_and_passes_promtool() {
 
 #[test]
 fn pyrra_corpus_imports_checks_builds_and_passes_promtool() {
-    let (out, imported) = corpus_passes("pyrra", 14);
+    let (out, imported) = corpus_passes("pyrra", 40);
     assert!(out.contains("IMP002") && out.contains("dynamic-burn-rate-latency-native.yaml:"), "{out}");
     // `grouping: [handler]` is the SLO's `group_by`, and its queries sum by handler.
     assert!(!out.contains("grouping by handler"), "{out}");
     assert!(imported.contains("group_by:\n  - handler\n") || imported.contains("group_by: [handler]"), "{imported}");
     assert!(imported.contains("sum by (handler) (rate(prometheus_http_requests_total{"), "{imported}");
     assert!(out.contains("rely's page would need"), "{out}");
+    // A `matchers` list beside `metric` is no Pyrra field: the loss is said where it is.
+    assert!(out.contains("`matchers` is not a field of a Pyrra query") && out.contains("demo-dynamic-burnrate.yaml:19:"), "{out}");
+    // `alerting.labels.team` names the owner.
+    assert!(imported.contains("kind: Service\nmetadata:\n  name: parca\nspec:\n  owner: parca\n"), "{imported}");
 }
 
 #[test]
