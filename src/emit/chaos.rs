@@ -239,6 +239,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
             input_series: inputs.into_iter().map(|(series, values)| InputSeries { series, values }).collect(),
             alert_rule_test: tests,
             promql_expr_test: vec![],
+            scenario: Default::default(),
         });
     }
     services.sort();

@@ -37,6 +37,23 @@ pub(crate) struct TestGroup {
     pub alert_rule_test: Vec<AlertTest>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub promql_expr_test: Vec<ExprTest>,
+    /// The scenario an SLO's group drives (see `service_tests`, which merges them).
+    #[serde(skip)]
+    pub scenario: Scenario,
+}
+
+/// The scenarios of an SLO's tests, in the order they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub(crate) enum Scenario {
+    /// Not an SLO's (a chaos experiment's).
+    #[default]
+    Other,
+    /// The SLO has no burn alerts: its recorded ratio.
+    Recorded,
+    Pages,
+    Ticket,
+    Quiet,
+    NoData,
 }
 
 #[derive(Debug, Serialize)]
@@ -187,6 +204,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
             input_series: scenario_inputs(slo, &series, quiet, steady, STEPS),
             alert_rule_test: vec![],
             promql_expr_test: vec![sli_check(quiet)],
+            scenario: Scenario::Recorded,
         }];
         if let Some(n) = &slo.no_data {
             groups.push(no_data_test(model, slo, &series, quiet, n));
@@ -223,7 +241,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
         (vec![], vec![ExprTest { expr, eval_time: at.into(), exp_samples }])
     };
     // One scenario: a constant error `ratio`, evaluated at `at`, expecting exactly `tiers`.
-    let scenario = |what: &str, ratio: f64, at: &str, tiers: &[Tier]| {
+    let scenario = |kind: Scenario, what: &str, ratio: f64, at: &str, tiers: &[Tier]| {
         let (alert_rule_test, mut exprs) = alerts_at(at, tiers);
         exprs.push(sli_check(ratio));
         let what = if slo.group_by.is_empty() { what.to_string() } else { format!("in one group {what}; the other group is quiet") };
@@ -233,12 +251,13 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
             input_series: scenario_inputs(slo, &series, ratio, steady, STEPS),
             alert_rule_test,
             promql_expr_test: exprs,
+            scenario: kind,
         }
     };
     let mut groups = vec![];
     let fast = up(burn::round_sig((page_max * b * 1.4).min(1.0))).min(1.0);
     if slo.alert_enabled(Tier::Page) && fast > page_max * b {
-        groups.push(scenario("pages within 5m", fast, "5m", &[Tier::Page, Tier::Ticket]));
+        groups.push(scenario(Scenario::Pages, "pages within 5m", fast, "5m", &[Tier::Page, Tier::Ticket]));
     }
     // Between the ticket and page factors (above the ticket's when no pair pages).
     let mid = if slo.windows.iter().any(|w| w.tier == Tier::Page) {
@@ -252,7 +271,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
     let mid = copies.map_or(mid, |n| burn::round_sig((mid * n).round() / n));
     let in_band = mid > ticket_max * b && (!slo.alert_enabled(Tier::Page) || mid < page_min * b);
     if slo.alert_enabled(Tier::Ticket) && mid < 1.0 && band && in_band {
-        groups.push(scenario("opens a ticket and does not page", mid, "10m", &[Tier::Ticket]));
+        groups.push(scenario(Scenario::Ticket, "opens a ticket and does not page", mid, "10m", &[Tier::Ticket]));
     }
     let quiet = down(burn::round_sig(0.5 * b));
     let (mut alert_rule_test, mut exprs) = alerts_at("10m", &[]);
@@ -266,6 +285,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
         input_series: scenario_inputs(slo, &series, quiet, steady, STEPS),
         alert_rule_test,
         promql_expr_test: exprs,
+        scenario: Scenario::Quiet,
     });
     if let Some(n) = &slo.no_data {
         groups.push(no_data_test(model, slo, &series, quiet, n));
@@ -297,6 +317,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
             AlertTest { eval_time: format!("{fires_by}m"), alertname, exp_alerts: vec![expected] },
         ],
         promql_expr_test: vec![],
+        scenario: Scenario::NoData,
     }
 }
 
@@ -330,6 +351,53 @@ pub(crate) fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
     }
 }
 
+/// The SLOs' tests in batches whose SLOs read none of each other's synthetic series, so that
+/// each scenario of a batch runs as one test group: promtool evaluates every rule of the file
+/// for every group and minute, so a service of 25 SLOs took minutes with a group per SLO and
+/// scenario. An SLO joins the first batch it is independent of (in both directions).
+fn batches(tested: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<Vec<(&Slo, Vec<TestGroup>)>> {
+    // Every series an SLO's tests write, with the labels they get (its groups').
+    let written = |slo: &Slo| -> Vec<(synth::Series, BTreeMap<String, String>)> {
+        let series = synth::series(&slo.sli, &slo.group_by).unwrap_or_default();
+        let groups =
+            if slo.group_by.is_empty() { vec![BTreeMap::new()] } else { vec![group_labels(slo, BURNING), group_labels(slo, STEADY)] };
+        series.iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect()
+    };
+    let independent = |a: &Slo, b: &Slo| {
+        !written(a).iter().any(|(s, g)| synth::reads(&b.sli, s, g)) && !written(b).iter().any(|(s, g)| synth::reads(&a.sli, s, g))
+    };
+    let mut out: Vec<Vec<(&Slo, Vec<TestGroup>)>> = vec![];
+    for (slo, groups) in tested {
+        match out.iter_mut().find(|batch| batch.iter().all(|(other, _)| independent(slo, other))) {
+            Some(batch) => batch.push((slo, groups)),
+            None => out.push(vec![(slo, groups)]),
+        }
+    }
+    out
+}
+
+/// One test group per scenario of a batch: the SLOs' input series and checks side by side,
+/// named after each SLO's own group.
+fn merged(batch: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<TestGroup> {
+    let mut by: BTreeMap<Scenario, Vec<TestGroup>> = BTreeMap::new();
+    for (_, groups) in batch {
+        for g in groups {
+            by.entry(g.scenario).or_default().push(g);
+        }
+    }
+    by.into_values()
+        .filter_map(|groups| {
+            groups.into_iter().reduce(|mut a, b| {
+                a.name = format!("{}; {}", a.name, b.name);
+                a.input_series.extend(b.input_series);
+                a.alert_rule_test.extend(b.alert_rule_test);
+                a.promql_expr_test.extend(b.promql_expr_test);
+                a
+            })
+        })
+        .collect()
+}
+
 /// The test file of one service, and its SLOs that could not be tested (as Markdown rows).
 /// Tests are written for plain rule files only (the other formats are not promtool's input).
 pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Option<OutputFile>, Vec<String>) {
@@ -347,14 +415,18 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
     for a in &svc.alerts {
         *uses.entry(names::alert(&a.name)).or_default() += 1;
     }
+    let mut tested = vec![];
     for slo in &svc.slos {
         match slo_tests(model, slo, uses.get(&slo.alert_name).is_some_and(|n| *n > 1)) {
-            Ok(g) => tests.extend(g),
+            Ok(g) => tested.push((slo, g)),
             Err(why) => {
                 untested.push(format!("#   not tested: SLO {}: {why}\n", slo.name));
                 all_untested.push(format!("| {} | {} | {why} |\n", svc.name, slo.name));
             }
         }
+    }
+    for batch in batches(tested) {
+        tests.extend(merged(batch));
     }
     if tests.is_empty() {
         return (None, all_untested);

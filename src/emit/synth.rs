@@ -134,7 +134,7 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
 /// or why it cannot be synthesised. A `sum by (...)` must group by the SLO's group labels only,
 /// and no matcher may constrain a group label (the groups' values are invented).
 pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
-    let (s, mut by, _) = ungrouped_series(sli)?;
+    let (s, mut by, _, _) = ungrouped_series(sli)?;
     by.sort();
     by.dedup();
     if by.iter().any(|l| !group_by.contains(l)) {
@@ -149,7 +149,7 @@ pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
 /// The group labels of the burning group and of the steady one: `burning` and `steady`, or,
 /// for a label the queries' matchers constrain, two distinct values they all accept.
 pub fn group_values(sli: &Sli, group_by: &[String]) -> Result<[BTreeMap<String, String>; 2], String> {
-    let (_, _, matchers) = ungrouped_series(sli)?;
+    let (_, _, matchers, _) = ungrouped_series(sli)?;
     let mut out = [BTreeMap::new(), BTreeMap::new()];
     for g in group_by {
         let on: Vec<&Matcher> = matchers.iter().filter(|m| m.name == *g).collect();
@@ -184,6 +184,21 @@ pub fn in_group(series: &[Series], values: &BTreeMap<String, String>) -> Vec<Ser
         .collect()
 }
 
+/// Whether one of the selectors `sli`'s queries read selects `series` (its `extra` labels
+/// added: the group values, or a threshold gauge's copy number). `true` when the SLI's
+/// selectors cannot be known, so that callers stay on the safe side.
+pub fn reads(sli: &Sli, series: &Series, extra: &BTreeMap<String, String>) -> bool {
+    let Ok((_, _, _, selectors)) = ungrouped_series(sli) else { return true };
+    selectors.iter().any(|sel| {
+        let value = |name: &str| match name {
+            "__name__" => Some(series.metric.as_str()),
+            "rely_copy" if series.role == Role::Level => None,
+            _ => Some(extra.get(name).or_else(|| series.labels.get(name)).map_or("", String::as_str)),
+        };
+        sel.name == series.metric && sel.matchers.iter().all(|m| value(&m.name).is_none_or(|v| m.is_match(v)))
+    })
+}
+
 /// A selector as `Sel` (the metric name out of the matchers when written `{__name__="x"}`).
 fn sel_of(sel: crate::promql::Selector) -> Result<Sel, String> {
     let mut matchers = sel.matchers;
@@ -200,8 +215,9 @@ fn sel_of(sel: crate::promql::Selector) -> Result<Sel, String> {
     Ok(Sel { name, matchers, by: sel.by })
 }
 
-/// The series, the `by` labels of every sum, and every matcher of the SLI's selectors.
-type Drive = (Vec<Series>, Vec<String>, Vec<Matcher>);
+/// The series, the `by` labels of every sum, every matcher of the SLI's selectors, and the
+/// selectors.
+type Drive = (Vec<Series>, Vec<String>, Vec<Matcher>, Vec<Sel>);
 
 fn ungrouped_series(sli: &Sli) -> Result<Drive, String> {
     use crate::promql::Shape;
@@ -215,13 +231,15 @@ fn ungrouped_series(sli: &Sli) -> Result<Drive, String> {
                     let g = sel_of(g)?;
                     let ms: Vec<&Matcher> = g.matchers.iter().collect();
                     let labels = labels_for(&ms, None).ok_or("no label set satisfies the gauge's selector")?;
-                    Ok((vec![Series { metric: g.name, labels, role: Role::Level }], g.by, g.matchers))
+                    let read = vec![Sel { name: g.name.clone(), matchers: g.matchers.clone(), by: vec![] }];
+                    Ok((vec![Series { metric: g.name, labels, role: Role::Level }], g.by, g.matchers, read))
                 }
                 Ok(Shape::OneMinusMean(g)) => {
                     let g = sel_of(g)?;
                     let ms: Vec<&Matcher> = g.matchers.iter().collect();
                     let labels = labels_for(&ms, None).ok_or("no label set satisfies the gauge's selector")?;
-                    Ok((vec![Series { metric: g.name, labels, role: Role::Mean }], g.by, g.matchers))
+                    let read = vec![Sel { name: g.name.clone(), matchers: g.matchers.clone(), by: vec![] }];
+                    Ok((vec![Series { metric: g.name, labels, role: Role::Mean }], g.by, g.matchers, read))
                 }
                 _ => Err(why.into()),
             };
@@ -244,8 +262,12 @@ fn ungrouped_series(sli: &Sli) -> Result<Drive, String> {
                 Series { metric: format!("{histogram}_bucket"), labels: with("le", "+Inf"), role: Role::Total },
                 Series { metric: format!("{histogram}_count"), labels: base, role: Role::Total },
             ];
-            // The generated queries sum by the SLO's groups, which `series` adds.
-            Ok((series, vec![], vs.matchers.clone()))
+            // The generated queries sum by the SLO's groups, which `series` adds. They read the
+            // buckets (of any `le`: on the safe side) and the count.
+            let read = ["bucket", "count"]
+                .map(|suffix| Sel { name: format!("{histogram}_{suffix}"), matchers: vs.matchers.clone(), by: vec![] })
+                .into();
+            Ok((series, vec![], vs.matchers.clone(), read))
         }
         EventsSource::Good(g) => {
             let total_sel = simple_selector(total).map_err(|e| format!("total query: {e}"))?;
@@ -278,6 +300,10 @@ fn counters(part: Sel, part_role: Role, total_sel: Sel) -> Result<Drive, String>
     let mut by = part.by.clone();
     by.extend(total_sel.by.iter().cloned());
     let all: Vec<Matcher> = total_sel.matchers.iter().chain(part.matchers.iter()).cloned().collect();
+    let read = vec![
+        Sel { name: part.name.clone(), matchers: part.matchers.clone(), by: vec![] },
+        Sel { name: total_sel.name.clone(), matchers: total_sel.matchers.clone(), by: vec![] },
+    ];
     let t: Vec<&Matcher> = total_sel.matchers.iter().collect();
     let p: Vec<&Matcher> = part.matchers.iter().collect();
     let series = if part.name == total_sel.name {
@@ -294,7 +320,7 @@ fn counters(part: Sel, part_role: Role, total_sel: Sel) -> Result<Drive, String>
             Series { metric: total_sel.name, labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?, role: Role::Total },
         ]
     };
-    Ok((series, by, all))
+    Ok((series, by, all, read))
 }
 
 #[cfg(test)]
@@ -328,6 +354,34 @@ mod tests {
         assert_eq!((s[0].role, s[1].role), (Role::Error, Role::Total));
         assert!(series(&ev("sum by (x) (rate(e[{{window}}]))", "sum(rate(t[{{window}}]))"), &[]).is_err());
         assert!(series(&Sli::Raw { error_ratio: "x".into() }, &[]).is_err());
+    }
+
+    #[test]
+    fn an_sli_reads_the_series_its_selectors_select() {
+        let all = ev(
+            r#"sum(rate(http_requests_total{job="api",code=~"5.."}[{{window}}]))"#,
+            r#"sum(rate(http_requests_total{job="api"}[{{window}}]))"#,
+        );
+        let pay = ev(
+            r#"sum(rate(http_requests_total{job="api",route="/pay",code=~"5.."}[{{window}}]))"#,
+            r#"sum(rate(http_requests_total{job="api",route="/pay"}[{{window}}]))"#,
+        );
+        let other = ev(
+            r#"sum(rate(http_requests_total{job="web",code=~"5.."}[{{window}}]))"#,
+            r#"sum(rate(http_requests_total{job="web"}[{{window}}]))"#,
+        );
+        let none = BTreeMap::new();
+        let pay_series = series(&pay, &[]).unwrap();
+        // Every series of /pay is also a request of the whole job; not the other way round.
+        assert!(pay_series.iter().all(|s| reads(&all, s, &none)));
+        assert!(series(&all, &[]).unwrap().iter().all(|s| !reads(&pay, s, &none)));
+        assert!(pay_series.iter().all(|s| !reads(&other, s, &none)));
+        // Labels added to the series (a group's) count: `route="/pay"` from outside.
+        let all_series = series(&all, &[]).unwrap();
+        let route: BTreeMap<String, String> = [("route".to_string(), "/pay".to_string())].into();
+        assert!(all_series.iter().any(|s| reads(&pay, s, &route)));
+        // An SLI whose selectors are unknown reads everything (the safe answer).
+        assert!(reads(&Sli::Raw { error_ratio: "x".into() }, &pay_series[0], &none));
     }
 
     #[test]

@@ -557,3 +557,72 @@ fn gauge_indicators_record_the_share_of_bad_samples() {
         assert!(ok, "{out}");
     }
 }
+
+#[test]
+fn slos_that_read_each_others_series_get_their_own_test_groups() {
+    // `checkout-availability` and `checkout-latency` read different metrics: their scenarios
+    // share test groups. `checkout-pay` reads a subset of checkout-availability's requests, so
+    // each would see the other's synthetic series: it gets groups of its own. Forcing it into
+    // the shared group must fail the tests, so the split is needed, not cosmetic.
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let more = r#"
+---
+apiVersion: rely/v1
+kind: SLO
+metadata:
+  name: checkout-pay
+spec:
+  service: checkout
+  objective: 99.5
+  indicator:
+    ratio:
+      errors: sum(rate(http_requests_total{job="checkout",route="/pay",code=~"5.."}[{{window}}]))
+      total: sum(rate(http_requests_total{job="checkout",route="/pay"}[{{window}}]))
+  alerting: {page: {enabled: true}, ticket: {enabled: true}}
+---
+apiVersion: rely/v1
+kind: SLO
+metadata:
+  name: checkout-latency
+spec:
+  service: checkout
+  objective: 99
+  indicator:
+    latency: {histogram: http_request_duration_seconds, selector: '{job="checkout"}', threshold: 0.3}
+  alerting: {page: {enabled: true}, ticket: {enabled: true}}
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), minimal + more).unwrap();
+    let mut files = build(tmp.path());
+    let at = files.iter().position(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap();
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(&files[at].contents).unwrap();
+    let names: Vec<String> = doc["tests"].as_sequence().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
+    let pages: Vec<&String> = names.iter().filter(|n| n.contains("pages within 5m")).collect();
+    assert_eq!(pages.len(), 2, "{names:#?}");
+    assert!(pages[0].starts_with("checkout-availability: ") && pages[0].contains("; checkout-latency: "), "{names:#?}");
+    assert!(pages[1].starts_with("checkout-pay: ") && !pages[1].contains(';'), "{names:#?}");
+    // Every scenario of the three SLOs is still there: 4 of each (page, ticket, quiet, no data).
+    for slo in ["checkout-availability:", "checkout-latency:", "checkout-pay:"] {
+        assert_eq!(names.iter().map(|n| n.matches(slo).count()).sum::<usize>(), 4, "{slo} {names:#?}");
+    }
+    if !require_tool("promtool") {
+        return;
+    }
+    let out_dir = write_all(&files);
+    let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &out_dir.path().join("gen"));
+    assert!(ok, "{out}");
+    // checkout-pay's page scenario moved into the shared one: checkout-availability now sees
+    // /pay's errors too, and its expectations fail.
+    let tests = doc["tests"].as_sequence_mut().unwrap();
+    let pay = tests.iter().position(|t| t["name"].as_str().unwrap().starts_with("checkout-pay: 20.16x")).unwrap();
+    let pay = tests.remove(pay);
+    let shared = tests.iter_mut().find(|t| t["name"].as_str().unwrap().starts_with("checkout-availability: 20.16x")).unwrap();
+    for key in ["input_series", "alert_rule_test", "promql_expr_test"] {
+        let extra = pay[key].as_sequence().cloned().unwrap_or_default();
+        shared[key].as_sequence_mut().unwrap().extend(extra);
+    }
+    files[at].contents = serde_yaml::to_string(&doc).unwrap();
+    let out_dir = write_all(&files);
+    let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &out_dir.path().join("gen"));
+    assert!(!ok, "{out}");
+}
