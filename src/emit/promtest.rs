@@ -356,24 +356,30 @@ pub(crate) fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
 /// for every group and minute, so a service of 25 SLOs took minutes with a group per SLO and
 /// scenario. An SLO joins the first batch it is independent of (in both directions).
 fn batches(tested: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<Vec<(&Slo, Vec<TestGroup>)>> {
-    // Every series an SLO's tests write, with the labels they get (its groups').
-    let written = |slo: &Slo| -> Vec<(synth::Series, BTreeMap<String, String>)> {
+    // Every series an SLO's tests write, with the labels they get (its groups'), and what its
+    // queries read: found once per SLO.
+    struct Seen {
+        written: Vec<(synth::Series, BTreeMap<String, String>)>,
+        reader: synth::Reader,
+    }
+    let seen = |slo: &Slo| {
         let series = synth::series(&slo.sli, &slo.group_by).unwrap_or_default();
         let groups =
             if slo.group_by.is_empty() { vec![BTreeMap::new()] } else { vec![group_labels(slo, BURNING), group_labels(slo, STEADY)] };
-        series.iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect()
+        let written = series.iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect();
+        Seen { written, reader: synth::Reader::of(&slo.sli) }
     };
-    let independent = |a: &Slo, b: &Slo| {
-        !written(a).iter().any(|(s, g)| synth::reads(&b.sli, s, g)) && !written(b).iter().any(|(s, g)| synth::reads(&a.sli, s, g))
-    };
-    let mut out: Vec<Vec<(&Slo, Vec<TestGroup>)>> = vec![];
+    let independent =
+        |a: &Seen, b: &Seen| !a.written.iter().any(|(s, g)| b.reader.reads(s, g)) && !b.written.iter().any(|(s, g)| a.reader.reads(s, g));
+    let mut out: Vec<Vec<(&Slo, Vec<TestGroup>, Seen)>> = vec![];
     for (slo, groups) in tested {
-        match out.iter_mut().find(|batch| batch.iter().all(|(other, _)| independent(slo, other))) {
-            Some(batch) => batch.push((slo, groups)),
-            None => out.push(vec![(slo, groups)]),
+        let s = seen(slo);
+        match out.iter_mut().find(|batch| batch.iter().all(|(_, _, other)| independent(&s, other))) {
+            Some(batch) => batch.push((slo, groups, s)),
+            None => out.push(vec![(slo, groups, s)]),
         }
     }
-    out
+    out.into_iter().map(|b| b.into_iter().map(|(slo, groups, _)| (slo, groups)).collect()).collect()
 }
 
 /// One test group per scenario of a batch: the SLOs' input series and checks side by side,

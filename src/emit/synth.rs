@@ -184,19 +184,34 @@ pub fn in_group(series: &[Series], values: &BTreeMap<String, String>) -> Vec<Ser
         .collect()
 }
 
-/// Whether one of the selectors `sli`'s queries read selects `series` (its `extra` labels
-/// added: the group values, or a threshold gauge's copy number). `true` when the SLI's
-/// selectors cannot be known, so that callers stay on the safe side.
+/// The selectors an SLI's queries read, to tell which synthetic series it sees (`None`: they
+/// cannot be known).
+pub struct Reader(Option<Vec<Sel>>);
+
+impl Reader {
+    pub fn of(sli: &Sli) -> Reader {
+        Reader(ungrouped_series(sli).ok().map(|d| d.3))
+    }
+
+    /// Whether one of the selectors selects `series` (its `extra` labels added: the group
+    /// values). `true` when the selectors are unknown, so that callers stay on the safe side.
+    pub fn reads(&self, series: &Series, extra: &BTreeMap<String, String>) -> bool {
+        let Some(selectors) = &self.0 else { return true };
+        selectors.iter().any(|sel| {
+            let value = |name: &str| match name {
+                "__name__" => Some(series.metric.as_str()),
+                // A threshold gauge's copies differ in it: any value may be written.
+                "rely_copy" if series.role == Role::Level => None,
+                _ => Some(extra.get(name).or_else(|| series.labels.get(name)).map_or("", String::as_str)),
+            };
+            sel.name == series.metric && sel.matchers.iter().all(|m| value(&m.name).is_none_or(|v| m.is_match(v)))
+        })
+    }
+}
+
+/// Whether one of the selectors `sli`'s queries read selects `series` (see [`Reader::reads`]).
 pub fn reads(sli: &Sli, series: &Series, extra: &BTreeMap<String, String>) -> bool {
-    let Ok((_, _, _, selectors)) = ungrouped_series(sli) else { return true };
-    selectors.iter().any(|sel| {
-        let value = |name: &str| match name {
-            "__name__" => Some(series.metric.as_str()),
-            "rely_copy" if series.role == Role::Level => None,
-            _ => Some(extra.get(name).or_else(|| series.labels.get(name)).map_or("", String::as_str)),
-        };
-        sel.name == series.metric && sel.matchers.iter().all(|m| value(&m.name).is_none_or(|v| m.is_match(v)))
-    })
+    Reader::of(sli).reads(series, extra)
 }
 
 /// A selector as `Sel` (the metric name out of the matchers when written `{__name__="x"}`).
