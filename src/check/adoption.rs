@@ -24,15 +24,28 @@ fn placeholder() -> &'static Regex {
 const HTML_TAGS: &[&str] =
     &["br", "em", "code", "strong", "pre", "kbd", "sup", "sub", "del", "ins", "details", "summary", "ul", "ol", "li"];
 
-/// The first placeholder in `s`, if any. A value in a regular expression's alternation
+/// What `rely new` and `rely init` write between angle brackets in queries and names.
+const SKELETON: &[&str] = &["service", "team", "name", "path", "placeholder", "experiment-name", "base", "reliability"];
+
+/// The first placeholder in `s`, if any. An alternative of a regular-expression matcher's value
 /// (`status_code=~"5..|<error>"`, the status Prometheus's Kubernetes discovery records) is not
-/// one: skeletons never write a placeholder next to `|`.
+/// one, unless it is what a skeleton writes.
 pub(crate) fn find_placeholder(s: &str) -> Option<&str> {
+    let in_alternation = |m: &regex::Match<'_>| {
+        let before = &s[..m.start()];
+        let next_to_bar = before.ends_with('|') || s[m.end()..].starts_with('|');
+        // Inside the quoted value of `=~` or `!~`: the last quote before it opens that value.
+        let in_regex = before.rfind('"').is_some_and(|q| {
+            let head = before[..q].trim_end();
+            head.ends_with("=~") || head.ends_with("!~")
+        });
+        next_to_bar && in_regex && !SKELETON.contains(&m.as_str().trim_matches(['<', '>']))
+    };
     placeholder()
         .captures_iter(s)
         .filter(|c| !HTML_TAGS.contains(&c[1].trim().to_ascii_lowercase().as_str()))
         .map(|c| c.get(0).expect("whole match"))
-        .find(|m| !s[..m.start()].ends_with('|') && !s[m.end()..].starts_with('|'))
+        .find(|m| !in_alternation(m))
         .map(|m| m.as_str())
 }
 
@@ -282,6 +295,10 @@ mod tests {
             assert_eq!(find_placeholder(&format!("x {p} y")), Some(p));
         }
         assert_eq!(find_placeholder(r#"sum(rate(x{job="<service>"}[5m])) > 10"#), Some("<service>"));
+        // A skeleton's placeholder stays one in an alternation; a `|` outside a regex is no excuse.
+        assert_eq!(find_placeholder(r#"x{job=~"<service>|<service>-canary"}"#), Some("<service>"));
+        assert_eq!(find_placeholder(r#"x{job="a|<error>"}"#), Some("<error>"));
+        assert_eq!(find_placeholder("see <runbook>|<dashboard>"), Some("<runbook>"));
         for s in [
             "sum(rate(x[5m])) > 10 < 20",
             "a < b and c > d",

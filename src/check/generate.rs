@@ -28,15 +28,16 @@ fn secret_keys(ctx: &mut Ctx<'_>) {
                         continue;
                     }
                     match keys.get(key) {
-                        Some((other, at_other)) if *other != path => {
+                        Some((other, other_ptr)) if *other != path => {
+                            // Positions are read only for a finding (see `syntax::Positions`).
+                            let at_other = ctx.where_(t.doc, other_ptr);
                             let msg = format!("`{path}` and `{other}` are both the key `{key}` of the Secret `rely-{}`", t.name);
                             ctx.report(codes::GEN008, t.doc, &ptr, msg).help =
                                 Some(format!("give the files different names (the other is at {at_other})"));
                         }
                         Some(_) => {}
                         None => {
-                            let w = ctx.where_(t.doc, &ptr);
-                            keys.insert(key, (path, w));
+                            keys.insert(key, (path, ptr));
                         }
                     }
                 }

@@ -431,7 +431,12 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
             }
         }
     }
-    for batch in batches(tested) {
+    // An SLO whose checked alert names (burn or no-data) a hand-written Alert also fires under
+    // keeps groups of its own: the Alert may fire on another SLO's series in a shared group.
+    let hand: std::collections::BTreeSet<String> = svc.alerts.iter().map(|a| names::alert(&a.name)).collect();
+    let (alone, shareable): (Vec<_>, Vec<_>) =
+        tested.into_iter().partition(|(slo, _)| hand.contains(&slo.alert_name) || hand.contains(&names::slo_no_data_alert(&slo.name)));
+    for batch in batches(shareable).into_iter().chain(alone.into_iter().map(|t| vec![t])) {
         tests.extend(merged(batch));
     }
     if tests.is_empty() {

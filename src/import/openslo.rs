@@ -79,7 +79,8 @@ fn text(v: Option<&Value>) -> Option<String> {
 fn flag(v: Option<&Value>) -> Option<bool> {
     match v? {
         Value::Bool(b) => Some(*b),
-        Value::String(s) => s.trim().parse().ok(),
+        Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     }
 }

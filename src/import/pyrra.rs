@@ -76,7 +76,7 @@ pub(super) fn read(src: &mut Src<'_>, opts: &Options) -> Option<Vec<Read>> {
     let mut alert_labels = BTreeMap::new();
     for (k, v) in src.map("/spec/alerting/labels") {
         let at = format!("/spec/alerting/labels/{}", crate::syntax::yaml::escape_pointer(&k));
-        if k == "team" && owner.as_ref().is_none_or(|o| *o == rely_name(&v)) {
+        if k == "team" && !v.trim().is_empty() && owner.as_ref().is_none_or(|o| *o == rely_name(&v)) {
             owner = Some(rely_name(&v));
         } else if is_label_name(&k) && !reserved_label(&k) {
             alert_labels.insert(k, v);

@@ -626,3 +626,51 @@ spec:
     let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &out_dir.path().join("gen"));
     assert!(!ok, "{out}");
 }
+
+#[test]
+fn an_slo_whose_alert_name_a_hand_written_alert_shares_keeps_its_own_test_groups() {
+    // The hand-written Alert fires as `CheckoutLatencyNoData`, checkout-latency's no-data alert's
+    // name, on checkout's requests: in a group shared with checkout-availability it would fire
+    // where the latency SLO's test expects its no-data alert quiet.
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let more = r#"
+---
+apiVersion: rely/v1
+kind: SLO
+metadata:
+  name: checkout-latency
+spec:
+  service: checkout
+  objective: 99
+  indicator:
+    latency: {histogram: http_request_duration_seconds, selector: '{job="checkout"}', threshold: 0.3}
+  alerting: {page: {enabled: true}, ticket: {enabled: true}}
+---
+apiVersion: rely/v1
+kind: Alert
+metadata:
+  name: checkout-latency-no-data
+spec:
+  service: checkout
+  owner: payments
+  runbook: https://runbooks.example.com/checkout
+  severity: ticket
+  expr: sum(rate(http_requests_total{job="checkout",code=~"5.."}[5m])) > 0
+  summary: Checkout has errors
+  description: Any error at all.
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), minimal + more).unwrap();
+    let files = build(tmp.path());
+    let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
+    let doc: serde_yaml::Value = serde_yaml::from_str(test).unwrap();
+    let names: Vec<&str> = doc["tests"].as_sequence().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert!(names.iter().all(|n| !n.contains(';')), "{names:#?}");
+    assert!(test.contains("alertname: CheckoutLatencyNoData"), "{test}");
+    if !require_tool("promtool") {
+        return;
+    }
+    let out_dir = write_all(&files);
+    let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &out_dir.path().join("gen"));
+    assert!(ok, "{out}");
+}
