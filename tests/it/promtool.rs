@@ -558,15 +558,32 @@ fn gauge_indicators_record_the_share_of_bad_samples() {
     }
 }
 
+/// The minimal repository (checkout-availability) with a latency SLO on the same service.
+fn checkout_with_latency(more: &str) -> String {
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    format!("{minimal}\n{CHECKOUT_LATENCY}{more}")
+}
+
+const CHECKOUT_LATENCY: &str = r#"---
+apiVersion: rely/v1
+kind: SLO
+metadata:
+  name: checkout-latency
+spec:
+  service: checkout
+  objective: 99
+  indicator:
+    latency: {histogram: http_request_duration_seconds, selector: '{job="checkout"}', threshold: 0.3}
+  alerting: {page: {enabled: true}, ticket: {enabled: true}}
+"#;
+
 #[test]
 fn slos_that_read_each_others_series_get_their_own_test_groups() {
     // `checkout-availability` and `checkout-latency` read different metrics: their scenarios
     // share test groups. `checkout-pay` reads a subset of checkout-availability's requests, so
     // each would see the other's synthetic series: it gets groups of its own. Forcing it into
     // the shared group must fail the tests, so the split is needed, not cosmetic.
-    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
-    let more = r#"
----
+    let more = r#"---
 apiVersion: rely/v1
 kind: SLO
 metadata:
@@ -579,20 +596,9 @@ spec:
       errors: sum(rate(http_requests_total{job="checkout",route="/pay",code=~"5.."}[{{window}}]))
       total: sum(rate(http_requests_total{job="checkout",route="/pay"}[{{window}}]))
   alerting: {page: {enabled: true}, ticket: {enabled: true}}
----
-apiVersion: rely/v1
-kind: SLO
-metadata:
-  name: checkout-latency
-spec:
-  service: checkout
-  objective: 99
-  indicator:
-    latency: {histogram: http_request_duration_seconds, selector: '{job="checkout"}', threshold: 0.3}
-  alerting: {page: {enabled: true}, ticket: {enabled: true}}
 "#;
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("all.yaml"), minimal + more).unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), checkout_with_latency(more)).unwrap();
     let mut files = build(tmp.path());
     let at = files.iter().position(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap();
     let mut doc: serde_yaml::Value = serde_yaml::from_str(&files[at].contents).unwrap();
@@ -632,20 +638,7 @@ fn an_slo_whose_alert_name_a_hand_written_alert_shares_keeps_its_own_test_groups
     // The hand-written Alert fires as `CheckoutLatencyNoData`, checkout-latency's no-data alert's
     // name, on checkout's requests: in a group shared with checkout-availability it would fire
     // where the latency SLO's test expects its no-data alert quiet.
-    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
-    let more = r#"
----
-apiVersion: rely/v1
-kind: SLO
-metadata:
-  name: checkout-latency
-spec:
-  service: checkout
-  objective: 99
-  indicator:
-    latency: {histogram: http_request_duration_seconds, selector: '{job="checkout"}', threshold: 0.3}
-  alerting: {page: {enabled: true}, ticket: {enabled: true}}
----
+    let more = r#"---
 apiVersion: rely/v1
 kind: Alert
 metadata:
@@ -660,7 +653,7 @@ spec:
   description: Any error at all.
 "#;
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("all.yaml"), minimal + more).unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), checkout_with_latency(more)).unwrap();
     let files = build(tmp.path());
     let test = &files.iter().find(|f| f.path == "prometheus/tests/checkout.test.yml").unwrap().contents;
     let doc: serde_yaml::Value = serde_yaml::from_str(test).unwrap();
