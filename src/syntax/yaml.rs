@@ -1,7 +1,8 @@
 //! YAML text → JSON values plus a JSON-pointer → span index, from saphyr-parser's event stream.
 //! We build our own values (rather than use serde_yaml) for four reasons: positions for every
 //! node, duplicate keys reported instead of silently overwritten, YAML 1.2 scalars (`NO` stays a
-//! string), and hard limits on alias expansion and depth so hostile input cannot exhaust memory.
+//! string), and hard limits on alias expansion, depth and the positions' pointer bytes so hostile
+//! input cannot exhaust memory.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -16,6 +17,10 @@ use crate::source::{Pos, Span};
 pub const MAX_NODES: usize = 250_000;
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 64;
+/// Most bytes of JSON pointers one file's positions may hold. A pointer repeats its ancestors'
+/// keys, so long keys nested deep could otherwise need gigabytes from a 4 MB file; past this,
+/// nodes are located at their nearest indexed ancestor (or the document's start).
+pub const MAX_POINTER_BYTES: usize = 32 << 20;
 
 /// Where a node sits: the key that introduced it (for mapping values) and the value itself.
 #[derive(Debug, Clone, Copy)]
@@ -36,9 +41,9 @@ pub struct YamlDoc {
 }
 
 /// Where a document's nodes are, found when first asked for. A check that finds nothing never
-/// needs them (at 100,000 SLOs they were a fifth of `rely check`'s memory and of its reading
-/// time), so the file's text is parsed again, once per file, the first time a finding needs a
-/// position: the same text gives the same documents.
+/// needs them (at 100,000 SLOs they were a fifth of `rely check`'s memory), so the file's text
+/// is parsed again, once per file, the first time a finding needs a position: the same text
+/// gives the same documents.
 #[derive(Debug, Clone)]
 pub struct Positions {
     file: Arc<FilePositions>,
@@ -86,7 +91,7 @@ impl Positions {
 }
 
 /// Maps JSON pointers (`/spec/alerting/runbook`) to the span of the node. Compact, because one
-/// is kept per document for as long as findings may be reported (at 100,000 SLOs a map of
+/// is kept per document, once built, for as long as findings may be reported (at 100,000 SLOs a map of
 /// strings to spans was a third of `rely check`'s memory): the pointers of a document are one
 /// string, and the entries, sorted by pointer, hold offsets into it and 32-bit positions.
 #[derive(Debug, Clone, Default)]
@@ -257,6 +262,8 @@ struct Builder {
     file: usize,
     /// Whether to index the nodes' positions.
     positions: bool,
+    /// Pointer bytes indexed so far (at most `MAX_POINTER_BYTES`).
+    pointer_bytes: usize,
     docs: Vec<Built>,
     findings: Vec<Finding>,
     stack: Vec<Frame>,
@@ -288,6 +295,7 @@ fn build(file: usize, text: &str, positions: bool) -> (Vec<Built>, Vec<Finding>)
     let mut b = Builder {
         file,
         positions,
+        pointer_bytes: 0,
         docs: vec![],
         findings: vec![],
         stack: vec![],
@@ -364,6 +372,15 @@ impl Builder {
                 let _ = write!(out, "{pointer}/{}", seq.len());
             }
         }
+    }
+
+    /// Whether a pointer of `len` bytes still fits the file's budget (and counts it if so).
+    fn room(&mut self, len: usize) -> bool {
+        let fits = self.pointer_bytes + len <= MAX_POINTER_BYTES;
+        if fits {
+            self.pointer_bytes += len;
+        }
+        fits
     }
 
     fn pending_key_span(&self) -> Option<Span> {
@@ -475,7 +492,7 @@ impl Builder {
                 if anchor > 0 {
                     self.anchors.insert(anchor, (value.clone(), n));
                 }
-                if self.positions {
+                if self.positions && self.room(pointer.len()) {
                     self.index.insert(&pointer, NodeSpan { key: own_key, value: whole, collection: true });
                 }
                 self.place(value);
@@ -493,7 +510,9 @@ impl Builder {
         let mut pointer = std::mem::take(&mut self.scratch);
         self.write_child_pointer(&mut pointer);
         let key = self.pending_key_span();
-        self.index.insert(&pointer, NodeSpan { key, value: sp, collection: false });
+        if self.room(pointer.len()) {
+            self.index.insert(&pointer, NodeSpan { key, value: sp, collection: false });
+        }
         self.scratch = pointer;
         self.place(value);
     }
@@ -584,6 +603,30 @@ mod tests {
         assert_eq!(docs[1].index.locate("/spec/objective").start, Pos { line: 7, col: 14 });
         assert_eq!(docs[1].index.locate("/spec/missing").start, Pos { line: 6, col: 1 });
         assert_eq!(docs[1].index.locate_key("/spec/objective").start, Pos { line: 7, col: 3 });
+    }
+
+    #[test]
+    fn long_keys_nested_deep_cannot_make_positions_huge() {
+        // 60 levels of 1000-byte keys (YAML's longest implicit key) over 20,000 leaves: every
+        // leaf's pointer would be 60 KB, 1.2 GB in all.
+        let key = "k".repeat(1000);
+        let mut text = String::new();
+        for d in 0..60 {
+            text += &format!("{}{key}{d}:\n", "  ".repeat(d));
+        }
+        for i in 0..20_000 {
+            text += &format!("{}leaf{i}: x\n", "  ".repeat(60));
+        }
+        assert!(text.len() < 4 * 1024 * 1024);
+        let (docs, findings) = parse(0, text.as_str());
+        assert!(findings.is_empty(), "{findings:?}");
+        let index = docs[0].index.index();
+        assert!(index.pointers.len() <= MAX_POINTER_BYTES, "{}", index.pointers.len());
+        // The first leaves are still located exactly; past the budget, a node is located at its
+        // nearest indexed ancestor (one of the keys above it).
+        let path: String = (0..60).map(|d| format!("/{key}{d}")).collect();
+        assert_eq!(docs[0].index.locate(&format!("{path}/leaf0")).start.line, 61);
+        assert!(docs[0].index.locate(&format!("{path}/leaf19999")).start.line <= 60);
     }
 
     #[test]
