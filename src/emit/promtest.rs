@@ -355,7 +355,7 @@ pub(crate) fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
 /// each scenario of a batch runs as one test group: promtool evaluates every rule of the file
 /// for every group and minute, so a service of 25 SLOs took minutes with a group per SLO and
 /// scenario. An SLO joins the first batch it is independent of (in both directions).
-fn batches(tested: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<Vec<(&Slo, Vec<TestGroup>)>> {
+fn batches(tested: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<Vec<Vec<TestGroup>>> {
     // Every series an SLO's tests write, with the labels they get (its groups'), and what its
     // queries read: found once per SLO.
     struct Seen {
@@ -371,22 +371,22 @@ fn batches(tested: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<Vec<(&Slo, Vec<TestGroup>
     };
     let independent =
         |a: &Seen, b: &Seen| !a.written.iter().any(|(s, g)| b.reader.reads(s, g)) && !b.written.iter().any(|(s, g)| a.reader.reads(s, g));
-    let mut out: Vec<Vec<(&Slo, Vec<TestGroup>, Seen)>> = vec![];
+    let mut out: Vec<Vec<(Vec<TestGroup>, Seen)>> = vec![];
     for (slo, groups) in tested {
         let s = seen(slo);
-        match out.iter_mut().find(|batch| batch.iter().all(|(_, _, other)| independent(&s, other))) {
-            Some(batch) => batch.push((slo, groups, s)),
-            None => out.push(vec![(slo, groups, s)]),
+        match out.iter_mut().find(|batch| batch.iter().all(|(_, other)| independent(&s, other))) {
+            Some(batch) => batch.push((groups, s)),
+            None => out.push(vec![(groups, s)]),
         }
     }
-    out.into_iter().map(|b| b.into_iter().map(|(slo, groups, _)| (slo, groups)).collect()).collect()
+    out.into_iter().map(|b| b.into_iter().map(|(groups, _)| groups).collect()).collect()
 }
 
 /// One test group per scenario of a batch: the SLOs' input series and checks side by side,
 /// named after each SLO's own group.
-fn merged(batch: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<TestGroup> {
+fn merged(batch: Vec<Vec<TestGroup>>) -> Vec<TestGroup> {
     let mut by: BTreeMap<Scenario, Vec<TestGroup>> = BTreeMap::new();
-    for (_, groups) in batch {
+    for groups in batch {
         for g in groups {
             by.entry(g.scenario).or_default().push(g);
         }
@@ -436,7 +436,7 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
     let hand: std::collections::BTreeSet<String> = svc.alerts.iter().map(|a| names::alert(&a.name)).collect();
     let (alone, shareable): (Vec<_>, Vec<_>) =
         tested.into_iter().partition(|(slo, _)| hand.contains(&slo.alert_name) || hand.contains(&names::slo_no_data_alert(&slo.name)));
-    for batch in batches(shareable).into_iter().chain(alone.into_iter().map(|t| vec![t])) {
+    for batch in batches(shareable).into_iter().chain(alone.into_iter().map(|(_, groups)| vec![groups])) {
         tests.extend(merged(batch));
     }
     if tests.is_empty() {

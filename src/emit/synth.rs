@@ -209,11 +209,6 @@ impl Reader {
     }
 }
 
-/// Whether one of the selectors `sli`'s queries read selects `series` (see [`Reader::reads`]).
-pub fn reads(sli: &Sli, series: &Series, extra: &BTreeMap<String, String>) -> bool {
-    Reader::of(sli).reads(series, extra)
-}
-
 /// A selector as `Sel` (the metric name out of the matchers when written `{__name__="x"}`).
 fn sel_of(sel: crate::promql::Selector) -> Result<Sel, String> {
     let mut matchers = sel.matchers;
@@ -373,6 +368,7 @@ mod tests {
 
     #[test]
     fn an_sli_reads_the_series_its_selectors_select() {
+        let reads = |sli: &Sli, s: &Series, extra: &BTreeMap<String, String>| Reader::of(sli).reads(s, extra);
         let all = ev(
             r#"sum(rate(http_requests_total{job="api",code=~"5.."}[{{window}}]))"#,
             r#"sum(rate(http_requests_total{job="api"}[{{window}}]))"#,
