@@ -25,12 +25,16 @@ pub struct LintOptions {
 /// Logs how long a phase took (`rely -vv`, or `RELY_LOG=debug`).
 pub(crate) fn phase(name: &str, since: Instant) {
     if log::log_enabled!(target: "rely::timing", log::Level::Info) {
-        // Resident memory after the phase (Linux), to see which phase holds what.
-        let rss = std::fs::read_to_string("/proc/self/statm")
-            .ok()
-            .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
-            .map(|pages| format!(", {} MB resident", pages * 4096 / 1_000_000))
-            .unwrap_or_default();
+        // Resident memory after the phase and the peak so far (Linux), to see which phase holds
+        // what and where the peak is.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let kb = |field: &str| {
+            status.lines().find_map(|l| l.strip_prefix(field)).and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+        };
+        let rss = match (kb("VmRSS:"), kb("VmHWM:")) {
+            (Some(now), Some(peak)) => format!(", {} MB resident, peak {} MB", now * 1024 / 1_000_000, peak * 1024 / 1_000_000),
+            _ => String::new(),
+        };
         log::info!(target: "rely::timing", "{name}: {:.1} ms{rss}", since.elapsed().as_secs_f64() * 1000.0);
     }
 }

@@ -272,7 +272,7 @@ struct RegexMatcher {
 fn fast_facts(query: &str) -> Option<Facts> {
     let (text, regexes) = rewrite_regex_matchers(query)?;
     for r in &regexes {
-        if r.label == "__name__" || shared_regex(&r.value).is_none_or(|re| re.is_match("")) {
+        if r.label == "__name__" || matches_empty(&r.value).is_none_or(|empty| empty) {
             return None;
         }
     }
@@ -333,10 +333,13 @@ fn rewrite_regex_matchers(q: &str) -> Option<(String, Vec<RegexMatcher>)> {
         }
     }
     // Equality matchers identical to a rewritten one would be restored as regexes too.
-    for r in &found {
-        let eq = format!("{}{}\"{}\"", r.label, if r.negated { "!=" } else { "=" }, r.value);
-        if q.replace(' ', "").contains(&eq) {
-            return None;
+    if !found.is_empty() {
+        let compact = q.replace(' ', "");
+        for r in &found {
+            let eq = format!("{}{}\"{}\"", r.label, if r.negated { "!=" } else { "=" }, r.value);
+            if compact.contains(&eq) {
+                return None;
+            }
         }
     }
     Some((String::from_utf8(out).ok()?, found))
@@ -461,14 +464,28 @@ fn shape_memo(shape: &str) -> Option<std::sync::Arc<Facts>> {
 
 /// `^(?:pattern)$` compiled once per process (`None` when it does not compile).
 fn shared_regex(pattern: &str) -> Option<Regex> {
+    compiled(pattern).map(|(re, _)| re)
+}
+
+/// Whether `^(?:pattern)$` matches the empty string (`None` when it does not compile): known
+/// when the pattern is compiled, so that each query using it does not run it again.
+fn matches_empty(pattern: &str) -> Option<bool> {
+    compiled(pattern).map(|(_, empty)| empty)
+}
+
+fn compiled(pattern: &str) -> Option<(Regex, bool)> {
     use std::collections::HashMap;
     use std::sync::Mutex;
-    static REGEXES: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    type Cache = HashMap<String, Option<(Regex, bool)>>;
+    static REGEXES: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = REGEXES.get_or_init(Default::default);
     if let Some(r) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
         return r.clone();
     }
-    let re = Regex::new(&format!("^(?:{pattern})$")).ok();
+    let re = Regex::new(&format!("^(?:{pattern})$")).ok().map(|re| {
+        let empty = re.is_match("");
+        (re, empty)
+    });
     let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
     if c.len() >= 10_000 {
         c.clear();

@@ -94,30 +94,40 @@ pub(crate) fn repo_root(dir: &Path) -> PathBuf {
     abs.parent().map(Path::to_path_buf).unwrap_or(abs)
 }
 
-/// Runs the schema phase and decodes every valid document.
+/// Runs the schema phase and decodes every valid document: in parallel, a few thousand
+/// documents at a time (so that only those are held twice, as decoded and as added), and added
+/// in load order.
 pub(crate) fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
     use rayon::prelude::*;
+    const CHUNK: usize = 4096;
     let mut repo = Repo::default();
-    let checked: Vec<(Option<Kind>, Vec<Finding>)> = loaded
-        .docs
-        .par_iter()
-        .map(|doc| {
-            let mut f = vec![];
-            let k = schema::check_document(doc, &mut f);
-            (k, f)
-        })
-        .collect();
-    for (i, (doc, (kind, mut fs))) in loaded.docs.iter().zip(checked).enumerate() {
-        findings.append(&mut fs);
-        let Some(kind) = kind else {
-            let kind = doc.yaml.value.get("kind").and_then(|k| k.as_str()).and_then(Kind::parse);
-            let name = doc.yaml.value.pointer("/metadata/name").and_then(|n| n.as_str());
-            if let (Some(k), Some(n)) = (kind, name) {
-                repo.broken.push((k, n.to_string()));
+    for (c, docs) in loaded.docs.chunks(CHUNK).enumerate() {
+        // Each document: decoded, or the kind and name of one whose schema failed; and findings.
+        type Outcome = (Result<repo::Decoded, Option<(Kind, String)>>, Vec<Finding>);
+        let checked: Vec<Outcome> = docs
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| {
+                let mut f = vec![];
+                let decoded = match schema::check_document(doc, &mut f) {
+                    Some(kind) => repo::decode_any(kind, doc, c * CHUNK + i, &mut f).ok_or(None),
+                    None => {
+                        let kind = doc.yaml.value.get("kind").and_then(|k| k.as_str()).and_then(Kind::parse);
+                        let name = doc.yaml.value.pointer("/metadata/name").and_then(|n| n.as_str());
+                        Err(kind.zip(name).map(|(k, n)| (k, n.to_string())))
+                    }
+                };
+                (decoded, f)
+            })
+            .collect();
+        for (decoded, mut fs) in checked {
+            findings.append(&mut fs);
+            match decoded {
+                Ok(d) => repo::push(&mut repo, d),
+                Err(Some(broken)) => repo.broken.push(broken),
+                Err(None) => {}
             }
-            continue;
-        };
-        repo::decode_into(&mut repo, kind, doc, i, findings);
+        }
     }
     repo.build_index();
     repo

@@ -127,10 +127,22 @@ macro_rules! repo_by_kind {
             }
         }
 
-        /// Decodes a document whose schema passed into the list of its kind.
-        pub(crate) fn decode_into(repo: &mut Repo, kind: Kind, doc: &crate::syntax::Document, idx: usize, findings: &mut Vec<crate::diag::Finding>) {
+        /// A decoded document of any kind (documents are decoded in parallel, then added in order).
+        pub(crate) enum Decoded {
+            $($variant(Item<$spec>),)*
+        }
+
+        /// Decodes a document whose schema passed.
+        pub(crate) fn decode_any(kind: Kind, doc: &crate::syntax::Document, idx: usize, findings: &mut Vec<crate::diag::Finding>) -> Option<Decoded> {
             match kind {
-                $(Kind::$variant => repo.$field.extend(decode::<$spec>(doc, idx, findings)),)*
+                $(Kind::$variant => decode::<$spec>(doc, idx, findings).map(Decoded::$variant),)*
+            }
+        }
+
+        /// Adds a decoded document to the list of its kind.
+        pub(crate) fn push(repo: &mut Repo, d: Decoded) {
+            match d {
+                $(Decoded::$variant(it) => repo.$field.push(it),)*
             }
         }
     };

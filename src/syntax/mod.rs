@@ -2,6 +2,7 @@
 //! skipped, symlinks not followed), decode it, and split it into documents with positions.
 //! Problems with a file's bytes or syntax are findings; only I/O failures are errors.
 
+mod fast;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -36,8 +36,6 @@ pub struct NodeSpan {
 pub struct YamlDoc {
     pub value: Value,
     pub index: Positions,
-    /// Where the document starts.
-    pub start: Span,
 }
 
 /// Where a document's nodes are, found when first asked for. A check that finds nothing never
@@ -255,7 +253,6 @@ enum Frame {
 struct Built {
     value: Value,
     index: PointerIndex,
-    start: Span,
 }
 
 struct Builder {
@@ -270,7 +267,6 @@ struct Builder {
     index: PointerIndex,
     anchors: HashMap<usize, (Value, usize)>,
     nodes: usize,
-    doc_start: Span,
     root: Option<Value>,
     /// The pointer of the scalar being placed (one buffer for all of them).
     scratch: String,
@@ -280,14 +276,28 @@ struct Builder {
 /// before the first error are still returned so that as much as possible can be checked.
 pub fn parse(file: usize, text: impl Into<Arc<str>>) -> (Vec<YamlDoc>, Vec<Finding>) {
     let text: Arc<str> = text.into();
-    let (built, findings) = build(file, &text, false);
+    let (built, findings) = match super::fast::parse(&text) {
+        Some(values) => (values.into_iter().map(|value| Built { value, index: PointerIndex::default() }).collect(), vec![]),
+        None => build(file, &text, false),
+    };
     let shared = Arc::new(FilePositions { id: file, text, indexes: OnceLock::new() });
-    let docs = built
-        .into_iter()
-        .enumerate()
-        .map(|(nth, d)| YamlDoc { value: d.value, index: Positions { file: shared.clone(), nth }, start: d.start })
-        .collect();
+    let docs =
+        built.into_iter().enumerate().map(|(nth, d)| YamlDoc { value: d.value, index: Positions { file: shared.clone(), nth } }).collect();
     (docs, findings)
+}
+
+/// The documents saphyr reads from `text` and its findings, without the fast path (which the
+/// fast path's tests and the `yaml` fuzz target compare with it).
+#[doc(hidden)]
+pub fn parse_with_saphyr(text: &str) -> (Vec<Value>, Vec<Finding>) {
+    let (built, findings) = build(0, text, false);
+    (built.into_iter().map(|b| b.value).collect(), findings)
+}
+
+/// The documents of `text` by the fast path, when it reads them (see `parse_with_saphyr`).
+#[doc(hidden)]
+pub fn parse_fast(text: &str) -> Option<Vec<Value>> {
+    super::fast::parse(text)
 }
 
 /// Reads the documents of `text`, with the positions of their nodes when `positions`.
@@ -302,7 +312,6 @@ fn build(file: usize, text: &str, positions: bool) -> (Vec<Built>, Vec<Finding>)
         index: PointerIndex::default(),
         anchors: HashMap::new(),
         nodes: 0,
-        doc_start: Span::point(1, 1),
         root: None,
         scratch: String::new(),
     };
@@ -405,7 +414,6 @@ impl Builder {
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
-                self.doc_start = sp;
                 self.anchors.clear();
                 self.index = PointerIndex::default();
                 self.root = None;
@@ -414,7 +422,7 @@ impl Builder {
                 if let Some(value) = self.root.take() {
                     let mut index = std::mem::take(&mut self.index);
                     index.finish();
-                    self.docs.push(Built { value, index, start: self.doc_start });
+                    self.docs.push(Built { value, index });
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
