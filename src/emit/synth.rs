@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use promql_parser::label::{MatchOp, Matcher};
 
 use crate::model::{EventsSource, Sli};
-use crate::promql::{quote, with_window};
+use crate::promql::{is_match, quote, with_window};
 
 /// What a synthetic counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,7 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
         if let Some(n) = must_not {
             cands.extend(candidates(&[n]));
         }
-        cands.into_iter().find(|v| on.iter().all(|m| m.is_match(v)) && must_not.is_none_or(|n| !n.is_match(v)))
+        cands.into_iter().find(|v| on.iter().all(|m| is_match(m, v)) && must_not.is_none_or(|n| !is_match(n, v)))
     };
     let build = |breaking: Option<&Matcher>| -> Option<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
@@ -158,7 +158,7 @@ pub fn group_values(sli: &Sli, group_by: &[String]) -> Result<[BTreeMap<String, 
             out[1].insert(g.clone(), "steady".to_string());
             continue;
         }
-        let ok = |v: &str| !v.is_empty() && on.iter().all(|m| m.is_match(v));
+        let ok = |v: &str| !v.is_empty() && on.iter().all(|m| is_match(m, v));
         let cands = candidates(&on);
         let burning = cands.iter().find(|c| ok(c)).ok_or_else(|| format!("no value of the group label `{g}` satisfies the matchers"))?;
         let steady = [format!("{burning}-steady"), format!("{burning}x"), format!("{burning}0")]
@@ -204,7 +204,7 @@ impl Reader {
                 "rely_copy" if series.role == Role::Level => None,
                 _ => Some(extra.get(name).or_else(|| series.labels.get(name)).map_or("", String::as_str)),
             };
-            sel.name == series.metric && sel.matchers.iter().all(|m| value(&m.name).is_none_or(|v| m.is_match(v)))
+            sel.name == series.metric && sel.matchers.iter().all(|m| value(&m.name).is_none_or(|v| is_match(m, v)))
         })
     }
 }

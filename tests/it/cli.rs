@@ -106,7 +106,11 @@ fn verbose_logs_phases_to_stderr_only() {
     assert_eq!(code, 0);
     assert_eq!(out, quiet);
     for phase in ["load", "check: references", "check"] {
-        assert!(err.lines().any(|l| l.starts_with(&format!("rely: timing: {phase}: ")) && l.contains(" MB resident, peak ") && l.ends_with(" MB")), "{phase}: {err}");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("rely: timing: {phase}: ")) && l.contains(" MB resident, peak ") && l.ends_with(" MB")),
+            "{phase}: {err}"
+        );
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rely"))
         .args(["-v", "check", "reliability"])
