@@ -1,13 +1,15 @@
 //! A fast reader for the YAML rely repositories are written in: block mappings and sequences,
-//! plain, quoted and literal (`|`, `|-`) scalars, flow collections on one line, comments and
-//! `---` between documents. saphyr's scanner was the largest part of `rely check` at 100,000
-//! SLOs; this reads the same files several times faster. It is only a fast path: anything else
-//! (anchors, aliases, tags, folded or multi-line plain scalars, flow collections over several
-//! lines, tabs, control characters, duplicate keys, empty documents, every syntax error, more
-//! than `MAX_NODES` nodes or `MAX_DEPTH` levels) returns `None`, and the caller reads the file
-//! with saphyr, which also reports the findings. A unit test over generated and committed
-//! files and the `yaml` fuzz target check that whenever this path returns documents, saphyr
-//! reads the same values from the same text and finds nothing.
+//! plain and quoted scalars on one line, literal (`|`, `|-`) and folded (`>`, `>-`) block
+//! scalars, flow collections on one line, comments and `---` between documents. saphyr's
+//! scanner was the largest part of `rely check` at 100,000 SLOs; this reads the same files
+//! several times faster. It is only a fast path: anything else (anchors, aliases, tags, keys
+//! that are not plain words, multi-line plain or quoted scalars, folded lines indented more than
+//! the first, flow collections over several lines, tabs, control characters, duplicate keys,
+//! empty documents, every syntax error, more than `MAX_NODES` nodes or `MAX_DEPTH` levels)
+//! returns `None`, and the caller reads the file with saphyr, which also reports the findings.
+//! A unit test over generated and committed files and the `yaml` fuzz target check that
+//! whenever this path returns documents, saphyr reads the same values from the same text and
+//! finds nothing.
 
 use serde_json::{Map, Value};
 
