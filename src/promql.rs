@@ -464,63 +464,60 @@ fn shape_memo(shape: &str) -> Option<std::sync::Arc<Facts>> {
 
 /// `^(?:pattern)$` compiled once per process (`None` when it does not compile).
 fn shared_regex(pattern: &str) -> Option<Regex> {
-    compiled(pattern).map(|(re, _)| re)
+    by_pattern(pattern).map(|c| c.re.clone())
 }
 
 /// Whether `^(?:pattern)$` matches the empty string (`None` when it does not compile): known
 /// when the pattern is compiled, so that each query using it does not run it again.
 fn matches_empty(pattern: &str) -> Option<bool> {
-    compiled(pattern).map(|(_, empty)| empty)
+    by_pattern(pattern).map(|c| c.empty)
 }
 
-fn compiled(pattern: &str) -> Option<(Regex, bool)> {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    type Cache = HashMap<String, Option<(Regex, bool)>>;
-    static REGEXES: OnceLock<Mutex<Cache>> = OnceLock::new();
-    let cache = REGEXES.get_or_init(Default::default);
-    if let Some(r) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
-        return r.clone();
-    }
-    let re = Regex::new(&format!("^(?:{pattern})$")).ok().map(|re| {
-        let empty = re.is_match("");
-        (re, empty)
-    });
-    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if c.len() >= 10_000 {
-        c.clear();
-    }
-    c.insert(pattern.to_string(), re.clone());
-    re
+fn by_pattern(pattern: &str) -> Option<std::sync::Arc<Compiled>> {
+    let anchored = format!("^(?:{pattern})$");
+    compiled(&anchored, || Regex::new(&anchored).ok())
 }
 
-/// Whether matcher `m` accepts `s`, with regular expressions run on one shared instance per
-/// pattern: every matcher holds its own `Regex` clone, and a clone starts with an empty match
-/// cache, so matching on it allocated one each time (a tenth of `rely build` at 100,000 SLOs,
-/// where synthetic test series are picked by trying values against the matchers).
+/// Whether matcher `m` accepts `s`, with regular expressions run on the process's one instance
+/// of each (see `compiled`).
 pub(crate) fn is_match(m: &promql_parser::label::Matcher, s: &str) -> bool {
     use promql_parser::label::MatchOp;
+    let shared = |r: &Regex| compiled(r.as_str(), || Some(r.clone())).map_or_else(|| r.is_match(s), |c| c.re.is_match(s));
     match &m.op {
-        MatchOp::Re(r) => one_instance(r).is_match(s),
-        MatchOp::NotRe(r) => !one_instance(r).is_match(s),
+        MatchOp::Re(r) => shared(r),
+        MatchOp::NotRe(r) => !shared(r),
         _ => m.is_match(s),
     }
 }
 
-fn one_instance(r: &Regex) -> std::sync::Arc<Regex> {
+/// A regular expression compiled once per process, and whether it matches the empty string.
+struct Compiled {
+    re: Regex,
+    empty: bool,
+}
+
+/// The process's one compiled instance of the regular expression whose full (anchored) text is
+/// `anchored`, made by `compile` the first time (`None` when it does not compile). Queries
+/// share its program (clones of `re`), and matching runs on the instance itself: a clone starts
+/// with an empty match cache, so matching on each matcher's own clone allocated one every time
+/// (a tenth of `rely build` at 100,000 SLOs, where synthetic test series are picked by trying
+/// values against the matchers).
+fn compiled(anchored: &str, compile: impl FnOnce() -> Option<Regex>) -> Option<std::sync::Arc<Compiled>> {
     use std::collections::HashMap;
     use std::sync::{Arc, RwLock};
-    static SHARED: OnceLock<RwLock<HashMap<String, Arc<Regex>>>> = OnceLock::new();
-    let shared = SHARED.get_or_init(Default::default);
-    if let Some(re) = shared.read().unwrap_or_else(|e| e.into_inner()).get(r.as_str()) {
-        return re.clone();
+    type Cache = HashMap<String, Option<Arc<Compiled>>>;
+    static REGEXES: OnceLock<RwLock<Cache>> = OnceLock::new();
+    let cache = REGEXES.get_or_init(Default::default);
+    if let Some(c) = cache.read().unwrap_or_else(|e| e.into_inner()).get(anchored) {
+        return c.clone();
     }
-    let mut w = shared.write().unwrap_or_else(|e| e.into_inner());
+    let c = compile().map(|re| Arc::new(Compiled { empty: re.is_match(""), re }));
+    let mut w = cache.write().unwrap_or_else(|e| e.into_inner());
     // Bounded, for long-lived callers such as the fuzzer.
     if w.len() >= 10_000 {
         w.clear();
     }
-    w.entry(r.as_str().to_string()).or_insert_with(|| Arc::new(r.clone())).clone()
+    w.entry(anchored.to_string()).or_insert(c).clone()
 }
 
 /// The matchers with rewritten ones turned back into regex matchers, and every regular

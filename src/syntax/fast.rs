@@ -141,16 +141,20 @@ impl<'a> Doc<'a> {
         self.lines[self.i..].iter().find(|l| !l.trim_start_matches(' ').is_empty()).map(|l| indent(l))
     }
 
-    /// A block mapping or sequence whose first line (the current one) is indented by `col`.
-    fn block(&mut self, col: usize) -> Option<Value> {
+    /// `read` one level deeper; deeper than saphyr reads is left to it.
+    fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
         self.depth += 1;
         if self.depth >= MAX_DEPTH - 2 {
             return None;
         }
-        let content = &self.lines[self.i][col..];
-        let v = if is_item(content) { self.sequence(col) } else { self.mapping(col) };
+        let v = read(self)?;
         self.depth -= 1;
-        v
+        Some(v)
+    }
+
+    /// A block mapping or sequence whose first line (the current one) is indented by `col`.
+    fn block(&mut self, col: usize) -> Option<Value> {
+        self.nested(|d| if is_item(&d.lines[d.i][col..]) { d.sequence(col) } else { d.mapping(col) })
     }
 
     /// A block mapping whose entries start at column `col`, the first on the current line.
@@ -201,13 +205,7 @@ impl<'a> Doc<'a> {
             } else if is_item(v) {
                 return None;
             } else if split_key(v).is_some() {
-                self.depth += 1;
-                if self.depth >= MAX_DEPTH - 2 {
-                    return None;
-                }
-                let m = self.mapping(vcol)?;
-                self.depth -= 1;
-                m
+                self.nested(|d| d.mapping(vcol))?
             } else {
                 self.inline(v, col)?
             };
@@ -239,15 +237,7 @@ impl<'a> Doc<'a> {
                 let ind = indent(l);
                 self.block(ind)
             }
-            Some(l) if indent(l) == col && is_item(&l[col..]) => {
-                self.depth += 1;
-                if self.depth >= MAX_DEPTH - 2 {
-                    return None;
-                }
-                let s = self.sequence(col);
-                self.depth -= 1;
-                s
-            }
+            Some(l) if indent(l) == col && is_item(&l[col..]) => self.nested(|d| d.sequence(col)),
             _ => {
                 self.count()?;
                 Some(Value::Null)
@@ -259,7 +249,7 @@ impl<'a> Doc<'a> {
     fn inline(&mut self, v: &'a str, col: usize) -> Option<Value> {
         let b = v.as_bytes()[0];
         if b == b'|' || b == b'>' {
-            return self.literal(v, col);
+            return self.block_scalar(v, col);
         }
         let value = match b {
             b'"' | b'\'' | b'[' | b'{' => {
@@ -293,7 +283,7 @@ impl<'a> Doc<'a> {
 
     /// A literal (`|`, `|-`) or folded (`>`, `>-`) block scalar whose header is `v`, in a node
     /// indented by `col`. Folded lines indented more than the first are left to saphyr.
-    fn literal(&mut self, v: &str, col: usize) -> Option<Value> {
+    fn block_scalar(&mut self, v: &str, col: usize) -> Option<Value> {
         let (folded, strip) = match v.trim_end_matches(' ') {
             "|" => (false, false),
             "|-" => (false, true),
@@ -428,17 +418,15 @@ impl<'a> Doc<'a> {
         mut element: impl FnMut(&mut Self, &str, &mut usize) -> Option<()>,
     ) -> Option<()> {
         self.count()?;
-        self.depth += 1;
-        if self.depth >= MAX_DEPTH - 2 {
-            return None;
-        }
-        *at += 1;
-        spaces(s, at);
-        if s.as_bytes().get(*at) == Some(&close) {
+        self.nested(|d| {
             *at += 1;
-        } else {
+            spaces(s, at);
+            if s.as_bytes().get(*at) == Some(&close) {
+                *at += 1;
+                return Some(());
+            }
             loop {
-                element(self, s, at)?;
+                element(d, s, at)?;
                 spaces(s, at);
                 match *s.as_bytes().get(*at)? {
                     b',' => {
@@ -447,14 +435,12 @@ impl<'a> Doc<'a> {
                     }
                     c if c == close => {
                         *at += 1;
-                        break;
+                        return Some(());
                     }
                     _ => return None,
                 }
             }
-        }
-        self.depth -= 1;
-        Some(())
+        })
     }
 }
 
