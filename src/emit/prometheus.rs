@@ -120,7 +120,28 @@ fn record(name: String, expr: String, labels: BTreeMap<String, String>) -> Rule 
     Rule { record: Some(name), expr, labels, ..Default::default() }
 }
 
-/// SLI recording rules: one error ratio per window, traffic-weighted over the period.
+/// Whether an SLO's windows are derived from its recorded 5m and 30m event rates (see
+/// `derived_ratio`); such SLOs share their service's SLI and metadata groups (`derived_groups`).
+fn is_derived(model: &Model, slo: &Slo) -> bool {
+    model.settings.derived_windows && matches!(slo.sli, Sli::Events { .. })
+}
+
+/// Label matchers selecting the series of `slos`, some of `svc`'s SLOs: the service label when
+/// they are all of them (no other SLO's series carry it), else their names.
+fn set_selector(model: &Model, svc: &Service, slos: &[&Slo]) -> String {
+    match slos {
+        [one] => id_selector(model, one),
+        _ if slos.len() == svc.slos.len() => format!("{{{}={}}}", model.settings.labels.service, quote(&svc.name)),
+        _ => {
+            // SLO names are `[a-z0-9-]`: nothing in them is special to a regular expression.
+            let names: Vec<&str> = slos.iter().map(|s| s.name.as_str()).collect();
+            format!("{{{}=~{}}}", model.settings.labels.slo, quote(&names.join("|")))
+        }
+    }
+}
+
+/// SLI recording rules of an SLO whose windows are read from its raw series (`windows: exact`,
+/// `compat: sloth`, raw ratios): one error ratio per window, traffic-weighted over the period.
 pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     let ids = id_selector(model, slo);
     let with_win = |w: u64| {
@@ -130,31 +151,6 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     };
     let windows = burn::sli_windows(&slo.windows, slo.period);
     let mut rules = vec![];
-    if let Sli::Events { errors, total, .. } = &slo.sli
-        && model.settings.derived_windows
-    {
-        // Raw series are read twice per evaluation, over 5m and 30m; every longer window is the
-        // recorded 30m events plus the mean of the recorded 5m rates before them.
-        // Event rates carry no window label (their names say the window), so the expressions
-        // combining them need no `ignoring`.
-        for (w, e, t) in [(300, names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), (1800, names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)] {
-            let d = duration::format(w);
-            rules.push(record(e.into(), with_window(errors, &d), id_labels(model, slo)));
-            rules.push(record(t.into(), with_window(total, &d), id_labels(model, slo)));
-        }
-        for &w in windows.iter().filter(|w| **w != slo.period) {
-            let d = duration::format(w);
-            let expr = match w {
-                300 => format!("{}{ids}\n/\n{}{ids}", names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M),
-                1800 => format!("{}{ids}\n/\n{}{ids}", names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M),
-                w if w > 1800 => derived_ratio(model, &ids, w),
-                _ => format!("(\n  {}\n)\n/\n(\n  {}\n)", with_window(errors, &d), with_window(total, &d)),
-            };
-            rules.push(record(names::sli_ratio(w), expr, with_win(w)));
-        }
-        // The period ratio is in the slower metadata group (`groups`).
-        return rules;
-    }
     for &w in windows.iter().filter(|w| **w != slo.period) {
         let d = duration::format(w);
         let expr = match &slo.sli {
@@ -169,7 +165,7 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
             // The period ratio divides summed events, so a busy hour weighs more than a quiet one.
             rules.push(record(names::ERROR_EVENTS_5M.into(), with_window(errors, "5m"), id_labels(model, slo)));
             rules.push(record(names::TOTAL_EVENTS_5M.into(), with_window(total, "5m"), id_labels(model, slo)));
-            rules.push(period_ratio(model, slo, &ids, with_win(slo.period)));
+            rules.push(period_ratio(model, &ids, slo.period, with_win(slo.period)));
         }
         Sli::Raw { .. } => {
             // A raw ratio carries no event counts: the best available is the mean of 5m ratios.
@@ -180,8 +176,94 @@ pub(crate) fn sli_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     rules
 }
 
+/// The SLI and metadata groups of a service's SLOs with derived windows. Each SLO reads its raw
+/// series twice per evaluation, into its error and total event rates over 5m and 30m (and over
+/// any window it alerts on under 30m); every ratio, burn rate and remaining budget is then one
+/// rule for all of them, matching each SLO's series to its own by their labels: a ratio per
+/// window instead of one per window and SLO, so the rules cost a fraction to store and evaluate.
+fn derived_groups(model: &Model, svc: &Service, slos: &[&Slo]) -> [Group; 2] {
+    let l = &model.settings.labels;
+    let window = |w: u64| BTreeMap::from([(l.window.to_string(), duration::format(w))]);
+    let mut sli = vec![];
+    for slo in slos {
+        let Sli::Events { errors, total, .. } = &slo.sli else { continue };
+        // Event rates carry no window label (their names say the window), so the expressions
+        // combining them need no `ignoring`.
+        for (w, e, t) in [(300, names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), (1800, names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)] {
+            let d = duration::format(w);
+            sli.push(record(e.into(), with_window(errors, &d), id_labels(model, slo)));
+            sli.push(record(t.into(), with_window(total, &d), id_labels(model, slo)));
+        }
+    }
+    // The windows each SLO alerts on (and 5m), without its period, which is in the slower group.
+    let needs = |slo: &Slo, w: u64| w != slo.period && burn::sli_windows(&slo.windows, slo.period).contains(&w);
+    let mut windows: Vec<u64> = slos.iter().flat_map(|s| burn::sli_windows(&s.windows, s.period)).collect();
+    windows.sort_unstable();
+    windows.dedup();
+    for w in windows {
+        let who: Vec<&Slo> = slos.iter().copied().filter(|s| needs(s, w)).collect();
+        if who.is_empty() {
+            continue;
+        }
+        let d = duration::format(w);
+        if w < 1800 && w != 300 {
+            // A short window no recorded rate covers is read from the raw series, per SLO.
+            for slo in &who {
+                let Sli::Events { errors, total, .. } = &slo.sli else { continue };
+                let expr = format!("(\n  {}\n)\n/\n(\n  {}\n)", with_window(errors, &d), with_window(total, &d));
+                let mut labels = id_labels(model, slo);
+                labels.extend(window(w));
+                sli.push(record(names::sli_ratio(w), expr, labels));
+            }
+            continue;
+        }
+        let sel = set_selector(model, svc, &who);
+        let expr = match w {
+            300 => format!("{}{sel}\n/\n{}{sel}", names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M),
+            1800 => format!("{}{sel}\n/\n{}{sel}", names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M),
+            _ => derived_ratio(model, &sel, w),
+        };
+        sli.push(record(names::sli_ratio(w), expr, window(w)));
+    }
+
+    // With derived windows the period ratio and the metadata are evaluated every
+    // `Settings::slow_interval`: they feed dashboards and reports, not alerts, and the period
+    // ratio reads the period's recorded 5m rates (a sample per interval over 30 days).
+    let mut meta = vec![];
+    let mut periods: Vec<u64> = slos.iter().map(|s| s.period).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let of_period = |p: u64| -> Vec<&Slo> { slos.iter().copied().filter(|s| s.period == p).collect() };
+    for &p in &periods {
+        meta.push(period_ratio(model, &set_selector(model, svc, &of_period(p)), p, window(p)));
+    }
+    for slo in slos {
+        meta.extend(constant_rules(model, slo));
+    }
+    let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
+    let all = set_selector(model, svc, slos);
+    meta.push(record(
+        names::CURRENT_BURN.into(),
+        format!("{}{all}\n/ {on}\n{}{all}", names::sli_ratio(300), names::ERROR_BUDGET),
+        BTreeMap::new(),
+    ));
+    for &p in &periods {
+        let sel = set_selector(model, svc, &of_period(p));
+        meta.push(record(
+            names::PERIOD_BURN.into(),
+            format!("{}{sel}\n/ {on}\n{}{sel}", names::sli_ratio(p), names::ERROR_BUDGET),
+            BTreeMap::new(),
+        ));
+    }
+    meta.push(record(names::BUDGET_REMAINING.into(), format!("1 - {}{all}", names::PERIOD_BURN), BTreeMap::new()));
+    [
+        Group { name: format!("rely-service-{}-sli", svc.name), interval: Some(model.settings.evaluation_interval.1.clone()), rules: sli },
+        Group { name: format!("rely-service-{}-meta", svc.name), interval: Some(model.settings.slow_interval()), rules: meta },
+    ]
+}
+
 /// The period ratio divides summed 5m events, so a busy hour weighs more than a quiet one.
-fn period_ratio(model: &Model, slo: &Slo, ids: &str, labels: BTreeMap<String, String>) -> Rule {
+fn period_ratio(model: &Model, ids: &str, period: u64, labels: BTreeMap<String, String>) -> Rule {
     // `sum without (window)`: event rates recorded by rely before they lost their window label
     // are part of the period's history, and add up with the new ones instead of becoming a
     // second series (two series with one label set after the rule's labels fail the rule).
@@ -189,10 +271,10 @@ fn period_ratio(model: &Model, slo: &Slo, ids: &str, labels: BTreeMap<String, St
         "sum without ({w}) (sum_over_time({e}{ids}[{p}]))\n/\nsum without ({w}) (sum_over_time({t}{ids}[{p}]))",
         e = names::ERROR_EVENTS_5M,
         t = names::TOTAL_EVENTS_5M,
-        p = duration::format(slo.period),
+        p = duration::format(period),
         w = model.settings.labels.window,
     );
-    record(names::sli_ratio(slo.period), expr, labels)
+    record(names::sli_ratio(period), expr, labels)
 }
 
 /// A window `w` above 30m from recorded rates: its last 30m are the recorded 30m events (read
@@ -216,20 +298,33 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
     format!("(\n  {}\n  + ({e30}{ids} * 1800 or {t30}{ids} * 0)\n)\n/\n(\n  {}\n  + {t30}{ids} * 1800\n)", history(e5), history(t5))
 }
 
-/// Metadata rules: objective, budget, period, burn rates, remaining budget and an info series.
-pub(crate) fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
-    let ids = id_selector(model, slo);
-    let l = &model.settings.labels;
-    let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
+/// An SLO's constant metadata: objective, budget, period and an info series.
+fn constant_rules(model: &Model, slo: &Slo) -> [Rule; 4] {
     let labels = id_labels(model, slo);
     let mut info = labels.clone();
     info.insert("rely_objective".into(), num(slo.objective));
     info.insert("rely_period".into(), duration::format(slo.period));
     info.insert("team".into(), slo.owner.clone());
-    vec![
+    [
         record(names::OBJECTIVE.into(), format!("vector({})", num(slo.objective_ratio())), labels.clone()),
         record(names::ERROR_BUDGET.into(), format!("vector({})", num(slo.budget())), labels.clone()),
-        record(names::PERIOD_DAYS.into(), format!("vector({})", num(slo.period as f64 / 86400.0)), labels.clone()),
+        record(names::PERIOD_DAYS.into(), format!("vector({})", num(slo.period as f64 / 86400.0)), labels),
+        record(model.settings.labels.info_metric.into(), "vector(1)".into(), info),
+    ]
+}
+
+/// Metadata rules of an SLO whose windows are not derived: objective, budget, period, burn
+/// rates, remaining budget and an info series.
+pub(crate) fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
+    let ids = id_selector(model, slo);
+    let l = &model.settings.labels;
+    let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
+    let labels = id_labels(model, slo);
+    let [objective, budget, days, info] = constant_rules(model, slo);
+    vec![
+        objective,
+        budget,
+        days,
         record(names::CURRENT_BURN.into(), format!("{}{ids}\n/ {on}\n{}{ids}", names::sli_ratio(300), names::ERROR_BUDGET), labels.clone()),
         record(
             names::PERIOD_BURN.into(),
@@ -237,7 +332,7 @@ pub(crate) fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
             labels.clone(),
         ),
         record(names::BUDGET_REMAINING.into(), format!("1 - {}{ids}", names::PERIOD_BURN), labels),
-        record(l.info_metric.into(), "vector(1)".into(), info),
+        info,
     ]
 }
 
@@ -434,30 +529,19 @@ pub(crate) fn hand_alert(model: &Model, a: &Alert) -> Rule {
     }
 }
 
-/// The rule groups of one service.
+/// The rule groups of one service: the SLI and metadata groups its SLOs with derived windows
+/// share, each other SLO's own, every SLO's alerts, then the service's hand-written alerts.
 pub(crate) fn groups(model: &Model, svc: &Service) -> Vec<Group> {
     let mut groups = vec![];
+    let derived: Vec<&Slo> = svc.slos.iter().filter(|s| is_derived(model, s)).collect();
+    if !derived.is_empty() {
+        groups.extend(derived_groups(model, svc, &derived));
+    }
     for slo in &svc.slos {
-        let derived = model.settings.derived_windows && matches!(slo.sli, Sli::Events { .. });
-        groups.push(Group {
-            name: format!("rely-slo-{}-sli", slo.name),
-            interval: derived.then(|| model.settings.evaluation_interval.1.clone()),
-            rules: sli_rules(model, slo),
-        });
-        // With derived windows the period ratio and the metadata are evaluated every
-        // `Settings::slow_interval`: they feed dashboards and reports, not alerts, and the period
-        // ratio reads the period's recorded 5m rates (a sample per interval over 30 days).
-        let mut meta = meta_rules(model, slo);
-        if derived {
-            let mut l = id_labels(model, slo);
-            l.insert(model.settings.labels.window.into(), duration::format(slo.period));
-            meta.insert(0, period_ratio(model, slo, &id_selector(model, slo), l));
+        if !is_derived(model, slo) {
+            groups.push(Group { name: format!("rely-slo-{}-sli", slo.name), interval: None, rules: sli_rules(model, slo) });
+            groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), interval: None, rules: meta_rules(model, slo) });
         }
-        groups.push(Group {
-            name: format!("rely-slo-{}-meta", slo.name),
-            interval: derived.then(|| model.settings.slow_interval()),
-            rules: meta,
-        });
         let mut alerts: Vec<Rule> =
             [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
         alerts.extend(slo.no_data.as_ref().map(|n| no_data_alert(model, slo, n)));

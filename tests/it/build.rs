@@ -300,7 +300,7 @@ fn window_labels_are_quoted_alike_and_ids_do_not_repeat_the_service() {
     let files = build(Path::new("reliability"));
     let rules = &files.iter().find(|f| f.path == "prometheus/public-api.rules.yml").unwrap().contents;
     let windows: Vec<&str> = rules.lines().filter_map(|l| l.trim().strip_prefix("rely_window: ")).collect();
-    assert!(windows.len() > 10);
+    assert!(windows.len() >= 7, "{windows:?}");
     assert!(windows.iter().all(|w| w.starts_with('"')), "{windows:?}");
     assert!(windows.contains(&"\"5m\"") && windows.contains(&"\"1d\""), "{windows:?}");
     assert!(rules.contains("rely_id: public-api-latency\n"), "{rules}");

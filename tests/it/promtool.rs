@@ -12,7 +12,6 @@ pub(crate) fn promtool(args: &[&str], cwd: &Path) -> (bool, String) {
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
-/// Writes `files` under `<tmp>/gen`.
 /// The outputs of `tests/fixtures/valid/minimal.yaml`, written under `gen/` of the directory.
 fn minimal_outputs() -> tempfile::TempDir {
     let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
@@ -21,6 +20,7 @@ fn minimal_outputs() -> tempfile::TempDir {
     write_all(&build(tmp.path()))
 }
 
+/// Writes `files` under `<tmp>/gen`.
 pub(crate) fn write_all(files: &[rely::emit::OutputFile]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     rely::emit::write(&tmp.path().join("gen"), files).unwrap();
@@ -159,9 +159,11 @@ fn firing_minutes(files: &[rely::emit::OutputFile], series: &[(&str, String)], f
     let tmp = write_all(files);
     let dir = tmp.path().join("gen");
     // Groups in the order Prometheus's own dependency would have them (promtool otherwise picks
-    // an order at random, and an alert evaluated before its SLI sees the previous minute).
+    // an order at random, and an alert evaluated before its SLI sees the previous minute): the
+    // derived rules' service groups or the exact rules' SLO groups (promtool passes over names
+    // it does not have).
     let mut t = String::from(
-        "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\ngroup_eval_order: [rely-slo-checkout-availability-sli, rely-slo-checkout-availability-meta, rely-slo-checkout-availability-alerts]\ntests:\n  - interval: 1m\n    input_series:\n",
+        "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\ngroup_eval_order: [rely-service-checkout-sli, rely-slo-checkout-availability-sli, rely-service-checkout-meta, rely-slo-checkout-availability-meta, rely-slo-checkout-availability-alerts]\ntests:\n  - interval: 1m\n    input_series:\n",
     );
     for (s, v) in series {
         t += &format!("      - series: '{s}'\n        values: '{v}'\n");
@@ -268,7 +270,7 @@ fn derived_windows_keep_errors_whose_series_have_gone() {
     let dir = out.path().join("gen");
     // 1% errors for three hours, then the error series stops and only successes remain.
     let test = "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\n\
-        group_eval_order: [rely-slo-checkout-availability-sli]\ntests:\n  - interval: 1m\n    input_series:\n\
+        group_eval_order: [rely-service-checkout-sli]\ntests:\n  - interval: 1m\n    input_series:\n\
         \x20     - {series: 'http_requests_total{job=\"checkout\",code=\"500\"}', values: '0+10x180 _x60'}\n\
         \x20     - {series: 'http_requests_total{job=\"checkout\",code=\"200\"}', values: '0+990x240'}\n\
         \x20   promql_expr_test:\n\
@@ -315,7 +317,7 @@ fn history_recorded_with_the_old_labels_still_counts() {
     };
     let test = format!(
         "rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\n\
-         group_eval_order: [rely-slo-checkout-availability-sli, rely-slo-checkout-availability-meta]\ntests:\n{}{}",
+         group_eval_order: [rely-service-checkout-sli, rely-service-checkout-meta]\ntests:\n{}{}",
         // No errors since the upgrade: the 6h window still holds the old hours' 1% (about 0.75%).
         case("_x240", "slo:sli_error:ratio_rate6h{rely_slo=\"checkout-availability\"} > bool 0.005", &l("6h")),
         // Errors before and after: one period ratio, between the old 1% and the new 9%.
@@ -666,4 +668,87 @@ spec:
     let out_dir = write_all(&files);
     let (ok, out) = promtool(&["test", "rules", "prometheus/tests/checkout.test.yml"], &out_dir.path().join("gen"));
     assert!(ok, "{out}");
+}
+
+/// The SLOs of one service share its SLI and metadata rules (one rule per window for all of
+/// them), yet each SLO gets exactly its own windows, period and burn rates, with its own values:
+/// a service whose SLOs differ in period and alert windows (one alerts on a 10m window no
+/// recorded rate covers, and on no 30m one), with a raw-ratio SLO that keeps its own rules.
+#[test]
+fn slos_sharing_a_services_rules_each_get_their_own_windows() {
+    if !require_tool("promtool") {
+        return;
+    }
+    let minimal = std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap();
+    let head = &minimal[..minimal.find("---\napiVersion: rely/v1\nkind: SLO").unwrap()];
+    let ratio = |route: &str| {
+        format!(
+            "    ratio:\n      errors: sum(rate(http_requests_total{{job=\"checkout\",route=\"{route}\",code=~\"5..\"}}[{{{{window}}}}]))\n      total: sum(rate(http_requests_total{{job=\"checkout\",route=\"{route}\"}}[{{{{window}}}}]))\n"
+        )
+    };
+    let slo = |name: &str, extra: &str, indicator: &str| {
+        format!(
+            "---\napiVersion: rely/v1\nkind: SLO\nmetadata: {{name: {name}}}\nspec:\n  service: checkout\n  objective: 99\n{extra}  indicator:\n{indicator}"
+        )
+    };
+    let policy = "  window: 28d\n  alerting:\n    policy:\n      windows:\n        - {severity: page, short: 10m, long: 4h, factor: 10}\n";
+    let raw = "    raw:\n      error_ratio: sum(rate(http_requests_total{job=\"checkout\",route=\"c\",code=~\"5..\"}[{{window}}])) / sum(rate(http_requests_total{job=\"checkout\",route=\"c\"}[{{window}}]))\n";
+    let repo = format!(
+        "{head}{}{}{}{}",
+        slo("a", "", &ratio("a")),
+        slo("b", policy, &ratio("b")),
+        slo("c", "", raw),
+        slo("d", "  window: 7d\n", &ratio("d"))
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("all.yaml"), repo).unwrap();
+    let files = build(tmp.path());
+    let rules = &files.iter().find(|f| f.path == "prometheus/checkout.rules.yml").unwrap().contents;
+    // The shared rules select the derived SLOs by name where the raw one must not match.
+    assert!(rules.contains(r#"slo:error_budget:ratio{rely_slo=~"a|b|d"}"#), "{rules}");
+    assert!(rules.contains("name: rely-slo-c-sli"), "{rules}");
+    let out = write_all(&files);
+    let dir = out.path().join("gen");
+    // Errors: 1% on route a, 2% on b, 3% on c, 4% on d, 1000 requests a minute each.
+    let mut t =
+        String::from("rule_files: [prometheus/checkout.rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n");
+    for (route, pct) in [("a", 1), ("b", 2), ("c", 3), ("d", 4)] {
+        for (code, n) in [("500", pct * 10), ("200", 1000 - pct * 10)] {
+            t += &format!(
+                "      - {{series: 'http_requests_total{{job=\"checkout\",route=\"{route}\",code=\"{code}\"}}', values: '0+{n}x200'}}\n"
+            );
+        }
+    }
+    t += "    promql_expr_test:\n";
+    let expect = |t: &mut String, expr: &str, samples: &[(String, f64)]| {
+        let s: Vec<String> = samples.iter().map(|(l, v)| format!("{{labels: '{l}', value: {v}}}")).collect();
+        *t += &format!("      - expr: '{expr}'\n        eval_time: 130m\n        exp_samples: [{}]\n", s.join(", "));
+    };
+    // Every window of each SLO and only those: a's, c's and d's seven and period, b's 5m, 10m,
+    // 4h and 28d.
+    let ratios = r#"{__name__=~"slo:sli_error:ratio_rate.+"}"#;
+    let per_slo = |values: [f64; 4]| -> Vec<(String, f64)> {
+        ["a", "b", "c", "d"].iter().zip(values).map(|(s, v)| (format!("{{rely_slo=\"{s}\"}}"), v)).collect()
+    };
+    expect(&mut t, &format!("count by (rely_slo) ({ratios})"), &per_slo([8.0, 4.0, 8.0, 8.0]));
+    // (28d prints as 4w.)
+    let b_windows: Vec<(String, f64)> =
+        ["5m", "10m", "4h", "4w"].iter().map(|w| (format!("{{rely_slo=\"b\", rely_window=\"{w}\"}}"), 1.0)).collect();
+    expect(&mut t, r#"count by (rely_slo, rely_window) ({__name__=~"slo:sli_error:ratio_rate.+", rely_slo="b"})"#, &b_windows);
+    // Each with its own SLO's error ratio, in every window.
+    for (slo, ratio) in [("a", 0.01), ("b", 0.02), ("c", 0.03), ("d", 0.04)] {
+        let e = format!(r#"max(abs({{__name__=~"slo:sli_error:ratio_rate.+", rely_slo="{slo}"}} - {ratio})) < bool 1e-9"#);
+        expect(&mut t, &e, &[("{}".to_string(), 1.0)]);
+    }
+    // One current and one period burn rate and one remaining budget per SLO, over its own budget.
+    for (metric, values) in [
+        ("slo:current_burn_rate:ratio", [1.0, 2.0, 3.0, 4.0]),
+        ("slo:period_burn_rate:ratio", [1.0, 2.0, 3.0, 4.0]),
+        ("slo:period_error_budget_remaining:ratio", [0.0, -1.0, -2.0, -3.0]),
+    ] {
+        expect(&mut t, &format!("round(sum by (rely_slo) ({metric}), 0.001)"), &per_slo(values));
+    }
+    std::fs::write(dir.join("shared.test.yml"), &t).unwrap();
+    let (ok, out) = promtool(&["test", "rules", "shared.test.yml"], &dir);
+    assert!(ok, "{out}\n{t}\n{rules}");
 }
