@@ -172,12 +172,11 @@ fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
     slo.windows.iter().filter(|w| w.tier == tier).map(|w| w.factor(slo.period)).collect()
 }
 
-/// The test groups for one SLO, or the reason there are none.
+/// The test groups for one SLO, driven by its synthetic `series`.
 /// `shared`: another alert of the service's rule file has the SLO's alert name (`alerting.name`),
 /// so the other one may fire on the same synthetic series; the SLO's alerts are then checked as
 /// `ALERTS` series selected by its SLO label (labels, not annotations) instead of by alert name.
-pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<TestGroup>, String> {
-    let series = synth::series(&slo.sli, &slo.group_by)?;
+pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shared: bool) -> Vec<TestGroup> {
     let b = slo.budget();
     // A threshold gauge's ratios are multiples of 1/20 (its copies): `down` and `up` round to them.
     let copies = series.iter().any(|s| s.role == Role::Level).then_some(synth::LEVEL_SERIES as f64);
@@ -201,15 +200,15 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
         let mut groups = vec![TestGroup {
             name: format!("{}: the SLI records the error ratio (the SLO has no burn alerts)", slo.name),
             interval: "1m".into(),
-            input_series: scenario_inputs(slo, &series, quiet, steady, STEPS),
+            input_series: scenario_inputs(slo, series, quiet, steady, STEPS),
             alert_rule_test: vec![],
             promql_expr_test: vec![sli_check(quiet)],
             scenario: Scenario::Recorded,
         }];
         if let Some(n) = &slo.no_data {
-            groups.push(no_data_test(model, slo, &series, quiet, n));
+            groups.push(no_data_test(model, slo, series, quiet, n));
         }
-        return Ok(groups);
+        return groups;
     }
     let page_max = factors(slo, Tier::Page).into_iter().fold(0.0, f64::max);
     let page_min = factors(slo, Tier::Page).into_iter().fold(f64::MAX, f64::min);
@@ -248,7 +247,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
         TestGroup {
             name: format!("{}: {}x the budget rate {what}", slo.name, num(burn::round_sig(ratio / b))),
             interval: "1m".into(),
-            input_series: scenario_inputs(slo, &series, ratio, steady, STEPS),
+            input_series: scenario_inputs(slo, series, ratio, steady, STEPS),
             alert_rule_test,
             promql_expr_test: exprs,
             scenario: kind,
@@ -288,9 +287,9 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, shared: bool) -> Result<Vec<Te
         scenario: Scenario::Quiet,
     });
     if let Some(n) = &slo.no_data {
-        groups.push(no_data_test(model, slo, &series, quiet, n));
+        groups.push(no_data_test(model, slo, series, quiet, n));
     }
-    Ok(groups)
+    groups
 }
 
 /// The no-data scenario: the SLI's series run for 30m and stop. While they run the alert is
@@ -351,29 +350,36 @@ pub(crate) fn untested_file(all_untested: &[String]) -> Option<OutputFile> {
     }
 }
 
+/// An SLO with tests: its test groups, the synthetic series they write and what its queries read.
+struct Tested<'a> {
+    slo: &'a Slo,
+    groups: Vec<TestGroup>,
+    series: Vec<synth::Series>,
+    reader: synth::Reader,
+}
+
 /// The SLOs' tests in batches whose SLOs read none of each other's synthetic series, so that
 /// each scenario of a batch runs as one test group: promtool evaluates every rule of the file
 /// for every group and minute, so a service of 25 SLOs took minutes with a group per SLO and
 /// scenario. An SLO joins the first batch it is independent of (in both directions).
-fn batches(tested: Vec<(&Slo, Vec<TestGroup>)>) -> Vec<Vec<Vec<TestGroup>>> {
+fn batches(tested: Vec<Tested<'_>>) -> Vec<Vec<Vec<TestGroup>>> {
     // Every series an SLO's tests write, with the labels they get (its groups'), and what its
-    // queries read: found once per SLO.
+    // queries read.
     struct Seen {
         written: Vec<(synth::Series, BTreeMap<String, String>)>,
         reader: synth::Reader,
     }
-    let seen = |slo: &Slo| {
-        let series = synth::series(&slo.sli, &slo.group_by).unwrap_or_default();
+    let seen = |t: Tested<'_>| {
         let groups =
-            if slo.group_by.is_empty() { vec![BTreeMap::new()] } else { vec![group_labels(slo, BURNING), group_labels(slo, STEADY)] };
-        let written = series.iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect();
-        Seen { written, reader: synth::Reader::of(&slo.sli) }
+            if t.slo.group_by.is_empty() { vec![BTreeMap::new()] } else { vec![group_labels(t.slo, BURNING), group_labels(t.slo, STEADY)] };
+        let written = t.series.into_iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect();
+        (t.groups, Seen { written, reader: t.reader })
     };
     let independent =
         |a: &Seen, b: &Seen| !a.written.iter().any(|(s, g)| b.reader.reads(s, g)) && !b.written.iter().any(|(s, g)| a.reader.reads(s, g));
     let mut out: Vec<Vec<(Vec<TestGroup>, Seen)>> = vec![];
-    for (slo, groups) in tested {
-        let s = seen(slo);
+    for t in tested {
+        let (groups, s) = seen(t);
         match out.iter_mut().find(|batch| batch.iter().all(|(_, other)| independent(&s, other))) {
             Some(batch) => batch.push((groups, s)),
             None => out.push(vec![(groups, s)]),
@@ -423,8 +429,12 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
     }
     let mut tested = vec![];
     for slo in &svc.slos {
-        match slo_tests(model, slo, uses.get(&slo.alert_name).is_some_and(|n| *n > 1)) {
-            Ok(g) => tested.push((slo, g)),
+        let (series, reader) = synth::series_and_reader(&slo.sli, &slo.group_by);
+        match series {
+            Ok(series) => {
+                let groups = slo_tests(model, slo, &series, uses.get(&slo.alert_name).is_some_and(|n| *n > 1));
+                tested.push(Tested { slo, groups, series, reader });
+            }
             Err(why) => {
                 untested.push(format!("#   not tested: SLO {}: {why}\n", slo.name));
                 all_untested.push(format!("| {} | {} | {why} |\n", svc.name, slo.name));
@@ -435,8 +445,8 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
     // keeps groups of its own: the Alert may fire on another SLO's series in a shared group.
     let hand: std::collections::BTreeSet<String> = svc.alerts.iter().map(|a| names::alert(&a.name)).collect();
     let (alone, shareable): (Vec<_>, Vec<_>) =
-        tested.into_iter().partition(|(slo, _)| hand.contains(&slo.alert_name) || hand.contains(&names::slo_no_data_alert(&slo.name)));
-    for batch in batches(shareable).into_iter().chain(alone.into_iter().map(|(_, groups)| vec![groups])) {
+        tested.into_iter().partition(|t| hand.contains(&t.slo.alert_name) || hand.contains(&names::slo_no_data_alert(&t.slo.name)));
+    for batch in batches(shareable).into_iter().chain(alone.into_iter().map(|t| vec![t.groups])) {
         tests.extend(merged(batch));
     }
     if tests.is_empty() {

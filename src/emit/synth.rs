@@ -60,6 +60,7 @@ impl Series {
     }
 }
 
+#[derive(Clone)]
 struct Sel {
     name: String,
     matchers: Vec<Matcher>,
@@ -134,7 +135,20 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
 /// or why it cannot be synthesised. A `sum by (...)` must group by the SLO's group labels only,
 /// and no matcher may constrain a group label (the groups' values are invented).
 pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
-    let (s, mut by, _, _) = ungrouped_series(sli)?;
+    checked(sli, ungrouped_series(sli)?, group_by)
+}
+
+/// `series` and the SLI's `Reader` at once (working out what drives an SLI is most of the
+/// cost of its tests).
+pub fn series_and_reader(sli: &Sli, group_by: &[String]) -> (Result<Vec<Series>, String>, Reader) {
+    let drive = ungrouped_series(sli);
+    let reader = Reader(drive.as_ref().ok().map(|d| d.3.iter().map(Sel::clone).collect()));
+    (drive.and_then(|d| checked(sli, d, group_by)), reader)
+}
+
+/// The series of a `Drive`, if its sums group by the SLO's `group_by` labels only.
+fn checked(sli: &Sli, drive: Drive, group_by: &[String]) -> Result<Vec<Series>, String> {
+    let (s, mut by, _, _) = drive;
     by.sort();
     by.dedup();
     if by.iter().any(|l| !group_by.contains(l)) {
