@@ -201,9 +201,9 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
                 alertname: slo.alert_name.clone(),
                 exp_alerts: tiers
                     .iter()
-                    .map(|tier| ExpAlert {
-                        exp_labels: expected_labels(model, slo, *tier),
-                        exp_annotations: slo_annotations(model, slo, *tier),
+                    .map(|tier| {
+                        ExpAlert { exp_labels: expected_labels(model, slo, *tier), exp_annotations: slo_annotations(model, slo, *tier) }
+                            .into()
                     })
                     .collect(),
             });
@@ -236,7 +236,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
         groups.push(TestGroup {
             name: format!("{}: {} errors on {} for {}", e.name, num(fault.error_ratio), slo.name, fault.for_),
             interval: "1m".into(),
-            input_series: inputs.into_iter().map(|(series, values)| InputSeries { series, values }).collect(),
+            input_series: inputs.into_iter().map(|(series, values)| InputSeries { series: series.into(), values }).collect(),
             alert_rule_test: tests,
             promql_expr_test: vec![],
             scenario: Default::default(),

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::prometheus::{fired_labels, id_labels, id_selector, no_data_annotations, slo_annotations};
 use super::synth::{self, Role};
+use super::yaml::{Shared, share};
 use super::{OutputFile, yaml_header};
 use crate::duration;
 use crate::model::burn::{self, Tier, num};
@@ -58,7 +59,8 @@ pub(crate) enum Scenario {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct InputSeries {
-    pub series: String,
+    /// The series selector (shared: an SLO's series are the same in each scenario).
+    pub series: Shared<String>,
     pub values: String,
 }
 
@@ -66,10 +68,11 @@ pub(crate) struct InputSeries {
 pub(crate) struct AlertTest {
     pub eval_time: String,
     pub alertname: String,
-    pub exp_alerts: Vec<ExpAlert>,
+    /// Shared: an alert is often expected in more than one scenario.
+    pub exp_alerts: Vec<Shared<ExpAlert>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub(crate) struct ExpAlert {
     pub exp_labels: BTreeMap<String, String>,
     pub exp_annotations: BTreeMap<String, String>,
@@ -84,7 +87,8 @@ pub(crate) struct ExprTest {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct ExpSample {
-    pub labels: String,
+    /// Shared: an SLO's recorded ratio is checked in each scenario.
+    pub labels: Shared<String>,
     pub value: f64,
 }
 
@@ -99,7 +103,10 @@ pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32, levels: O
         for i in 0..n {
             let mut copy = s.clone();
             copy.labels.insert("rely_copy".into(), format!("{i:02}"));
-            out.push(InputSeries { series: copy.selector(), values: format!("{}x{steps}", burn::exact(if i < k { bad } else { good })) });
+            out.push(InputSeries {
+                series: copy.selector().into(),
+                values: format!("{}x{steps}", burn::exact(if i < k { bad } else { good })),
+            });
         }
     }
     out.extend(series.iter().filter(|s| s.role != Role::Level).map(|s| {
@@ -110,7 +117,7 @@ pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32, levels: O
             // A gauge: its mean over any window is the good share.
             Role::Mean | Role::Level => format!("{}x{steps}", num(1.0 - ratio)),
         };
-        InputSeries { series: s.selector(), values }
+        InputSeries { series: s.selector().into(), values }
     }));
     out
 }
@@ -192,7 +199,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
             num(ratio)
         ),
         eval_time: "10m".into(),
-        exp_samples: vec![ExpSample { labels: sli_labels(model, slo), value: 1.0 }],
+        exp_samples: vec![ExpSample { labels: sli_labels(model, slo).into(), value: 1.0 }],
     };
     if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
         // No burn alerts to drive: the SLI's recorded ratio, and the no-data alert if it has one.
@@ -220,7 +227,14 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
     let alerts_at = |at: &str, tiers: &[Tier]| -> (Vec<AlertTest>, Vec<ExprTest>) {
         let exp = expected.of(slo, tiers);
         if !shared {
-            return (vec![AlertTest { eval_time: at.into(), alertname: alertname.clone(), exp_alerts: exp }], vec![]);
+            return (
+                vec![AlertTest {
+                    eval_time: at.into(),
+                    alertname: alertname.clone(),
+                    exp_alerts: exp.into_iter().map(Shared::new).collect(),
+                }],
+                vec![],
+            );
         }
         let slo_label = model.settings.labels.slo;
         let expr = format!(
@@ -234,7 +248,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
                 let mut l = a.exp_labels;
                 l.insert("alertname".into(), alertname.clone());
                 l.insert("alertstate".into(), "firing".into());
-                ExpSample { labels: format!("ALERTS{}", label_set(&l)), value: 1.0 }
+                ExpSample { labels: format!("ALERTS{}", label_set(&l)).into(), value: 1.0 }
             })
             .collect();
         (vec![], vec![ExprTest { expr, eval_time: at.into(), exp_samples }])
@@ -313,7 +327,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
         input_series: input,
         alert_rule_test: vec![
             AlertTest { eval_time: format!("{}m", PRESENT - 5), alertname: alertname.clone(), exp_alerts: vec![] },
-            AlertTest { eval_time: format!("{fires_by}m"), alertname, exp_alerts: vec![expected] },
+            AlertTest { eval_time: format!("{fires_by}m"), alertname, exp_alerts: vec![expected.into()] },
         ],
         promql_expr_test: vec![],
         scenario: Scenario::NoData,
@@ -389,7 +403,7 @@ fn batches(tested: Vec<Tested<'_>>) -> Vec<Vec<Vec<TestGroup>>> {
 }
 
 /// One test group per scenario of a batch: the SLOs' input series and checks side by side,
-/// named after each SLO's own group.
+/// named after the SLOs' own groups (`a, b: what` for SLOs whose groups say the same).
 fn merged(batch: Vec<Vec<TestGroup>>) -> Vec<TestGroup> {
     let mut by: BTreeMap<Scenario, Vec<TestGroup>> = BTreeMap::new();
     for groups in batch {
@@ -399,15 +413,45 @@ fn merged(batch: Vec<Vec<TestGroup>>) -> Vec<TestGroup> {
     }
     by.into_values()
         .filter_map(|groups| {
-            groups.into_iter().reduce(|mut a, b| {
-                a.name = format!("{}; {}", a.name, b.name);
-                a.input_series.extend(b.input_series);
-                a.alert_rule_test.extend(b.alert_rule_test);
-                a.promql_expr_test.extend(b.promql_expr_test);
-                a
-            })
+            // (what the group checks, the SLOs it checks it for), in order.
+            let mut names: Vec<(String, Vec<String>)> = vec![];
+            for g in &groups {
+                let (slo, what) = g.name.split_once(": ").unwrap_or(("", g.name.as_str()));
+                match names.iter_mut().find(|(w, _)| w == what) {
+                    Some((_, slos)) => slos.push(slo.to_string()),
+                    None => names.push((what.to_string(), vec![slo.to_string()])),
+                }
+            }
+            let name = names.iter().map(|(what, slos)| format!("{}: {what}", slos.join(", "))).collect::<Vec<_>>().join("; ");
+            groups
+                .into_iter()
+                .reduce(|mut a, b| {
+                    a.input_series.extend(b.input_series);
+                    a.alert_rule_test.extend(b.alert_rule_test);
+                    a.promql_expr_test.extend(b.promql_expr_test);
+                    a
+                })
+                .map(|mut g| {
+                    g.name = name;
+                    g
+                })
         })
         .collect()
+}
+
+/// Writes what the tests of a file repeat once: the expected alerts (a ticket is expected when
+/// an SLO pages and when it only tickets), the input series' selectors and the recorded ratios'
+/// labels (the same in each scenario of an SLO), as YAML anchors and aliases.
+pub(crate) fn share_repeats(tests: &mut [TestGroup]) {
+    let mut next = 0;
+    let long = |s: &String| s.len() > 24;
+    share(tests.iter_mut().flat_map(|t| t.input_series.iter_mut().map(|s| &mut s.series)), long, &mut next);
+    share(tests.iter_mut().flat_map(|t| t.alert_rule_test.iter_mut().flat_map(|a| a.exp_alerts.iter_mut())), |_| true, &mut next);
+    share(
+        tests.iter_mut().flat_map(|t| t.promql_expr_test.iter_mut().flat_map(|e| e.exp_samples.iter_mut().map(|s| &mut s.labels))),
+        long,
+        &mut next,
+    );
 }
 
 /// The test file of one service, and its SLOs that could not be tested (as Markdown rows).
@@ -452,6 +496,7 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
     if tests.is_empty() {
         return (None, all_untested);
     }
+    share_repeats(&mut tests);
     let file = TestFile { rule_files: vec![format!("../{}.rules.yml", svc.name)], evaluation_interval: "1m".into(), tests };
     let body = super::yaml::to_string(&file);
     let mut header = yaml_header(&svc.sources);

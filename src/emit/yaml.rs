@@ -12,10 +12,117 @@ use serde::ser::{self, Impossible};
 /// Serialises `v` as a YAML document.
 pub fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
     let mut out = String::with_capacity(16 * 1024);
-    if v.serialize(Ser { out: &mut out, pos: Pos::Top }).is_ok() {
+    let direct = {
+        let _writing = Writing::start();
+        v.serialize(Ser { out: &mut out, pos: Pos::Top, anchor: None }).is_ok()
+    };
+    if direct {
         return out;
     }
     via_value(v)
+}
+
+thread_local! {
+    /// Set while this writer serialises a document directly: only then is a `Shared` value
+    /// written as an anchor or an alias (to any other serializer it is its value).
+    static WRITING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Sets `WRITING` for as long as it lives.
+struct Writing(bool);
+
+impl Writing {
+    fn start() -> Writing {
+        Writing(WRITING.replace(true))
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        WRITING.set(self.0);
+    }
+}
+
+/// The struct name by which a `Shared` value reaches this writer (no data has struct names).
+const SHARED: &str = "$rely::emit::yaml::Shared";
+
+/// A value of a generated document that may repeat: `share` marks the first of equal values to
+/// be written with an anchor (`&a1`) and the others as aliases of it (`*a1`), which a YAML
+/// reader expands back into the same value. Anchors are rely's own names, never user text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Shared<T> {
+    pub value: T,
+    mark: Mark,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+enum Mark {
+    #[default]
+    Own,
+    Anchor(u32),
+    Alias(u32),
+}
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared { value, mark: Mark::Own }
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(value: T) -> Shared<T> {
+        Shared::new(value)
+    }
+}
+
+/// Marks repeated values among `values`, given in the order they are written: the first of
+/// equal values that are `worth` sharing gets an anchor numbered from `next`, the others are its
+/// aliases.
+pub fn share<'a, T: Eq + std::hash::Hash + 'a>(
+    values: impl IntoIterator<Item = &'a mut Shared<T>>,
+    worth: impl Fn(&T) -> bool,
+    next: &mut u32,
+) {
+    let mut values: Vec<&mut Shared<T>> = values.into_iter().collect();
+    let mut marks = Vec::with_capacity(values.len());
+    {
+        let mut first: std::collections::HashMap<&T, (usize, u32)> = std::collections::HashMap::new();
+        for (i, v) in values.iter().enumerate() {
+            if !worth(&v.value) {
+                marks.push(Mark::Own);
+                continue;
+            }
+            match first.get(&v.value) {
+                Some(&(at, n)) => {
+                    marks[at] = Mark::Anchor(n);
+                    marks.push(Mark::Alias(n));
+                }
+                None => {
+                    *next += 1;
+                    first.insert(&v.value, (i, *next));
+                    marks.push(Mark::Own);
+                }
+            }
+        }
+    }
+    for (v, m) in values.iter_mut().zip(marks) {
+        v.mark = m;
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use ser::SerializeStruct;
+        let (field, n) = match self.mark {
+            Mark::Anchor(n) if WRITING.get() => ("anchor", n),
+            Mark::Alias(n) if WRITING.get() => ("alias", n),
+            _ => return self.value.serialize(s),
+        };
+        let mut st = s.serialize_struct(SHARED, 2)?;
+        st.serialize_field(field, &format!("a{n}"))?;
+        st.serialize_field("value", &self.value)?;
+        st.end()
+    }
 }
 
 /// The same document, through JSON values (whose maps and lists always know their length, so the
@@ -23,7 +130,7 @@ pub fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
 fn via_value<T: Serialize + ?Sized>(v: &T) -> String {
     let value = serde_json::to_value(v).expect("generated data serialises");
     let mut out = String::with_capacity(4096);
-    value.serialize(Ser { out: &mut out, pos: Pos::Top }).expect("JSON values have known lengths");
+    value.serialize(Ser { out: &mut out, pos: Pos::Top, anchor: None }).expect("JSON values have known lengths");
     out
 }
 
@@ -125,6 +232,8 @@ impl ser::Error for Unsupported {
 struct Ser<'a> {
     out: &'a mut String,
     pos: Pos,
+    /// The anchor the value is written with (from a `Shared`).
+    anchor: Option<String>,
 }
 
 impl<'a> Ser<'a> {
@@ -132,6 +241,11 @@ impl<'a> Ser<'a> {
     fn scalar(self, write: impl FnOnce(&mut String, usize)) -> Result<(), Unsupported> {
         let ind = self.pos.scalar_indent();
         if let Pos::Value(_) = self.pos {
+            self.out.push(' ');
+        }
+        if let Some(a) = &self.anchor {
+            self.out.push('&');
+            self.out.push_str(a);
             self.out.push(' ');
         }
         write(self.out, ind);
@@ -145,8 +259,21 @@ impl<'a> Ser<'a> {
         let Some(len) = len else { return Err(Unsupported) };
         if len == 0 {
             let out = self.out;
-            Ser { out: &mut *out, pos: self.pos }.scalar(|o, _| o.push_str(empty))?;
-            return Ok(Block { out, ind: 0, first: true, empty: true });
+            Ser { out: &mut *out, pos: self.pos, anchor: self.anchor }.scalar(|o, _| o.push_str(empty))?;
+            return Ok(Block::new(out, 0, true));
+        }
+        // An anchored collection: the anchor after `key:` or `- `, the entries on the next lines
+        // (in a sequence item, an anchor before an implicit key would anchor the key).
+        if let Some(a) = &self.anchor {
+            if let Pos::Value(_) = self.pos {
+                self.out.push(' ');
+            }
+            self.out.push('&');
+            self.out.push_str(a);
+            if let Pos::Top | Pos::Item(_) = self.pos {
+                self.out.push('\n');
+                indent(self.out, self.pos.scalar_indent());
+            }
         }
         let ind = match (self.pos, map) {
             (Pos::Top, _) => 0,
@@ -162,7 +289,7 @@ impl<'a> Ser<'a> {
             }
             (Pos::Item(i), _) => i + 2,
         };
-        Ok(Block { out: self.out, ind, first: true, empty: false })
+        Ok(Block::new(self.out, ind, false))
     }
 }
 
@@ -172,6 +299,53 @@ struct Block<'a> {
     ind: usize,
     first: bool,
     empty: bool,
+    /// Set for a `Shared` value, whose fields are not a mapping.
+    shared: Option<SharedAt>,
+}
+
+/// Where a `Shared` value is written, its anchor once read, and whether it has been written (an
+/// alias is, before its value comes).
+struct SharedAt {
+    pos: Pos,
+    anchor: Option<String>,
+    written: bool,
+}
+
+impl<'a> Block<'a> {
+    fn new(out: &'a mut String, ind: usize, empty: bool) -> Block<'a> {
+        Block { out, ind, first: true, empty, shared: None }
+    }
+
+    /// A `Shared` value's field: its anchor (kept for the value), its alias (written in its
+    /// place; the value is then skipped) or its value.
+    fn shared_field<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result<(), Unsupported> {
+        let Some(at) = &mut self.shared else { return Err(Unsupported) };
+        if at.written {
+            return Ok(());
+        }
+        match k {
+            "anchor" | "alias" => {
+                let name = v.serialize(KeySer)?;
+                if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(Unsupported);
+                }
+                if k == "anchor" {
+                    at.anchor = Some(name);
+                    return Ok(());
+                }
+                at.written = true;
+                Ser { out: &mut *self.out, pos: at.pos, anchor: None }.scalar(|o, _| {
+                    o.push('*');
+                    o.push_str(&name);
+                })
+            }
+            _ => {
+                let anchor = at.anchor.take().ok_or(Unsupported)?;
+                at.written = true;
+                v.serialize(Ser { out: &mut *self.out, pos: at.pos, anchor: Some(anchor) })
+            }
+        }
+    }
 }
 
 impl Block<'_> {
@@ -188,7 +362,7 @@ impl Block<'_> {
         }
         self.next_line();
         self.out.push_str("- ");
-        v.serialize(Ser { out: &mut *self.out, pos: Pos::Item(self.ind) })
+        v.serialize(Ser { out: &mut *self.out, pos: Pos::Item(self.ind), anchor: None })
     }
 
     fn key(&mut self, k: &str) {
@@ -210,7 +384,7 @@ impl Block<'_> {
     }
 
     fn value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unsupported> {
-        v.serialize(Ser { out: &mut *self.out, pos: Pos::Value(self.ind) })
+        v.serialize(Ser { out: &mut *self.out, pos: Pos::Value(self.ind), anchor: None })
     }
 
     fn entry<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result<(), Unsupported> {
@@ -315,7 +489,15 @@ impl<'a> ser::Serializer for Ser<'a> {
     fn serialize_map(self, len: Option<usize>) -> Result<Block<'a>, Unsupported> {
         self.open(len, "{}", true)
     }
-    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Block<'a>, Unsupported> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Block<'a>, Unsupported> {
+        if name == SHARED {
+            if self.anchor.is_some() {
+                return Err(Unsupported);
+            }
+            let mut b = Block::new(self.out, 0, false);
+            b.shared = Some(SharedAt { pos: self.pos, anchor: None, written: false });
+            return Ok(b);
+        }
         self.open(Some(len), "{}", true)
     }
     fn serialize_struct_variant(
@@ -370,9 +552,16 @@ impl ser::SerializeStruct for Block<'_> {
     type Ok = ();
     type Error = Unsupported;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, k: &'static str, v: &T) -> Result<(), Unsupported> {
+        if self.shared.is_some() {
+            return self.shared_field(k, v);
+        }
         self.entry(k, v)
     }
     fn end(self) -> Result<(), Unsupported> {
+        // A `Shared` value must have been written.
+        if self.shared.is_some_and(|at| !at.written) {
+            return Err(Unsupported);
+        }
         Ok(())
     }
 }
@@ -542,6 +731,30 @@ fn plain_ok(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A document the direct writer does not take (a flattened map has no known length) is
+    /// written through JSON values, where shared values are written out in full.
+    #[test]
+    fn shared_values_through_json_values_are_written_in_full() {
+        #[derive(Serialize)]
+        struct Doc {
+            a: Shared<String>,
+            b: Shared<String>,
+            #[serde(flatten)]
+            rest: std::collections::BTreeMap<String, String>,
+        }
+        let mut doc = Doc { a: Shared::new("same".into()), b: Shared::new("same".into()), rest: [("c".into(), "d".into())].into() };
+        let mut next = 0;
+        share([&mut doc.a, &mut doc.b], |_| true, &mut next);
+        assert_eq!(to_string(&doc), "a: same\nb: same\nc: d\n");
+        // Directly, the second is an alias of the first.
+        #[derive(Serialize)]
+        struct Direct<'a> {
+            a: &'a Shared<String>,
+            b: &'a Shared<String>,
+        }
+        assert_eq!(to_string(&Direct { a: &doc.a, b: &doc.b }), "a: &a1 same\nb: *a1\n");
+    }
+
     /// Typed data written directly is byte for byte what the JSON-value path writes.
     #[test]
     fn direct_serializer_matches_the_value_path() {
@@ -591,7 +804,7 @@ mod tests {
         };
         let direct = {
             let mut out = String::new();
-            v.serialize(Ser { out: &mut out, pos: Pos::Top }).expect("direct path takes it");
+            v.serialize(Ser { out: &mut out, pos: Pos::Top, anchor: None }).expect("direct path takes it");
             out
         };
         assert_eq!(direct, via_value(&v));

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rely::emit::escape;
+use rely::emit::yaml::{Shared, share};
 
 /// Characters and fragments that have broken writers somewhere.
 const NASTY: &[&str] = &[
@@ -105,6 +106,36 @@ struct Rule {
     annotations: BTreeMap<String, String>,
 }
 
+/// A document whose values may be written as YAML anchors and aliases (`yaml::Shared`), in
+/// every position: sequence items and mapping values that are scalars, mappings or sequences
+/// (empty ones too).
+#[derive(serde::Serialize)]
+struct SharedDoc {
+    items: Vec<Shared<Item>>,
+    names: Vec<Shared<String>>,
+    nested: Vec<Shared<Vec<String>>>,
+    maps: BTreeMap<String, Shared<BTreeMap<String, String>>>,
+    texts: BTreeMap<String, Shared<String>>,
+    lists: BTreeMap<String, Shared<Vec<String>>>,
+}
+
+/// The same document as a reader sees it, aliases expanded.
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct PlainDoc {
+    items: Vec<Item>,
+    names: Vec<String>,
+    nested: Vec<Vec<String>>,
+    maps: BTreeMap<String, BTreeMap<String, String>>,
+    texts: BTreeMap<String, String>,
+    lists: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Hash)]
+struct Item {
+    a: String,
+    b: BTreeMap<String, String>,
+}
+
 /// Markdown `text` renders to nothing but text: no HTML, code, emphasis, links, headings,
 /// lists or breaks. Returns the text of each paragraph, list item or table cell, and what else
 /// was found.
@@ -167,6 +198,45 @@ proptest! {
         prop_assert_eq!(back, doc, "{}", text);
         // A single document, whatever the strings held.
         prop_assert_eq!(serde_yaml::Deserializer::from_str(&text).count(), 1);
+    }
+
+    /// YAML with anchors and aliases: repeated values written once and aliased after read back
+    /// by libyaml as the same values, whatever strings they hold.
+    #[test]
+    fn yaml_shared_values_round_trip(pool in prop::collection::vec(nasty(), 3), picks in prop::collection::vec(0usize..4, 24)) {
+        // Values drawn from a small pool repeat; index 3 is the empty string (or an empty
+        // collection).
+        let text_of = |i: usize| pool.get(i).cloned().unwrap_or_default();
+        let list_of = |i: usize| if i == 3 { vec![] } else { vec![text_of(i), text_of((i + 1) % 3)] };
+        let map_of = |i: usize| -> BTreeMap<String, String> { if i == 3 { BTreeMap::new() } else { [(text_of(i), text_of((i + 2) % 3))].into() } };
+        let p = |k: usize| picks[k % picks.len()];
+        let plain = PlainDoc {
+            items: (0..4).map(|k| Item { a: text_of(p(k)), b: map_of(p(k + 4)) }).collect(),
+            names: (0..4).map(|k| text_of(p(k + 8))).collect(),
+            nested: (0..4).map(|k| list_of(p(k + 12))).collect(),
+            maps: (0..4).map(|k| (format!("m{k}"), map_of(p(k + 16)))).collect(),
+            texts: (0..4).map(|k| (format!("t{k}"), text_of(p(k + 20)))).collect(),
+            lists: (0..4).map(|k| (format!("l{k}"), list_of(p(k + 1)))).collect(),
+        };
+        let mut doc = SharedDoc {
+            items: plain.items.iter().cloned().map(Shared::new).collect(),
+            names: plain.names.iter().cloned().map(Shared::new).collect(),
+            nested: plain.nested.iter().cloned().map(Shared::new).collect(),
+            maps: plain.maps.iter().map(|(k, v)| (k.clone(), Shared::new(v.clone()))).collect(),
+            texts: plain.texts.iter().map(|(k, v)| (k.clone(), Shared::new(v.clone()))).collect(),
+            lists: plain.lists.iter().map(|(k, v)| (k.clone(), Shared::new(v.clone()))).collect(),
+        };
+        let mut next = 0;
+        share(doc.items.iter_mut(), |_| true, &mut next);
+        share(doc.names.iter_mut().chain(doc.texts.values_mut()), |_| true, &mut next);
+        share(doc.nested.iter_mut().chain(doc.lists.values_mut()), |_| true, &mut next);
+        share(doc.maps.values_mut(), |_| true, &mut next);
+        let text = rely::emit::yaml::to_string(&doc);
+        let back: PlainDoc = serde_yaml::from_str(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(back, plain, "{}", text);
+        prop_assert_eq!(serde_yaml::Deserializer::from_str(&text).count(), 1);
+        // Eight names and texts from four values: some repeat, so aliases are written.
+        prop_assert!(text.contains(": *a") || text.contains("- *a"), "no alias written:\n{}", text);
     }
 
     /// HCL: hcl-rs reads the quoted string back as the same value, in one attribute.
