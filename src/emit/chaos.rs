@@ -202,8 +202,11 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
                 exp_alerts: tiers
                     .iter()
                     .map(|tier| {
-                        ExpAlert { exp_labels: expected_labels(model, slo, *tier), exp_annotations: slo_annotations(model, slo, *tier) }
-                            .into()
+                        ExpAlert {
+                            exp_labels: expected_labels(model, slo, *tier).into(),
+                            exp_annotations: slo_annotations(model, slo, *tier),
+                        }
+                        .into()
                     })
                     .collect(),
             });

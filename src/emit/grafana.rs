@@ -540,20 +540,15 @@ pub(crate) fn overview(model: &Model) -> Dashboard {
 
 /// The dashboard of one service (none when it has neither SLOs nor alerts).
 pub(crate) fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
-    (!svc.slos.is_empty() || !svc.alerts.is_empty()).then(|| OutputFile {
-        path: names::dashboard_file(&svc.name),
-        contents: serde_json::to_string_pretty(&service_dashboard(model, svc)).expect("json") + "\n",
-    })
+    (!svc.slos.is_empty() || !svc.alerts.is_empty())
+        .then(|| OutputFile { path: names::dashboard_file(&svc.name), contents: super::json::pretty(&service_dashboard(model, svc)) })
 }
 
 /// The overview dashboard and the provisioning file.
 pub(crate) fn shared(model: &Model) -> Vec<OutputFile> {
     let mut out = vec![];
     if model.all_slos().next().is_some() {
-        out.push(OutputFile {
-            path: names::OVERVIEW_DASHBOARD_FILE.into(),
-            contents: serde_json::to_string_pretty(&overview(model)).expect("json") + "\n",
-        });
+        out.push(OutputFile { path: names::OVERVIEW_DASHBOARD_FILE.into(), contents: super::json::pretty(&overview(model)) });
     }
     let folder = model.settings.dashboard_folder.clone();
     let provisioning = format!(

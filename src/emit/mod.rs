@@ -9,6 +9,7 @@ pub(crate) mod codeowners;
 pub(crate) mod council;
 pub mod escape;
 pub(crate) mod grafana;
+pub mod json;
 pub(crate) mod oncall;
 pub(crate) mod output;
 pub(crate) mod prometheus;

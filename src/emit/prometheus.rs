@@ -237,9 +237,7 @@ fn derived_groups(model: &Model, svc: &Service, slos: &[&Slo]) -> [Group; 2] {
     for &p in &periods {
         meta.push(period_ratio(model, &set_selector(model, svc, &of_period(p)), p, window(p)));
     }
-    for slo in slos {
-        meta.extend(constant_rules(model, slo));
-    }
+    meta.extend(derived_constants(model, svc, slos));
     let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
     let all = set_selector(model, svc, slos);
     meta.push(record(
@@ -311,6 +309,45 @@ fn constant_rules(model: &Model, slo: &Slo) -> [Rule; 4] {
         record(names::PERIOD_DAYS.into(), format!("vector({})", num(slo.period as f64 / 86400.0)), labels),
         record(model.settings.labels.info_metric.into(), "vector(1)".into(), info),
     ]
+}
+
+/// The info series of `slos` (SLOs of `svc` with derived windows), then their objectives,
+/// budgets and periods: one rule per value for all the SLOs with it, read off their info series
+/// (which carry the SLO's labels and these values), or, for an SLO whose own labels have the
+/// names the info series adds, rules of its own.
+fn derived_constants(model: &Model, svc: &Service, slos: &[&Slo]) -> Vec<Rule> {
+    const ADDED: [&str; 3] = ["rely_objective", "rely_period", "team"];
+    let mut rules = vec![];
+    let (mut shared, mut own) = (vec![], vec![]);
+    for slo in slos {
+        let [objective, budget, days, info] = constant_rules(model, slo);
+        rules.push(info);
+        if ADDED.iter().any(|k| id_labels(model, slo).contains_key(*k)) {
+            own.extend([objective, budget, days]);
+        } else {
+            shared.push(*slo);
+        }
+    }
+    rules.extend(own);
+    let info = model.settings.labels.info_metric;
+    let strip = format!("max without ({}) ", ADDED.join(", "));
+    // (metric, the value of an SLO) for each constant.
+    let constants: [(&str, &dyn Fn(&Slo) -> String); 3] = [
+        (names::OBJECTIVE, &|s| num(s.objective_ratio())),
+        (names::ERROR_BUDGET, &|s| num(s.budget())),
+        (names::PERIOD_DAYS, &|s| num(s.period as f64 / 86400.0)),
+    ];
+    for (metric, value) in constants {
+        let mut values: Vec<String> = shared.iter().map(|s| value(s)).collect();
+        values.sort();
+        values.dedup();
+        for v in values {
+            let with: Vec<&Slo> = shared.iter().copied().filter(|s| value(s) == v).collect();
+            let expr = format!("{v} * {strip}({info}{})", set_selector(model, svc, &with));
+            rules.push(record(metric.into(), expr, BTreeMap::new()));
+        }
+    }
+    rules
 }
 
 /// Metadata rules of an SLO whose windows are not derived: objective, budget, period, burn
@@ -446,13 +483,16 @@ fn alert_labels(
 
 /// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
 pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+    // The first pair says what its figures are; the others follow it.
     let pairs: Vec<String> = slo
         .windows
         .iter()
         .filter(|p| p.tier == tier)
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
+            let (budget, of) = if i == 0 { (" the budget", " of the budget") } else { ("", "") };
             format!(
-                "above {}x the budget over both {} and {} ({}% of the budget in {})",
+                "above {}x{budget} over both {} and {} ({}%{of} in {})",
                 num(p.factor(slo.period)),
                 duration::format(p.long),
                 duration::format(p.short),
@@ -467,7 +507,7 @@ pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<
     a.insert(
         "description".into(),
         format!(
-            "SLO {}{what} promises {}% over {}, an error budget of {} of errors per period. The error ratio is {}.",
+            "SLO {}{what} promises {}% over {} (an error budget of {}). The error ratio is {}.",
             slo.name,
             num(slo.objective),
             duration::format(slo.period),

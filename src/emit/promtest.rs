@@ -74,7 +74,8 @@ pub(crate) struct AlertTest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub(crate) struct ExpAlert {
-    pub exp_labels: BTreeMap<String, String>,
+    /// Shared: an SLO's no-data alert often carries its ticket's labels.
+    pub exp_labels: Shared<BTreeMap<String, String>>,
     pub exp_annotations: BTreeMap<String, String>,
 }
 
@@ -162,7 +163,7 @@ struct Expected {
 
 impl Expected {
     fn new(model: &Model, slo: &Slo) -> Expected {
-        let of = |t| ExpAlert { exp_labels: expected_labels(model, slo, t), exp_annotations: slo_annotations(model, slo, t) };
+        let of = |t| ExpAlert { exp_labels: expected_labels(model, slo, t).into(), exp_annotations: slo_annotations(model, slo, t) };
         Expected { page: of(Tier::Page), ticket: of(Tier::Ticket) }
     }
 
@@ -245,7 +246,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
         let exp_samples = exp
             .into_iter()
             .map(|a| {
-                let mut l = a.exp_labels;
+                let mut l = a.exp_labels.value;
                 l.insert("alertname".into(), alertname.clone());
                 l.insert("alertstate".into(), "firing".into());
                 ExpSample { labels: format!("ALERTS{}", label_set(&l)).into(), value: 1.0 }
@@ -319,8 +320,10 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, 
         s.values += &format!(" _x{}", fires_by - PRESENT + 5);
     }
     let alertname = names::slo_no_data_alert(&slo.name);
-    let expected =
-        ExpAlert { exp_labels: fired_labels(model, slo, n.severity.as_str(), None), exp_annotations: no_data_annotations(model, slo, n) };
+    let expected = ExpAlert {
+        exp_labels: fired_labels(model, slo, n.severity.as_str(), None).into(),
+        exp_annotations: no_data_annotations(model, slo, n),
+    };
     TestGroup {
         name: format!("{}: series that stop raise no-data after {}", slo.name, n.for_),
         interval: "1m".into(),
@@ -439,14 +442,23 @@ fn merged(batch: Vec<Vec<TestGroup>>) -> Vec<TestGroup> {
         .collect()
 }
 
+/// Every alert `tests` expect, in the order they are written.
+fn expected_alerts(tests: &mut [TestGroup]) -> impl Iterator<Item = &mut Shared<ExpAlert>> {
+    tests.iter_mut().flat_map(|t| t.alert_rule_test.iter_mut().flat_map(|a| a.exp_alerts.iter_mut()))
+}
+
 /// Writes what the tests of a file repeat once: the expected alerts (a ticket is expected when
-/// an SLO pages and when it only tickets), the input series' selectors and the recorded ratios'
+/// an SLO pages and when it only tickets) and their labels (a no-data alert's are often its
+/// SLO's ticket's), the input series' selectors and the recorded ratios'
 /// labels (the same in each scenario of an SLO), as YAML anchors and aliases.
 pub(crate) fn share_repeats(tests: &mut [TestGroup]) {
     let mut next = 0;
     let long = |s: &String| s.len() > 24;
     share(tests.iter_mut().flat_map(|t| t.input_series.iter_mut().map(|s| &mut s.series)), long, &mut next);
-    share(tests.iter_mut().flat_map(|t| t.alert_rule_test.iter_mut().flat_map(|a| a.exp_alerts.iter_mut())), |_| true, &mut next);
+    share(expected_alerts(tests), |_| true, &mut next);
+    // Then the labels of the alerts written out (those of an alias are not written; equal ones
+    // were written before it, so an anchor is never inside an alias).
+    share(expected_alerts(tests).map(|a| &mut a.value.exp_labels), |_| true, &mut next);
     share(
         tests.iter_mut().flat_map(|t| t.promql_expr_test.iter_mut().flat_map(|e| e.exp_samples.iter_mut().map(|s| &mut s.labels))),
         long,

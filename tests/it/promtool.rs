@@ -750,8 +750,18 @@ fn slos_sharing_a_services_rules_each_get_their_own_windows() {
         ("slo:current_burn_rate:ratio", [1.0, 2.0, 3.0, 4.0]),
         ("slo:period_burn_rate:ratio", [1.0, 2.0, 3.0, 4.0]),
         ("slo:period_error_budget_remaining:ratio", [0.0, -1.0, -2.0, -3.0]),
+        // And one objective, budget and period each.
+        ("slo:objective:ratio", [0.99; 4]),
+        ("slo:error_budget:ratio", [0.01; 4]),
+        ("slo:time_period:days", [30.0, 28.0, 30.0, 7.0]),
     ] {
         expect(&mut t, &format!("round(sum by (rely_slo) ({metric}), 0.001)"), &per_slo(values));
+    }
+    // Shared or not, a constant carries the SLO's labels and no more.
+    for (slo, metric) in [("a", "slo:objective:ratio"), ("c", "slo:objective:ratio"), ("d", "slo:time_period:days")] {
+        let labels = format!("{metric}{{rely_id=\"checkout-{slo}\", rely_service=\"checkout\", rely_slo=\"{slo}\"}}");
+        let value = if metric == "slo:objective:ratio" { 0.99 } else { 7.0 };
+        expect(&mut t, &format!("{metric}{{rely_slo=\"{slo}\"}}"), &[(labels, value)]);
     }
     std::fs::write(dir.join("shared.test.yml"), &t).unwrap();
     let (ok, out) = promtool(&["test", "rules", "shared.test.yml"], &dir);

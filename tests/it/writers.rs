@@ -239,6 +239,22 @@ proptest! {
         prop_assert!(text.contains(": *a") || text.contains("- *a"), "no alias written:\n{}", text);
     }
 
+    /// JSON with short collections on one line (the dashboards): read back as the same value,
+    /// whatever strings its keys and values hold, at any nesting and length.
+    #[test]
+    fn json_round_trips(a in nasty(), b in nasty(), c in nasty(), n in 0usize..40) {
+        let long = a.repeat(n % 7);
+        let v = serde_json::json!({
+            a.clone(): {"short": [1, 2.5, null, true], b.clone(): c.clone(), "empty": {}, "none": []},
+            "long": [long.clone(), {c.clone(): [a.clone(), b.clone(), long]}, -0.0, 1e300],
+            "nested": [[[[a.clone()]]], {"x": {"y": {b.clone(): n}}}],
+        });
+        let text = rely::emit::json::pretty(&v);
+        let back: serde_json::Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(back, v, "{}", text);
+        prop_assert!(text.ends_with("}\n"), "{}", text);
+    }
+
     /// HCL: hcl-rs reads the quoted string back as the same value, in one attribute.
     #[test]
     fn hcl_round_trips(s in nasty()) {
