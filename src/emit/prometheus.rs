@@ -320,9 +320,10 @@ fn derived_constants(model: &Model, svc: &Service, slos: &[&Slo]) -> Vec<Rule> {
     let mut rules = vec![];
     let (mut shared, mut own) = (vec![], vec![]);
     for slo in slos {
+        let own_labels = id_labels(model, slo);
         let [objective, budget, days, info] = constant_rules(model, slo);
         rules.push(info);
-        if ADDED.iter().any(|k| id_labels(model, slo).contains_key(*k)) {
+        if ADDED.iter().any(|k| own_labels.contains_key(*k)) {
             own.extend([objective, budget, days]);
         } else {
             shared.push(*slo);
@@ -338,11 +339,11 @@ fn derived_constants(model: &Model, svc: &Service, slos: &[&Slo]) -> Vec<Rule> {
         (names::PERIOD_DAYS, &|s| num(s.period as f64 / 86400.0)),
     ];
     for (metric, value) in constants {
-        let mut values: Vec<String> = shared.iter().map(|s| value(s)).collect();
-        values.sort();
-        values.dedup();
-        for v in values {
-            let with: Vec<&Slo> = shared.iter().copied().filter(|s| value(s) == v).collect();
+        let mut by_value: BTreeMap<String, Vec<&Slo>> = BTreeMap::new();
+        for slo in &shared {
+            by_value.entry(value(slo)).or_default().push(*slo);
+        }
+        for (v, with) in by_value {
             let expr = format!("{v} * {strip}({info}{})", set_selector(model, svc, &with));
             rules.push(record(metric.into(), expr, BTreeMap::new()));
         }
