@@ -456,8 +456,8 @@ pub(crate) fn share_repeats(tests: &mut [TestGroup]) {
     let long = |s: &String| s.len() > 24;
     share(tests.iter_mut().flat_map(|t| t.input_series.iter_mut().map(|s| &mut s.series)), long, &mut next);
     share(expected_alerts(tests), |_| true, &mut next);
-    // Then the labels of the alerts written out (those of an alias are not written; equal ones
-    // were written before it, so an anchor is never inside an alias).
+    // Then the alerts' labels (an alias's are not written, but equal ones were written before
+    // it, so an anchor is never inside an alias).
     share(expected_alerts(tests).map(|a| &mut a.value.exp_labels), |_| true, &mut next);
     share(
         tests.iter_mut().flat_map(|t| t.promql_expr_test.iter_mut().flat_map(|e| e.exp_samples.iter_mut().map(|s| &mut s.labels))),

@@ -49,13 +49,29 @@ const SHARED: &str = "$rely::emit::yaml::Shared";
 /// A value of a generated document that may repeat: `share` marks the first of equal values to
 /// be written with an anchor (`&a1`) and the others as aliases of it (`*a1`), which a YAML
 /// reader expands back into the same value. Anchors are rely's own names, never user text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default)]
 pub struct Shared<T> {
     pub value: T,
     mark: Mark,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+// Equal by value alone: how a value is written (its mark) does not make it another value, so
+// values holding `Shared` ones compare alike before and after `share`.
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Eq> Eq for Shared<T> {}
+
+impl<T: std::hash::Hash> std::hash::Hash for Shared<T> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.value.hash(h);
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Mark {
     #[default]
     Own,
@@ -244,8 +260,7 @@ impl<'a> Ser<'a> {
             self.out.push(' ');
         }
         if let Some(a) = &self.anchor {
-            self.out.push('&');
-            self.out.push_str(a);
+            push_anchor(self.out, a);
             self.out.push(' ');
         }
         write(self.out, ind);
@@ -268,8 +283,7 @@ impl<'a> Ser<'a> {
             if let Pos::Value(_) = self.pos {
                 self.out.push(' ');
             }
-            self.out.push('&');
-            self.out.push_str(a);
+            push_anchor(self.out, a);
             if let Pos::Top | Pos::Item(_) = self.pos {
                 self.out.push('\n');
                 indent(self.out, self.pos.scalar_indent());
@@ -291,6 +305,11 @@ impl<'a> Ser<'a> {
         };
         Ok(Block::new(self.out, ind, false))
     }
+}
+
+fn push_anchor(out: &mut String, name: &str) {
+    out.push('&');
+    out.push_str(name);
 }
 
 /// The entries of a mapping or the items of a sequence, written at `ind`.
