@@ -59,7 +59,8 @@ pub fn format(mut secs: u64) -> String {
             continue;
         }
         if secs >= s {
-            out += &format!("{}{u}", secs / s);
+            use std::fmt::Write;
+            let _ = write!(out, "{}{u}", secs / s);
             secs %= s;
         }
     }

@@ -180,7 +180,7 @@ pub(crate) struct Selector {
     pub by: Vec<String>,
 }
 
-type Memo = std::sync::RwLock<std::collections::HashMap<String, std::sync::Arc<Facts>>>;
+type Memo = std::sync::RwLock<crate::FastMap<String, std::sync::Arc<Facts>>>;
 
 fn memo() -> &'static Memo {
     static MEMO: OnceLock<Memo> = OnceLock::new();
@@ -438,7 +438,7 @@ fn shape_of(text: &str) -> Option<(String, Vec<String>)> {
 
 /// The facts of a shape, parsed once per process; `None` when it is not a clean instant-vector
 /// query (errors are reported from the query as written).
-type Shapes = std::sync::RwLock<std::collections::HashMap<String, Option<std::sync::Arc<Facts>>>>;
+type Shapes = std::sync::RwLock<crate::FastMap<String, Option<std::sync::Arc<Facts>>>>;
 
 fn shapes() -> &'static Shapes {
     static SHAPES: OnceLock<Shapes> = OnceLock::new();
@@ -503,9 +503,8 @@ struct Compiled {
 /// (a tenth of `rely build` at 100,000 SLOs, where synthetic test series are picked by trying
 /// values against the matchers).
 fn compiled(anchored: &str, compile: impl FnOnce() -> Option<Regex>) -> Option<std::sync::Arc<Compiled>> {
-    use std::collections::HashMap;
     use std::sync::{Arc, RwLock};
-    type Cache = HashMap<String, Option<Arc<Compiled>>>;
+    type Cache = crate::FastMap<String, Option<Arc<Compiled>>>;
     static REGEXES: OnceLock<RwLock<Cache>> = OnceLock::new();
     let cache = REGEXES.get_or_init(Default::default);
     if let Some(c) = cache.read().unwrap_or_else(|e| e.into_inner()).get(anchored) {

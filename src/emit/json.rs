@@ -12,14 +12,15 @@ const WIDTH: usize = 100;
 /// `v` as JSON with short collections on one line, and a final line break.
 pub fn pretty<T: Serialize + ?Sized>(v: &T) -> String {
     let value = serde_json::to_value(v).expect("generated data serialises");
-    let mut out = String::with_capacity(16 * 1024);
-    write(&value, 0, 0, &mut out);
-    out.push('\n');
-    out
+    let mut out = Vec::with_capacity(16 * 1024);
+    let mut line = Vec::with_capacity(WIDTH + 64);
+    write(&value, 0, 0, &mut out, &mut line);
+    out.push(b'\n');
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// Writes `v` at indentation `ind`, after `used` characters of its line.
-fn write(v: &Value, ind: usize, used: usize, out: &mut String) {
+/// Writes `v` at indentation `ind`, after `used` characters of its line; `line` is scratch space.
+fn write(v: &Value, ind: usize, used: usize, out: &mut Vec<u8>, line: &mut Vec<u8>) {
     let empty = match v {
         Value::Array(a) => a.is_empty(),
         Value::Object(o) => o.is_empty(),
@@ -27,78 +28,78 @@ fn write(v: &Value, ind: usize, used: usize, out: &mut String) {
     };
     // Scalars and empty collections always stay on the line; others when they fit.
     let limit = if empty { usize::MAX } else { WIDTH.saturating_sub(used) };
-    let mut line = String::new();
-    if one_line(v, &mut line, limit) {
-        out.push_str(&line);
+    line.clear();
+    if one_line(v, line, limit) {
+        out.extend_from_slice(line);
         return;
     }
-    let (open, close) = if v.is_array() { ('[', ']') } else { ('{', '}') };
+    let (open, close) = if v.is_array() { (b'[', b']') } else { (b'{', b'}') };
     out.push(open);
     let inner = ind + 2;
     let mut first = true;
-    let mut entry = |key: Option<&str>, item: &Value, out: &mut String| {
+    let mut entry = |key: Option<&str>, item: &Value, out: &mut Vec<u8>| {
         if !first {
-            out.push(',');
+            out.push(b',');
         }
         first = false;
-        out.push('\n');
+        out.push(b'\n');
         let start = out.len();
-        out.extend(std::iter::repeat_n(' ', inner));
+        out.extend(std::iter::repeat_n(b' ', inner));
         if let Some(k) = key {
-            out.push_str(&scalar(&Value::String(k.to_string())));
-            out.push_str(": ");
+            scalar(k, out);
+            out.extend_from_slice(b": ");
         }
         let used = out.len() - start;
-        write(item, inner, used, out);
+        write(item, inner, used, out, line);
     };
     match v {
         Value::Array(a) => a.iter().for_each(|item| entry(None, item, out)),
         Value::Object(o) => o.iter().for_each(|(k, item)| entry(Some(k), item, out)),
         _ => {}
     }
-    out.push('\n');
-    out.extend(std::iter::repeat_n(' ', ind));
+    out.push(b'\n');
+    out.extend(std::iter::repeat_n(b' ', ind));
     out.push(close);
 }
 
-/// `v` on one line (`{"a": 1, "b": [2, 3]}`), if that is at most `limit` characters (it stops
-/// writing once it is longer).
-fn one_line(v: &Value, out: &mut String, limit: usize) -> bool {
+/// `v` on one line (`{"a": 1, "b": [2, 3]}`) appended to `out`, if that is at most `limit`
+/// bytes; it stops writing once it is longer.
+fn one_line(v: &Value, out: &mut Vec<u8>, limit: usize) -> bool {
     match v {
         Value::Array(a) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.extend_from_slice(b", ");
                 }
-                if !one_line(item, out, limit) {
+                if !one_line(item, out, limit) || out.len() > limit {
                     return false;
                 }
             }
-            out.push(']');
+            out.push(b']');
         }
         Value::Object(o) => {
-            out.push('{');
+            out.push(b'{');
             for (i, (k, item)) in o.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.extend_from_slice(b", ");
                 }
-                out.push_str(&scalar(&Value::String(k.clone())));
-                out.push_str(": ");
-                if !one_line(item, out, limit) {
+                scalar(k, out);
+                out.extend_from_slice(b": ");
+                if !one_line(item, out, limit) || out.len() > limit {
                     return false;
                 }
             }
-            out.push('}');
+            out.push(b'}');
         }
-        _ => out.push_str(&scalar(v)),
+        _ => scalar(v, out),
     }
     out.len() <= limit
 }
 
-/// A string, number, boolean or null as `serde_json` writes it.
-fn scalar(v: &Value) -> String {
-    serde_json::to_string(v).expect("JSON scalars serialise")
+/// A key, string, number, boolean or null as `serde_json` writes it.
+fn scalar<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+    serde_json::to_writer(out, v).expect("JSON scalars serialise");
 }
 
 #[cfg(test)]

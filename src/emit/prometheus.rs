@@ -2,7 +2,7 @@
 //! multi-window multi-burn-rate alerts per SLO, then the service's hand-written alerts. Rules are
 //! typed structs serialised to YAML; PromQL text is assembled here from names in `model::names`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -483,12 +483,22 @@ fn alert_labels(
 }
 
 /// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
-pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+/// How a burn alert of `tier` decides, in words: "above 14.4x the budget over both 1h and 5m
+/// (2% of the budget in 1h), or ...". The same for every SLO with the same period and windows,
+/// so each thread remembers the text of each it has written.
+fn burn_pairs(slo: &Slo, tier: Tier) -> std::rc::Rc<str> {
+    type Key = (u64, Vec<(u64, u64, u64, Option<u64>)>);
+    thread_local! {
+        static PAIRS: std::cell::RefCell<HashMap<Key, std::rc::Rc<str>>> = Default::default();
+    }
+    let windows = slo.windows.iter().filter(|p| p.tier == tier);
+    let key: Key =
+        (slo.period, windows.clone().map(|p| (p.short, p.long, p.budget_share.to_bits(), p.fixed_factor.map(f64::to_bits))).collect());
+    if let Some(text) = PAIRS.with_borrow(|m| m.get(&key).cloned()) {
+        return text;
+    }
     // The first pair says what its figures are; the others follow it.
-    let pairs: Vec<String> = slo
-        .windows
-        .iter()
-        .filter(|p| p.tier == tier)
+    let pairs: Vec<String> = windows
         .enumerate()
         .map(|(i, p)| {
             let (budget, of) = if i == 0 { (" the budget", " of the budget") } else { ("", "") };
@@ -502,6 +512,19 @@ pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<
             )
         })
         .collect();
+    let text: std::rc::Rc<str> = pairs.join(", or ").into();
+    PAIRS.with_borrow_mut(|m| {
+        // Bounded: a long-lived caller meets few distinct policies, but never many.
+        if m.len() >= 1_000 {
+            m.clear();
+        }
+        m.insert(key, text.clone());
+    });
+    text
+}
+
+pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
+    let pairs = burn_pairs(slo, tier);
     let what = if slo.description.is_empty() { String::new() } else { format!(" ({})", slo.description.trim_end_matches('.')) };
     let mut a = BTreeMap::new();
     a.insert("summary".into(), format!("{}: SLO {} is burning its error budget too fast ({})", slo.service, slo.name, tier.as_str()));
@@ -513,7 +536,7 @@ pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<
             num(slo.objective),
             duration::format(slo.period),
             duration::human(slo.budget_seconds()),
-            pairs.join(", or ")
+            pairs
         ),
     );
     if let Some(r) = &slo.runbook_url {

@@ -107,11 +107,19 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
     names.dedup();
     let pick = |name: &str, must: &[&Matcher], must_not: Option<&Matcher>| -> Option<String> {
         let on: Vec<&Matcher> = must.iter().copied().filter(|m| m.name == name).collect();
+        let fits = |v: &str| on.iter().all(|m| is_match(m, v)) && must_not.is_none_or(|n| !is_match(n, v));
+        // The first candidate, without making the others: most labels are matched by equality,
+        // and that value is the answer.
+        if let Some(m) = on.first().filter(|m| matches!(m.op, MatchOp::Equal))
+            && fits(&m.value)
+        {
+            return Some(m.value.clone());
+        }
         let mut cands = candidates(&on);
         if let Some(n) = must_not {
             cands.extend(candidates(&[n]));
         }
-        cands.into_iter().find(|v| on.iter().all(|m| is_match(m, v)) && must_not.is_none_or(|n| !is_match(n, v)))
+        cands.into_iter().find(|v| fits(v))
     };
     let build = |breaking: Option<&Matcher>| -> Option<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();

@@ -31,17 +31,17 @@ pub struct Repo {
     /// as unknown (the schema finding already says what is wrong).
     pub broken: Vec<(Kind, String)>,
     /// Position of the first document of each kind and name, so lookups are not quadratic.
-    index: std::collections::HashMap<(Kind, String), usize>,
+    index: crate::FastMap<Kind, crate::FastMap<String, usize>>,
 }
 
 impl Repo {
     fn at(&self, kind: Kind, name: &str) -> Option<usize> {
-        self.index.get(&(kind, name.to_string())).copied().filter(|i| *i != usize::MAX)
+        self.index.get(&kind).and_then(|names| names.get(name)).copied().filter(|i| *i != usize::MAX)
     }
 
     /// Whether a document of `kind` named `name` exists (even one whose schema failed).
     pub fn has(&self, kind: Kind, name: &str) -> bool {
-        self.index.contains_key(&(kind, name.to_string()))
+        self.index.get(&kind).is_some_and(|names| names.contains_key(name))
     }
 
     pub fn project(&self) -> Option<&Item<ProjectSpec>> {
@@ -114,14 +114,15 @@ macro_rules! repo_by_kind {
 
             /// Indexes names once every document is decoded (the first of a name wins).
             pub(crate) fn build_index(&mut self) {
-                let mut index = std::collections::HashMap::new();
+                let mut index: crate::FastMap<Kind, crate::FastMap<String, usize>> = crate::FastMap::default();
                 $(
+                    let names = index.entry(Kind::$variant).or_default();
                     for (i, it) in self.$field.iter().enumerate() {
-                        index.entry((Kind::$variant, it.name.clone())).or_insert(i);
+                        names.entry(it.name.clone()).or_insert(i);
                     }
                 )*
                 for (k, n) in &self.broken {
-                    index.entry((*k, n.clone())).or_insert(usize::MAX);
+                    index.entry(*k).or_default().entry(n.clone()).or_insert(usize::MAX);
                 }
                 self.index = index;
             }
