@@ -716,6 +716,39 @@ const PLAIN: [bool; 256] = table(b" _-./:=+()<>@$%^*~!?,'\"[]|\\", true);
 /// Bytes of things YAML 1.1 or 1.2 may read as numbers (with at least one digit).
 const NUMBERISH: [bool; 256] = table(b"0123456789+-._:eExXoOabcdefABCDEF", false);
 
+const C_PLAIN: u8 = 1;
+const C_NUMBERISH: u8 = 2;
+const C_DIGIT: u8 = 4;
+const C_SPACE: u8 = 8;
+const C_FLOW: u8 = 16;
+
+/// What `plain_ok` needs to know of each byte, as bits.
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let mut class = 0;
+        if PLAIN[c] {
+            class |= C_PLAIN;
+        }
+        if NUMBERISH[c] {
+            class |= C_NUMBERISH;
+        }
+        if (c as u8).is_ascii_digit() {
+            class |= C_DIGIT;
+        }
+        if c == b' ' as usize {
+            class |= C_SPACE;
+        }
+        if c == b'[' as usize || c == b']' as usize || c == b',' as usize {
+            class |= C_FLOW;
+        }
+        t[c] = class;
+        c += 1;
+    }
+    t
+};
+
 /// Whether `s` reads back as the same string when written without quotes.
 fn plain_ok(s: &str) -> bool {
     let b = s.as_bytes();
@@ -723,20 +756,23 @@ fn plain_ok(s: &str) -> bool {
     if !(first.is_ascii_alphanumeric() || matches!(first, b'/' | b'.' | b'_' | b'$')) || s.ends_with(' ') || s.ends_with(':') {
         return false;
     }
-    // One pass: the bytes allowed (never `#`, so never ` #`, which starts a comment), no `: `
-    // (which starts a mapping value), and what the rules below need to know.
-    let (mut spaced, mut flow, mut numberish, mut digit) = (false, false, true, false);
-    let mut prev = 0u8;
+    // One pass over a table of byte classes: the bytes allowed (never `#`, so never ` #`, which
+    // starts a comment), and what the rules below need to know.
+    let (mut all, mut any) = (u8::MAX, 0u8);
     for &c in b {
-        if !PLAIN[c as usize] || (c == b' ' && prev == b':') {
+        let class = CLASSES[c as usize];
+        if class & C_PLAIN == 0 {
             return false;
         }
-        spaced |= c == b' ';
-        flow |= matches!(c, b'[' | b']' | b',');
-        numberish &= NUMBERISH[c as usize];
-        digit |= c.is_ascii_digit();
-        prev = c;
+        all &= class;
+        any |= class;
     }
+    let spaced = any & C_SPACE != 0;
+    // `: ` starts a mapping value.
+    if spaced && b.windows(2).any(|w| w == b": ") {
+        return false;
+    }
+    let (flow, numberish, digit) = (any & C_FLOW != 0, all & C_NUMBERISH != 0, any & C_DIGIT != 0);
     // flow indicators are only safe inside text that YAML cannot take for a flow collection
     if !spaced && flow {
         return false;
