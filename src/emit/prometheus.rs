@@ -482,7 +482,6 @@ fn alert_labels(
     m
 }
 
-/// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
 /// How a burn alert of `tier` decides, in words: "above 14.4x the budget over both 1h and 5m
 /// (2% of the budget in 1h), or ...". The same for every SLO with the same period and windows,
 /// so each thread remembers the text of each it has written.
@@ -523,6 +522,7 @@ fn burn_pairs(slo: &Slo, tier: Tier) -> std::rc::Rc<str> {
     text
 }
 
+/// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
 pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
     let pairs = burn_pairs(slo, tier);
     let what = if slo.description.is_empty() { String::new() } else { format!(" ({})", slo.description.trim_end_matches('.')) };

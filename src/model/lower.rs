@@ -292,6 +292,7 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
         .collect();
     services.sort_by(|a, b| a.name.cmp(&b.name));
     let position: std::collections::HashMap<String, usize> = services.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
+    let t = std::time::Instant::now();
     for s in &repo.slos {
         let Some(svc) = position.get(&s.spec.service).map(|i| &mut services[*i]) else { continue };
         let Some(indicator) = repo.indicator_of(&s.spec) else { continue };
@@ -344,6 +345,7 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
             source,
         });
     }
+    crate::phase("lower: slos", t);
     for a in &repo.alerts {
         let Some(svc) = position.get(&a.spec.service).map(|i| &mut services[*i]) else { continue };
         let source = sources(a.doc);
@@ -389,7 +391,9 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
     let mut concerns: Vec<Concern> =
         repo.concerns.iter().map(|c| Concern { name: c.name.clone(), spec: c.spec.clone(), source: sources(c.doc) }).collect();
     concerns.sort_by(|a, b| a.name.cmp(&b.name));
+    let t = std::time::Instant::now();
     let file_owners = super::owners::file_owners(repo, origin, settings.council.as_deref());
+    crate::phase("lower: file owners", t);
     let index = Index::of(&services, &teams);
     Model { services, teams, chaos, concerns, file_owners, settings, project_source, index }
 }
