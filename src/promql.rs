@@ -676,7 +676,18 @@ pub(crate) fn normalise(q: &str) -> String {
 /// Quotes a label value for a PromQL selector: `"a\"b"`.
 pub(crate) fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
+    quote_into(value, &mut out);
+    out
+}
+
+/// `quote`, appended to `out`.
+pub(crate) fn quote_into(value: &str, out: &mut String) {
     out.push('"');
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        out.push('"');
+        return;
+    }
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -686,7 +697,6 @@ pub(crate) fn quote(value: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// Whether `name` is a valid Prometheus metric name.

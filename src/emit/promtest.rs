@@ -349,8 +349,17 @@ fn sli_labels(model: &Model, slo: &Slo) -> String {
 
 /// A label set in promtool's notation: `{a="x", b="y"}`.
 fn label_set(l: &BTreeMap<String, String>) -> String {
-    let parts: Vec<String> = l.iter().map(|(k, v)| format!("{k}={}", crate::promql::quote(v))).collect();
-    format!("{{{}}}", parts.join(", "))
+    let mut out = String::from("{");
+    for (i, (k, v)) in l.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(k);
+        out.push('=');
+        crate::promql::quote_into(v, &mut out);
+    }
+    out.push('}');
+    out
 }
 
 /// `UNTESTED.md`: the SLOs (as Markdown rows from `service_tests`) no test could drive.

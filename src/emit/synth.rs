@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use promql_parser::label::{MatchOp, Matcher};
 
 use crate::model::{EventsSource, Sli};
-use crate::promql::{is_match, quote, with_window};
+use crate::promql::{is_match, quote_into, with_window};
 
 /// What a synthetic counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +55,19 @@ pub struct Series {
 impl Series {
     /// The series in promtool's notation: `name{a="b"}`.
     pub fn selector(&self) -> String {
-        let l: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}={}", quote(v))).collect();
-        format!("{}{{{}}}", self.metric, l.join(", "))
+        let mut out = String::with_capacity(self.metric.len() + 2 + 24 * self.labels.len());
+        out.push_str(&self.metric);
+        out.push('{');
+        for (i, (k, v)) in self.labels.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(k);
+            out.push('=');
+            quote_into(v, &mut out);
+        }
+        out.push('}');
+        out
     }
 }
 
@@ -76,24 +87,41 @@ fn simple_selector(query: &str) -> Result<Sel, String> {
 /// Candidate values for a label, guessed from the matchers on it.
 fn candidates(matchers: &[&Matcher]) -> Vec<String> {
     let mut c = vec![];
+    each_candidate(matchers, &mut |v| {
+        c.push(v);
+        false
+    });
+    c
+}
+
+/// Hands `take` the candidates of `candidates`, in order, until it returns `true` (then `true`):
+/// the first that fits is found without making the others.
+fn each_candidate(matchers: &[&Matcher], take: &mut dyn FnMut(String) -> bool) -> bool {
     for m in matchers {
         match &m.op {
-            MatchOp::Equal => c.push(m.value.clone()),
+            MatchOp::Equal => {
+                if take(m.value.clone()) {
+                    return true;
+                }
+            }
             MatchOp::Re(_) | MatchOp::NotRe(_) => {
                 let v = &m.value;
-                c.push(v.replace('.', "0"));
+                if take(v.replace('.', "0")) {
+                    return true;
+                }
                 for alt in v.trim_matches(|ch| ch == '(' || ch == ')' || ch == '^' || ch == '$').split('|') {
                     let alt = alt.trim_matches(|ch| ch == '(' || ch == ')');
-                    c.push(alt.replace(".*", "").replace(".+", "x").replace('.', "0").replace(['\\', '?', '*', '+', '[', ']'], ""));
+                    if take(alt.replace(".*", "").replace(".+", "x").replace('.', "0").replace(['\\', '?', '*', '+', '[', ']'], "")) {
+                        return true;
+                    }
                 }
             }
             MatchOp::NotEqual => {}
         }
     }
-    for s in ["500", "503", "429", "200", "204", "error", "failed", "success", "ok", "true", "false", "1", "0", "rely-synthetic"] {
-        c.push(s.to_string());
-    }
-    c
+    ["500", "503", "429", "200", "204", "error", "failed", "success", "ok", "true", "false", "1", "0", "rely-synthetic"]
+        .into_iter()
+        .any(|s| take(s.to_string()))
 }
 
 /// A label set satisfying every matcher in `all`, and — when `violate` is given — failing at
@@ -108,18 +136,21 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
     let pick = |name: &str, must: &[&Matcher], must_not: Option<&Matcher>| -> Option<String> {
         let on: Vec<&Matcher> = must.iter().copied().filter(|m| m.name == name).collect();
         let fits = |v: &str| on.iter().all(|m| is_match(m, v)) && must_not.is_none_or(|n| !is_match(n, v));
-        // The first candidate, without making the others: most labels are matched by equality,
-        // and that value is the answer.
-        if let Some(m) = on.first().filter(|m| matches!(m.op, MatchOp::Equal))
-            && fits(&m.value)
+        // The candidates of the label's matchers, then of the one to break, in that order.
+        let mut found = None;
+        let mut take = |v: String| {
+            let ok = fits(&v);
+            if ok {
+                found = Some(v);
+            }
+            ok
+        };
+        if !each_candidate(&on, &mut take)
+            && let Some(n) = must_not
         {
-            return Some(m.value.clone());
+            each_candidate(&[n], &mut take);
         }
-        let mut cands = candidates(&on);
-        if let Some(n) = must_not {
-            cands.extend(candidates(&[n]));
-        }
-        cands.into_iter().find(|v| fits(v))
+        found
     };
     let build = |breaking: Option<&Matcher>| -> Option<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
