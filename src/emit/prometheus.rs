@@ -333,10 +333,11 @@ fn derived_constants(model: &Model, svc: &Service, slos: &[&Slo]) -> Vec<Rule> {
     let info = model.settings.labels.info_metric;
     let strip = format!("max without ({}) ", ADDED.join(", "));
     // (metric, the value of an SLO) for each constant.
-    let constants: [(&str, &dyn Fn(&Slo) -> String); 3] = [
-        (names::OBJECTIVE, &|s| num(s.objective_ratio())),
-        (names::ERROR_BUDGET, &|s| num(s.budget())),
-        (names::PERIOD_DAYS, &|s| num(s.period as f64 / 86400.0)),
+    type Value = fn(&Slo) -> String;
+    let constants: [(&str, Value); 3] = [
+        (names::OBJECTIVE, |s| num(s.objective_ratio())),
+        (names::ERROR_BUDGET, |s| num(s.budget())),
+        (names::PERIOD_DAYS, |s| num(s.period as f64 / 86400.0)),
     ];
     for (metric, value) in constants {
         let mut by_value: BTreeMap<String, Vec<&Slo>> = BTreeMap::new();

@@ -296,7 +296,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
     groups.push(TestGroup {
         name: format!("{}: half the budget rate is quiet", slo.name),
         interval: "1m".into(),
-        input_series: scenario_inputs(slo, &series, quiet, steady, STEPS),
+        input_series: scenario_inputs(slo, series, quiet, steady, STEPS),
         alert_rule_test,
         promql_expr_test: exprs,
         scenario: Scenario::Quiet,
