@@ -102,7 +102,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         }
         labels(ctx, a.doc, "/spec/labels", a.spec.labels.keys(), &ALERT_LABELS);
         // Through `facts`: alerts that differ only in label values share one parse.
-        if let Err(e) = &promql::facts(&a.spec.expr).vector {
+        if let Err(e) = &promql::vector_of(&a.spec.expr) {
             ctx.report(codes::ALR005, a.doc, "/spec/expr", format!("invalid PromQL: {e}")).help =
                 Some("the expression must parse as PromQL (Prometheus 2.x syntax)".into());
         }

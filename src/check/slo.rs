@@ -271,7 +271,7 @@ fn query(ctx: &mut Ctx<'_>, doc: usize, pointer: &str, q: &str) {
         return;
     }
     // Trimmed as the model trims it, so that the build finds the same query remembered.
-    if let Err(e) = promql::facts(&promql::with_window(q.trim(), "5m")).vector.clone() {
+    if let Err(e) = promql::vector_of(&promql::with_window(q.trim(), "5m")) {
         ctx.report(codes::SLO004, doc, pointer, format!("invalid PromQL: {e}")).help =
             Some("the query must parse as PromQL once `{{window}}` is replaced by a duration such as 5m".into());
     }
