@@ -26,9 +26,6 @@ pub mod verify;
 pub use check::schema::files as schema_files;
 pub(crate) use pipeline::phase;
 
-/// A hash map for rely's hot lookups: foldhash is several times faster than the standard
-/// hasher on short strings and, like it, seeded at random per process.
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 pub use pipeline::{
     BuildOptions, BuildReport, Built, DiffOptions, LintOptions, Prepared, backlog, build, build_outputs, check_online, diff_report,
     diff_report_online, has_errors, load_and_check, model_of, prepare,
@@ -38,3 +35,7 @@ pub use pipeline::{
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_TOOL: u8 = 2;
+
+/// A hash map for rely's hot lookups: foldhash is several times faster than the standard
+/// hasher on short strings and, like it, seeded at random per process.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

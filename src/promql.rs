@@ -197,11 +197,11 @@ pub fn clear_memo() {
 
 /// The facts of `query`: `rely check` needs them for every SLI query and the generated tests
 /// for their selectors. Most queries take the fast path, parsed once per *shape* (see
-/// `shaped_facts`); the rest are parsed once per process and remembered. Compiled regular
+/// `shaped`); the rest are parsed once per process and remembered. Compiled regular
 /// expressions are shared between queries with the same pattern.
 pub(crate) fn facts(query: &str) -> std::sync::Arc<Facts> {
     use std::sync::Arc;
-    // Queries that only differ in their label values share one parse (see `shaped_facts`):
+    // Queries that only differ in their label values share one parse (see `shaped`):
     // nothing per query is remembered, so 200,000 queries cost little time and no memory.
     if let Some(f) = fast_facts(query) {
         return Arc::new(f);
@@ -255,13 +255,8 @@ pub(crate) fn vector_of(query: &str) -> Result<(), String> {
 /// instead of restoring them.
 fn fast_vector(query: &str) -> bool {
     use promql_parser::label::MatchOp;
-    let Some((text, regexes)) = rewrite_regex_matchers(query) else { return false };
-    if regexes.iter().any(|r| r.label == "__name__" || matches_empty(&r.value).is_none_or(|empty| empty)) {
-        return false;
-    }
-    let Some((shape, values)) = shape_of(&text) else { return false };
-    let Some(facts) = shape_memo(&shape) else { return false };
-    // As `shaped_facts` fills holes and `restore` turns rewritten matchers back into regexes:
+    let Some((regexes, values, facts)) = shaped(query) else { return false };
+    // As `filled` fills holes and `restore` turns rewritten matchers back into regexes:
     // `None` where a hole has no value (`fast_facts` gives up), else how many regexes result.
     let regexes_after = |s: &Selector| -> Option<usize> {
         let mut n = 0;
@@ -323,13 +318,8 @@ struct RegexMatcher {
 /// `__name__`, escapes, quoted label names, or an equality matcher the same as a regex one —
 /// it returns `None` and the query is parsed as written.
 fn fast_facts(query: &str) -> Option<Facts> {
-    let (text, regexes) = rewrite_regex_matchers(query)?;
-    for r in &regexes {
-        if r.label == "__name__" || matches_empty(&r.value).is_none_or(|empty| empty) {
-            return None;
-        }
-    }
-    let facts = shaped_facts(&text, &regexes)?;
+    let (regexes, values, shaped) = shaped(query)?;
+    let facts = filled(&shaped, &values, &regexes)?;
     // Every rewritten matcher must come back as exactly one regex matcher.
     let restored = |s: Option<&Selector>| {
         s.is_none_or(|s| {
@@ -341,6 +331,24 @@ fn fast_facts(query: &str) -> Option<Facts> {
         })
     };
     (restored(facts.selector.as_ref()) && restored(facts.sum_rate.as_ref().ok())).then_some(facts)
+}
+
+/// What the fast path works from: `query`'s `=~`/`!~` matchers (rewritten to `= `/`!=`, see
+/// `fast_facts`), the label values taken out of its shape, and the shape's facts. The *shape* is
+/// the query with the value of every `label="value"` / `label!="value"` matcher inside braces
+/// replaced by a numbered hole. Queries differing only in label values (`job="api"`,
+/// `job="web"`) have one shape, parsed once; the values are put back into the selectors after
+/// (`filled`). A label value cannot change how PromQL parses, with two exceptions that are kept
+/// in the shape as written: an empty value (a selector needs a non-empty matcher) and a
+/// `__name__` value (the metric name). `None` when the shape does not parse cleanly (the caller
+/// parses the query as written, for its own error message) or the text cannot be shaped safely.
+fn shaped(query: &str) -> Option<(Vec<RegexMatcher>, Vec<String>, std::sync::Arc<Facts>)> {
+    let (text, regexes) = rewrite_regex_matchers(query)?;
+    if regexes.iter().any(|r| r.label == "__name__" || matches_empty(&r.value).is_none_or(|empty| empty)) {
+        return None;
+    }
+    let (shape, values) = shape_of(&text)?;
+    Some((regexes, values, shape_memo(&shape)?))
 }
 
 /// The query with `=~`/`!~` matchers rewritten to `= `/`!=`, and those matchers; `None` for
@@ -410,17 +418,10 @@ fn literal_end(b: &[u8], start: usize) -> Option<usize> {
 /// Marks a label value taken out of a query's shape; a query holding it is never shaped.
 const HOLE: char = '\u{1}';
 
-/// The facts of `text` (regex matchers already rewritten, see `fast_facts`) from its *shape*: the
-/// query with the value of every `label="value"` / `label!="value"` matcher inside braces
-/// replaced by a numbered hole. Queries differing only in label values (`job="api"`,
-/// `job="web"`) have one shape, parsed once; the values are put back into the selectors after.
-/// A label value cannot change how PromQL parses, with two exceptions that are kept in the shape
-/// as written: an empty value (a selector needs a non-empty matcher) and a `__name__` value (the
-/// metric name). `None` when the shape does not parse cleanly (the caller parses the query as
-/// written, for its own error message) or the text cannot be shaped safely.
-fn shaped_facts(text: &str, regexes: &[RegexMatcher]) -> Option<Facts> {
-    let (shape, values) = shape_of(text)?;
-    let facts = shape_memo(&shape)?;
+/// The facts of a query from the facts of its shape (see `shaped`): its label `values` put back
+/// into the holes of the shape's selectors, and its rewritten `regexes` restored; `None` when a
+/// hole has no value.
+fn filled(facts: &Facts, values: &[String], regexes: &[RegexMatcher]) -> Option<Facts> {
     let fill = |s: &Selector| -> Option<Selector> {
         let mut matchers = s.matchers.clone();
         for m in &mut matchers {

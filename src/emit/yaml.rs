@@ -102,10 +102,7 @@ pub fn share<'a, T: Eq + std::hash::Hash + 'a>(
     let mut values: Vec<&mut Shared<T>> = values.into_iter().collect();
     let mut marks = Vec::with_capacity(values.len());
     {
-        // foldhash: randomly seeded per process, as the standard hasher, and several times faster
-        // on the label maps of generated tests.
-        let mut first: std::collections::HashMap<&T, (usize, u32), foldhash::fast::RandomState> =
-            std::collections::HashMap::with_capacity_and_hasher(values.len(), Default::default());
+        let mut first: crate::FastMap<&T, (usize, u32)> = crate::FastMap::with_capacity_and_hasher(values.len(), Default::default());
         for (i, v) in values.iter().enumerate() {
             if !worth(&v.value) {
                 marks.push(Mark::Own);
