@@ -1,105 +1,169 @@
 //! JSON as people read it, for the generated dashboards: an object or array that fits on one
 //! line of `WIDTH` characters (with its indentation and key) is written on that line
 //! (`"gridPos": {"h": 4, "w": 4, "x": 0, "y": 1}`), anything longer one entry per line, as
-//! `serde_json`'s pretty printer does. Strings, keys and numbers are written by `serde_json`.
+//! `serde_json`'s pretty printer does. `serde_json` writes the document compactly (strings,
+//! keys and numbers are its text; no tree of values is built, no key hashed), and the layout
+//! is made from the tokens of that text, each collection's one-line length counted once.
 
 use serde::Serialize;
-use serde_json::Value;
 
 /// The widest line a collection is joined onto.
 const WIDTH: usize = 100;
 
+/// One token of compact JSON. Colons and commas are not tokens: an object's tokens alternate
+/// keys and values.
+#[derive(Clone, Copy)]
+enum Token {
+    /// `{` or `[`: the length of the collection written on one line (`{"a": 1, "b": [2, 3]}`)
+    /// and the index of the token after its closing bracket.
+    Open {
+        array: bool,
+        one_line: usize,
+        end: usize,
+    },
+    Close,
+    /// A key, string, number, boolean or null: the byte range of its text.
+    Scalar {
+        from: usize,
+        to: usize,
+    },
+}
+
 /// `v` as JSON with short collections on one line, and a final line break.
 pub fn pretty<T: Serialize + ?Sized>(v: &T) -> String {
-    let value = serde_json::to_value(v).expect("generated data serialises");
-    let mut out = Vec::with_capacity(16 * 1024);
-    let mut line = Vec::with_capacity(WIDTH + 64);
-    write(&value, 0, 0, &mut out, &mut line);
+    let json = serde_json::to_vec(v).expect("generated data serialises");
+    let tokens = tokens(&json);
+    let mut out = Vec::with_capacity(json.len() * 2);
+    if !tokens.is_empty() {
+        write(&json, &tokens, 0, 0, 0, &mut out);
+    }
     out.push(b'\n');
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// Writes `v` at indentation `ind`, after `used` characters of its line; `line` is scratch space.
-fn write(v: &Value, ind: usize, used: usize, out: &mut Vec<u8>, line: &mut Vec<u8>) {
-    let empty = match v {
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => true,
-    };
-    // Scalars and empty collections always stay on the line; others when they fit.
-    let limit = if empty { usize::MAX } else { WIDTH.saturating_sub(used) };
-    line.clear();
-    if one_line(v, line, limit) {
-        out.extend_from_slice(line);
-        return;
+/// The tokens of `json` as `serde_json` writes it compactly (no white space outside strings).
+fn tokens(json: &[u8]) -> Vec<Token> {
+    struct Open {
+        at: usize,
+        array: bool,
+        /// Whether it is the value of a key.
+        after_colon: bool,
+        entries: usize,
+        len: usize,
     }
-    let (open, close) = if v.is_array() { (b'[', b']') } else { (b'{', b'}') };
-    out.push(open);
+    // What a finished value (or key) of `len` bytes adds to the one-line length of the
+    // collection it is in: `, ` before every entry but the first, `: ` after a key.
+    fn count(open: &mut [Open], len: usize, is_value_of_key: bool) {
+        let Some(c) = open.last_mut() else { return };
+        if is_value_of_key {
+            c.len += len;
+            return;
+        }
+        c.len += len + if c.entries > 0 { 2 } else { 0 } + if c.array { 0 } else { 2 };
+        c.entries += 1;
+    }
+    let mut out = Vec::with_capacity(json.len() / 6);
+    let mut open: Vec<Open> = vec![];
+    let mut i = 0;
+    while i < json.len() {
+        // A value in an object follows its key's `:`; anything else is an array item or a key.
+        let after_colon = i > 0 && json[i - 1] == b':';
+        match json[i] {
+            c @ (b'{' | b'[') => {
+                open.push(Open { at: out.len(), array: c == b'[', after_colon, entries: 0, len: 2 });
+                out.push(Token::Open { array: c == b'[', one_line: 0, end: 0 });
+                i += 1;
+            }
+            b'}' | b']' => {
+                out.push(Token::Close);
+                i += 1;
+                let Some(c) = open.pop() else { break };
+                out[c.at] = Token::Open { array: c.array, one_line: c.len, end: out.len() };
+                count(&mut open, c.len, c.after_colon);
+            }
+            b',' | b':' => i += 1,
+            c => {
+                let from = i;
+                i += 1;
+                if c == b'"' {
+                    while i < json.len() && json[i] != b'"' {
+                        i += if json[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                } else {
+                    while i < json.len() && !matches!(json[i], b',' | b':' | b'}' | b']') {
+                        i += 1;
+                    }
+                }
+                let to = i.min(json.len());
+                out.push(Token::Scalar { from, to });
+                count(&mut open, to - from, after_colon);
+            }
+        }
+    }
+    out
+}
+
+/// Writes the value at token `t` at indentation `ind`, after `used` characters of its line;
+/// returns the index of the token after it.
+fn write(json: &[u8], tokens: &[Token], t: usize, ind: usize, used: usize, out: &mut Vec<u8>) -> usize {
+    let (array, one_line, end) = match tokens[t] {
+        Token::Open { array, one_line, end } => (array, one_line, end),
+        _ => return write_one_line(json, tokens, t, out),
+    };
+    // Empty collections always stay on the line; others when they fit.
+    let empty = end == t + 2;
+    if empty || one_line <= WIDTH.saturating_sub(used) {
+        return write_one_line(json, tokens, t, out);
+    }
+    out.push(if array { b'[' } else { b'{' });
     let inner = ind + 2;
-    let mut first = true;
-    let mut entry = |key: Option<&str>, item: &Value, out: &mut Vec<u8>| {
-        if !first {
+    let mut k = t + 1;
+    while k + 1 < end {
+        if k > t + 1 {
             out.push(b',');
         }
-        first = false;
         out.push(b'\n');
         let start = out.len();
         out.extend(std::iter::repeat_n(b' ', inner));
-        if let Some(k) = key {
-            scalar(k, out);
+        if !array {
+            k = write_one_line(json, tokens, k, out);
             out.extend_from_slice(b": ");
         }
         let used = out.len() - start;
-        write(item, inner, used, out, line);
-    };
-    match v {
-        Value::Array(a) => a.iter().for_each(|item| entry(None, item, out)),
-        Value::Object(o) => o.iter().for_each(|(k, item)| entry(Some(k), item, out)),
-        _ => {}
+        k = write(json, tokens, k, inner, used, out);
     }
     out.push(b'\n');
     out.extend(std::iter::repeat_n(b' ', ind));
-    out.push(close);
+    out.push(if array { b']' } else { b'}' });
+    end
 }
 
-/// `v` on one line (`{"a": 1, "b": [2, 3]}`) appended to `out`, if that is at most `limit`
-/// bytes; it stops writing once it is longer.
-fn one_line(v: &Value, out: &mut Vec<u8>, limit: usize) -> bool {
-    match v {
-        Value::Array(a) => {
-            out.push(b'[');
-            for (i, item) in a.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                if !one_line(item, out, limit) || out.len() > limit {
-                    return false;
-                }
-            }
-            out.push(b']');
+/// Writes the value at token `t` on one line (`{"a": 1, "b": [2, 3]}`); returns the index of
+/// the token after it.
+fn write_one_line(json: &[u8], tokens: &[Token], t: usize, out: &mut Vec<u8>) -> usize {
+    let (array, end) = match tokens[t] {
+        Token::Scalar { from, to } => {
+            out.extend_from_slice(&json[from..to]);
+            return t + 1;
         }
-        Value::Object(o) => {
-            out.push(b'{');
-            for (i, (k, item)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                scalar(k, out);
-                out.extend_from_slice(b": ");
-                if !one_line(item, out, limit) || out.len() > limit {
-                    return false;
-                }
-            }
-            out.push(b'}');
+        Token::Close => return t + 1,
+        Token::Open { array, end, .. } => (array, end),
+    };
+    out.push(if array { b'[' } else { b'{' });
+    let mut k = t + 1;
+    while k + 1 < end {
+        if k > t + 1 {
+            out.extend_from_slice(b", ");
         }
-        _ => scalar(v, out),
+        if !array {
+            k = write_one_line(json, tokens, k, out);
+            out.extend_from_slice(b": ");
+        }
+        k = write_one_line(json, tokens, k, out);
     }
-    out.len() <= limit
-}
-
-/// A key, string, number, boolean or null as `serde_json` writes it.
-fn scalar<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
-    serde_json::to_writer(out, v).expect("JSON scalars serialise");
+    out.push(if array { b']' } else { b'}' });
+    end
 }
 
 #[cfg(test)]
@@ -119,6 +183,6 @@ mod tests {
             text,
             "{\n  \"gridPos\": {\"h\": 4, \"w\": 4},\n  \"empty\": {},\n  \"none\": [],\n  \"long\": [\n    \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n    \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\n    0.0\n  ],\n  \"text\": \"a \\\"quoted\\\" — line\\n\"\n}\n"
         );
-        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), v);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
     }
 }

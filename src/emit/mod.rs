@@ -49,14 +49,11 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
     if !errors.is_empty() {
         return Ok(errors);
     }
-    for f in oncall.into_iter().chain(chaos) {
-        sink.put(f)?;
-    }
     crate::phase("emit templated files", t);
-    // The files made from the whole model, alongside the per-service ones.
+    // The files made from the whole model (and the templated ones), alongside the per-service ones.
     let shared = || -> Result<()> {
         let t = std::time::Instant::now();
-        let mut files = vec![];
+        let mut files: Vec<OutputFile> = oncall.into_iter().chain(chaos).collect();
         if on.alertmanager {
             files.extend(alertmanager::emit(model));
         }

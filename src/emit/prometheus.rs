@@ -457,8 +457,11 @@ pub(crate) fn no_data_annotations(model: &Model, slo: &Slo, no_data: &NoData) ->
 /// An alerting rule's labels and annotations are Go templates to Prometheus; rely's are literal
 /// text, so any `{{` in them (from a description, a label value) is escaped to print as it is.
 /// Generated promtool tests expect the text itself, which is what Prometheus expands this to.
-fn literal(m: BTreeMap<String, String>) -> BTreeMap<String, String> {
-    m.into_iter().map(|(k, v)| (k, super::escape::go_template_literal(&v))).collect()
+fn literal(mut m: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    for v in m.values_mut().filter(|v| v.contains("{{")) {
+        *v = super::escape::go_template_literal(v);
+    }
+    m
 }
 
 fn alert_labels(

@@ -168,14 +168,20 @@ fn indent(out: &mut String, n: usize) {
 /// NEL, the line and paragraph separators, the byte-order mark and non-characters.
 fn quote(s: &str, out: &mut String) {
     out.push('"');
-    // Printable ASCII without `"` or `\\` is written as it is (most quoted strings are).
-    if s.bytes().all(|c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\') {
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
-    for c in s.chars() {
-        match c {
+    // Runs of printable ASCII other than `"` and `\\` are copied whole (most quoted strings are
+    // nothing else); the bytes between them are written one character at a time.
+    let b = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < b.len() {
+        let c = b[i];
+        if (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        // `i` is on a character boundary: runs end before a byte that starts a character.
+        let ch = s[i..].chars().next().expect("a character starts here");
+        match ch {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -184,7 +190,10 @@ fn quote(s: &str, out: &mut String) {
             c if super::escape::is_unsafe_char(c) => super::escape::push_unicode_escape(out, c),
             c => out.push(c),
         }
+        i += ch.len_utf8();
+        run = i;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -684,10 +693,14 @@ impl ser::Serializer for KeySer {
 /// no tabs, controls or characters a reader could take for a line break.
 fn block_ok(s: &str) -> bool {
     let first = s.split('\n').find(|l| !l.is_empty()).unwrap_or("");
+    // Printable ASCII and line breaks (what generated queries are) hold no control or unsafe
+    // character; only other text is read character by character.
+    let plain_ascii = s.bytes().fold(true, |ok, c| ok & ((0x20..0x7f).contains(&c) | (c == b'\n')));
     !first.starts_with(' ')
         && !s.ends_with('\n')
-        && s.split('\n').all(|l| !l.ends_with(' '))
-        && !s.chars().any(|c| c != '\n' && (c.is_control() || super::escape::is_unsafe_char(c)))
+        && !s.contains(" \n")
+        && !s.ends_with(' ')
+        && (plain_ascii || !s.chars().any(|c| c != '\n' && (c.is_control() || super::escape::is_unsafe_char(c))))
 }
 
 /// A byte table: `true` for the bytes in `chars` and ASCII letters and digits when `alnum`.

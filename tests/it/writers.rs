@@ -255,6 +255,23 @@ proptest! {
         prop_assert!(text.ends_with("}\n"), "{}", text);
     }
 
+    /// The layout made from serde_json's compact text is the layout of the value tree (how
+    /// `json::pretty` worked before; `tree_layout` below): the same bytes, with collections of
+    /// every length about the line width, at every depth.
+    #[test]
+    fn json_layout_is_the_value_tree_layout(a in nasty(), b in nasty(), n in 0usize..60, k in 0usize..5) {
+        let pad = "x".repeat(n);
+        let item = serde_json::json!({"k": pad.clone(), a.clone(): [n, b.clone()]});
+        let v = serde_json::json!({
+            "gridPos": {"h": n, "w": k, "x": 0, "y": 1},
+            "items": vec![item.clone(); k],
+            a.clone(): {"deep": [[pad.clone(), [b.clone(), {}]], {"e": []}], "n": -1.5},
+            "text": b.clone(),
+        });
+        let text = rely::emit::json::pretty(&v);
+        prop_assert_eq!(&text, &tree_layout(&v), "{}", text);
+    }
+
     /// HCL: hcl-rs reads the quoted string back as the same value, in one attribute.
     #[test]
     fn hcl_round_trips(s in nasty()) {
@@ -436,4 +453,90 @@ fn amtool_reads_back_every_string() {
     let (ok, out) = crate::ops::amtool(&["check-config", "alertmanager.yml"], tmp.path());
     assert!(ok, "{}", out.chars().take(4000).collect::<String>());
     assert!(out.contains(&format!(" - {} receivers", strings.len())), "{out}");
+}
+
+/// `json::pretty` as it was written over a `serde_json::Value` tree: the reference for the
+/// layout it now makes from compact text.
+fn tree_layout(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    const WIDTH: usize = 100;
+    fn scalar<T: serde::Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+        serde_json::to_writer(out, v).unwrap();
+    }
+    fn one_line(v: &Value, out: &mut Vec<u8>, limit: usize) -> bool {
+        match v {
+            Value::Array(a) => {
+                out.push(b'[');
+                for (i, item) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b", ");
+                    }
+                    if !one_line(item, out, limit) || out.len() > limit {
+                        return false;
+                    }
+                }
+                out.push(b']');
+            }
+            Value::Object(o) => {
+                out.push(b'{');
+                for (i, (k, item)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b", ");
+                    }
+                    scalar(k, out);
+                    out.extend_from_slice(b": ");
+                    if !one_line(item, out, limit) || out.len() > limit {
+                        return false;
+                    }
+                }
+                out.push(b'}');
+            }
+            _ => scalar(v, out),
+        }
+        out.len() <= limit
+    }
+    fn write(v: &Value, ind: usize, used: usize, out: &mut Vec<u8>) {
+        let empty = match v {
+            Value::Array(a) => a.is_empty(),
+            Value::Object(o) => o.is_empty(),
+            _ => true,
+        };
+        let limit = if empty { usize::MAX } else { WIDTH.saturating_sub(used) };
+        let mut line = vec![];
+        if one_line(v, &mut line, limit) {
+            out.extend_from_slice(&line);
+            return;
+        }
+        let (open, close) = if v.is_array() { (b'[', b']') } else { (b'{', b'}') };
+        out.push(open);
+        let inner = ind + 2;
+        let mut first = true;
+        let mut entry = |key: Option<&str>, item: &Value, out: &mut Vec<u8>| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.push(b'\n');
+            let start = out.len();
+            out.extend(std::iter::repeat_n(b' ', inner));
+            if let Some(k) = key {
+                scalar(k, out);
+                out.extend_from_slice(b": ");
+            }
+            let used = out.len() - start;
+            write(item, inner, used, out);
+        };
+        match v {
+            Value::Array(a) => a.iter().for_each(|item| entry(None, item, out)),
+            Value::Object(o) => o.iter().for_each(|(k, item)| entry(Some(k), item, out)),
+            _ => {}
+        }
+        out.push(b'\n');
+        out.extend(std::iter::repeat_n(b' ', ind));
+        out.push(close);
+    }
+    let mut out = vec![];
+    write(v, 0, 0, &mut out);
+    out.push(b'\n');
+    String::from_utf8(out).unwrap()
 }
