@@ -35,23 +35,29 @@ pub struct OutputFile {
 
 /// Every output of every back end, handed to `sink` as soon as it is made, so that a build never
 /// holds all of its outputs at once (at 10,000 SLOs they are hundreds of megabytes). Templates
-/// render first: when one fails, its errors are returned and nothing else is emitted. Back ends
-/// the Project turns off (`spec.outputs`) are not run.
+/// render alongside the other back ends: when one fails, its errors are returned, the others
+/// stop at the next service, and what was handed to `sink` is not an output (every caller
+/// drops it: a build removes its temporary directory, a comparison stops, `emit_all`'s caller
+/// reports the errors instead of the files). Back ends the Project turns off (`spec.outputs`)
+/// are not run.
 pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<Vec<TemplateError>> {
     use rayon::prelude::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let on = model.settings.outputs;
-    let t = std::time::Instant::now();
-    let (oncall, mut errors) = if on.oncall { oncall::emit(model, templates) } else { Default::default() };
-    let (mut chaos, chaos_errors) = if on.chaos { chaos::emit(model, templates) } else { Default::default() };
-    // A chaos day's promtool tests read the SLO rules: without those rules they are not made.
-    chaos.retain(|f| on.prometheus || !f.path.starts_with("prometheus/"));
-    errors.extend(chaos_errors);
-    if !errors.is_empty() {
-        return Ok(errors);
-    }
-    crate::phase("emit templated files", t);
-    // The files made from the whole model (and the templated ones), alongside the per-service ones.
-    let shared = || -> Result<()> {
+    let stop = AtomicBool::new(false);
+    // The templated files, then those made from the whole model, alongside the per-service ones.
+    let shared = || -> Result<Vec<TemplateError>> {
+        let t = std::time::Instant::now();
+        let (oncall, mut errors) = if on.oncall { oncall::emit(model, templates) } else { Default::default() };
+        let (mut chaos, chaos_errors) = if on.chaos { chaos::emit(model, templates) } else { Default::default() };
+        // A chaos day's promtool tests read the SLO rules: without those rules they are not made.
+        chaos.retain(|f| on.prometheus || !f.path.starts_with("prometheus/"));
+        errors.extend(chaos_errors);
+        if !errors.is_empty() {
+            stop.store(true, Ordering::Relaxed);
+            return Ok(errors);
+        }
+        crate::phase("emit templated files", t);
         let t = std::time::Instant::now();
         let mut files: Vec<OutputFile> = oncall.into_iter().chain(chaos).collect();
         if on.alertmanager {
@@ -70,7 +76,7 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
             sink.put(f)?;
         }
         crate::phase("emit shared files", t);
-        Ok(())
+        Ok(vec![])
     };
     // Per service, in parallel: rules, their tests and the dashboard, each passed on when made.
     let per_service = || -> Result<()> {
@@ -80,6 +86,9 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
             .par_iter()
             .map(|svc| -> Result<Vec<String>> {
                 let mut untested = vec![];
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(untested);
+                }
                 if on.prometheus {
                     if let Some(f) = prometheus::service_file(model, svc) {
                         sink.put(f)?;
@@ -107,7 +116,10 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
         Ok(())
     };
     let (a, b) = rayon::join(shared, per_service);
-    a?;
+    let errors = a?;
+    if !errors.is_empty() {
+        return Ok(errors);
+    }
     b?;
     Ok(vec![])
 }
