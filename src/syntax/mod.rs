@@ -162,7 +162,7 @@ pub fn add_source(loaded: &mut Loaded, path: PathBuf, display: String, bytes: Ve
             return;
         }
     };
-    if let Some(nul) = text.find('\0') {
+    if let Some(nul) = memchr::memchr(0, text.as_bytes()) {
         let at = position_after(&text.as_bytes()[..nul]);
         loaded.files.push(SourceFile::new(path, display, String::new()));
         loaded.findings.push(
