@@ -93,32 +93,48 @@ pub(crate) struct ExpSample {
     pub value: f64,
 }
 
+/// The selectors of an SLI's synthetic series in one group, in the order they are written: the
+/// copies of each threshold gauge, then the other series with their roles. Made once per SLO:
+/// every scenario writes the same series, at other rates.
+struct Selectors {
+    levels: Vec<String>,
+    others: Vec<(Role, String)>,
+}
+
+impl Selectors {
+    fn of(series: &[synth::Series]) -> Selectors {
+        let mut levels = vec![];
+        for s in series.iter().filter(|s| s.role == Role::Level) {
+            for i in 0..synth::LEVEL_SERIES {
+                let mut copy = s.clone();
+                copy.labels.insert("rely_copy".into(), format!("{i:02}"));
+                levels.push(copy.selector());
+            }
+        }
+        let others = series.iter().filter(|s| s.role != Role::Level).map(|s| (s.role, s.selector())).collect();
+        Selectors { levels, others }
+    }
+}
+
 /// Input series at a constant error `ratio` for an SLI's synthetic counters (`levels`: the
 /// good and bad values of a threshold gauge's copies).
-pub(crate) fn inputs(series: &[synth::Series], ratio: f64, steps: u32, levels: Option<(f64, f64)>) -> Vec<InputSeries> {
-    let mut out = vec![];
-    for s in series.iter().filter(|s| s.role == Role::Level) {
-        let (good, bad) = levels.unwrap_or((1.0, 0.0));
-        let n = synth::LEVEL_SERIES;
-        let k = (ratio * n as f64).round() as u32;
-        for i in 0..n {
-            let mut copy = s.clone();
-            copy.labels.insert("rely_copy".into(), format!("{i:02}"));
-            out.push(InputSeries {
-                series: copy.selector().into(),
-                values: format!("{}x{steps}", burn::exact(if i < k { bad } else { good })),
-            });
-        }
+fn inputs(sel: &Selectors, ratio: f64, steps: u32, levels: Option<(f64, f64)>) -> Vec<InputSeries> {
+    let mut out = Vec::with_capacity(sel.levels.len() + sel.others.len());
+    let (good, bad) = levels.unwrap_or((1.0, 0.0));
+    let n = synth::LEVEL_SERIES;
+    let k = (ratio * n as f64).round() as u32;
+    for (copy, s) in (0..n).cycle().zip(&sel.levels) {
+        out.push(InputSeries { series: s.clone().into(), values: format!("{}x{steps}", burn::exact(if copy < k { bad } else { good })) });
     }
-    out.extend(series.iter().filter(|s| s.role != Role::Level).map(|s| {
-        let values = match s.role {
+    out.extend(sel.others.iter().map(|(role, s)| {
+        let values = match role {
             Role::Error => format!("0+{}x{steps}", num(ratio * RATE)),
             Role::Good => format!("0+{}x{steps}", num((1.0 - ratio) * RATE)),
             Role::Total => format!("0+{}x{steps}", num(RATE)),
             // A gauge: its mean over any window is the good share.
             Role::Mean | Role::Level => format!("{}x{steps}", num(1.0 - ratio)),
         };
-        InputSeries { series: s.selector().into(), values }
+        InputSeries { series: s.clone().into(), values }
     }));
     out
 }
@@ -143,15 +159,23 @@ pub(crate) fn group_labels(slo: &Slo, which: usize) -> BTreeMap<String, String> 
     synth::group_values(&slo.sli, &slo.group_by).map(|g| g[which].clone()).unwrap_or_default()
 }
 
+/// The selectors of an SLO's synthetic series: of its one group or, for a grouped SLO, of the
+/// burning group and of the steady one.
+fn scenario_selectors(slo: &Slo, series: &[synth::Series]) -> Vec<Selectors> {
+    if slo.group_by.is_empty() {
+        return vec![Selectors::of(series)];
+    }
+    [BURNING, STEADY].map(|g| Selectors::of(&synth::in_group(series, &group_labels(slo, g)))).into()
+}
+
 /// The input series of one scenario: the SLI's synthetic series at `ratio` and, for a grouped
 /// SLO, the same series in the burning group at `ratio` and in a steady group at `steady`.
-fn scenario_inputs(slo: &Slo, series: &[synth::Series], ratio: f64, steady: f64, steps: u32) -> Vec<InputSeries> {
+fn scenario_inputs(slo: &Slo, selectors: &[Selectors], ratio: f64, steady: f64, steps: u32) -> Vec<InputSeries> {
     let levels = synth::levels(&slo.sli);
-    if slo.group_by.is_empty() {
-        return inputs(series, ratio, steps, levels);
+    let mut out = vec![];
+    for (i, sel) in selectors.iter().enumerate() {
+        out.extend(inputs(sel, if i == 0 { ratio } else { steady }, steps, levels));
     }
-    let mut out = inputs(&synth::in_group(series, &group_labels(slo, BURNING)), ratio, steps, levels);
-    out.extend(inputs(&synth::in_group(series, &group_labels(slo, STEADY)), steady, steps, levels));
     out
 }
 
@@ -186,6 +210,7 @@ fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
 /// `ALERTS` series selected by its SLO label (labels, not annotations) instead of by alert name.
 pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shared: bool) -> Vec<TestGroup> {
     let b = slo.budget();
+    let selectors = scenario_selectors(slo, series);
     // A threshold gauge's ratios are multiples of 1/20 (its copies): `down` and `up` round to them.
     let copies = series.iter().any(|s| s.role == Role::Level).then_some(synth::LEVEL_SERIES as f64);
     let down = |r: f64| copies.map_or(r, |n| burn::round_sig((r * n).floor() / n));
@@ -208,13 +233,13 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
         let mut groups = vec![TestGroup {
             name: format!("{}: the SLI records the error ratio (the SLO has no burn alerts)", slo.name),
             interval: "1m".into(),
-            input_series: scenario_inputs(slo, series, quiet, steady, STEPS),
+            input_series: scenario_inputs(slo, &selectors, quiet, steady, STEPS),
             alert_rule_test: vec![],
             promql_expr_test: vec![sli_check(quiet)],
             scenario: Scenario::Recorded,
         }];
         if let Some(n) = &slo.no_data {
-            groups.push(no_data_test(model, slo, series, quiet, n));
+            groups.push(no_data_test(model, slo, series, &selectors, quiet, n));
         }
         return groups;
     }
@@ -262,7 +287,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
         TestGroup {
             name: format!("{}: {}x the budget rate {what}", slo.name, num(burn::round_sig(ratio / b))),
             interval: "1m".into(),
-            input_series: scenario_inputs(slo, series, ratio, steady, STEPS),
+            input_series: scenario_inputs(slo, &selectors, ratio, steady, STEPS),
             alert_rule_test,
             promql_expr_test: exprs,
             scenario: kind,
@@ -296,26 +321,26 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
     groups.push(TestGroup {
         name: format!("{}: half the budget rate is quiet", slo.name),
         interval: "1m".into(),
-        input_series: scenario_inputs(slo, series, quiet, steady, STEPS),
+        input_series: scenario_inputs(slo, &selectors, quiet, steady, STEPS),
         alert_rule_test,
         promql_expr_test: exprs,
         scenario: Scenario::Quiet,
     });
     if let Some(n) = &slo.no_data {
-        groups.push(no_data_test(model, slo, series, quiet, n));
+        groups.push(no_data_test(model, slo, series, &selectors, quiet, n));
     }
     groups
 }
 
 /// The no-data scenario: the SLI's series run for 30m and stop. While they run the alert is
 /// quiet; once the 5m rates have emptied (by 36m) and the alert's `for:` has passed, it fires.
-fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], ratio: f64, n: &NoData) -> TestGroup {
+fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], selectors: &[Selectors], ratio: f64, n: &NoData) -> TestGroup {
     const PRESENT: u64 = 30;
     let for_minutes = duration::parse(&n.for_).unwrap_or(600).div_ceil(60);
     // A threshold gauge's subquery sees each sample for Prometheus's 5m lookback after it stops.
     let lookback = if series.iter().any(|s| s.role == Role::Level) { 5 } else { 0 };
     let fires_by = PRESENT + 7 + lookback + for_minutes;
-    let mut input = scenario_inputs(slo, series, ratio, ratio, PRESENT as u32);
+    let mut input = scenario_inputs(slo, selectors, ratio, ratio, PRESENT as u32);
     for s in &mut input {
         s.values += &format!(" _x{}", fires_by - PRESENT + 5);
     }

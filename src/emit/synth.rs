@@ -81,7 +81,9 @@ struct Sel {
 /// `sum(rate(x{..}[w]))` (or `increase`) → its selector, with the metric name taken out of the
 /// matchers when it is written as `{__name__="x"}`.
 fn simple_selector(query: &str) -> Result<Sel, String> {
-    sel_of(crate::promql::facts(&with_window(query, "5m")).sum_rate.clone()?)
+    // A query's own facts (not shared with a cache) are taken, not copied.
+    let facts = crate::promql::facts(&with_window(query, "5m"));
+    sel_of(std::sync::Arc::try_unwrap(facts).map_or_else(|shared| shared.sum_rate.clone(), |own| own.sum_rate)?)
 }
 
 /// Candidate values for a label, guessed from the matchers on it.

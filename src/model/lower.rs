@@ -274,6 +274,15 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
     let sources = |doc: usize| origin.source(doc);
     let settings = Settings::of(repo.project().map(|p| &p.spec));
     let runbook_url = |r: Option<&str>| settings.runbook_url(r);
+    // Each service's SLOs and alerts, counted first: its lists are then made at their size
+    // instead of growing (and copying every lowered SLO) as they are filled.
+    let mut counts: crate::FastMap<&str, (usize, usize)> = crate::FastMap::default();
+    for s in &repo.slos {
+        counts.entry(s.spec.service.as_str()).or_default().0 += 1;
+    }
+    for a in &repo.alerts {
+        counts.entry(a.spec.service.as_str()).or_default().1 += 1;
+    }
     let mut services: Vec<Service> = repo
         .services
         .iter()
@@ -284,8 +293,8 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
             description: s.spec.description.clone().unwrap_or_default(),
             dashboard_uid: s.spec.dashboard_uid.clone().unwrap_or_else(|| names::dashboard_uid(&s.name)),
             runbook_url: runbook_url(s.spec.runbook.as_deref()),
-            slos: vec![],
-            alerts: vec![],
+            slos: Vec::with_capacity(counts.get(s.name.as_str()).map_or(0, |c| c.0)),
+            alerts: Vec::with_capacity(counts.get(s.name.as_str()).map_or(0, |c| c.1)),
             source: sources(s.doc),
             sources: vec![sources(s.doc)],
         })
