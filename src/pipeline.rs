@@ -118,24 +118,6 @@ struct Sources<'a> {
     root: &'a Path,
     /// One resolved path per file (a file holds many documents; resolving costs a syscall per part).
     rel: RefCell<HashMap<usize, String>>,
-    /// Canonical directories, by the path they were reached through.
-    dirs: RefCell<HashMap<PathBuf, Option<PathBuf>>>,
-}
-
-/// `std::fs::canonicalize(path)`, resolving the directory once for all the files in it: a
-/// regular file (not a link) is its directory's canonical path joined with its name. Anything
-/// else is resolved whole, as before (`None` when that fails).
-fn canonical_file(path: &Path, dirs: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
-    let whole = || std::fs::canonicalize(path).ok();
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return whole() };
-    if dir.as_os_str().is_empty() || !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file()) {
-        return whole();
-    }
-    let canon = dirs.entry(dir.to_path_buf()).or_insert_with(|| std::fs::canonicalize(dir).ok());
-    match canon {
-        Some(d) => Some(d.join(name)),
-        None => whole(),
-    }
 }
 
 impl model::Origin for Sources<'_> {
@@ -148,7 +130,7 @@ impl model::Origin for Sources<'_> {
         rel.entry(file)
             .or_insert_with(|| {
                 let f = &self.loaded.files[file];
-                let abs = canonical_file(&f.path, &mut self.dirs.borrow_mut()).unwrap_or_else(|| f.path.clone());
+                let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
                 abs.strip_prefix(self.root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone())
             })
             .clone()
@@ -157,7 +139,7 @@ impl model::Origin for Sources<'_> {
 
 fn lower(loaded: &syntax::Loaded, checked: &check::Checked) -> model::Model {
     let t = Instant::now();
-    let m = model::lower(&checked.repo, &Sources { loaded, root: &checked.root, rel: RefCell::default(), dirs: RefCell::default() });
+    let m = model::lower(&checked.repo, &Sources { loaded, root: &checked.root, rel: RefCell::default() });
     phase("lower", t);
     m
 }
@@ -330,8 +312,7 @@ fn diff_sides(opts: &DiffOptions) -> Result<(diff::Report, diff::Side, diff::Sid
 pub fn diff_report_online(opts: &DiffOptions, prom: &crate::live::prom::PromOptions, at: f64) -> Result<diff::Report> {
     let (mut report, base, head, root) = diff_sides(opts)?;
     let model = |s: &diff::Side| {
-        (!has_errors(&s.findings))
-            .then(|| model::lower(&s.repo, &Sources { loaded: &s.loaded, root: &root, rel: RefCell::default(), dirs: RefCell::default() }))
+        (!has_errors(&s.findings)).then(|| model::lower(&s.repo, &Sources { loaded: &s.loaded, root: &root, rel: RefCell::default() }))
     };
     let (Some(after), before) = (model(&head), model(&base)) else { return Ok(report) };
     let client = crate::live::prom::Prometheus::new(prom)?;
