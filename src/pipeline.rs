@@ -83,12 +83,7 @@ pub fn has_errors(findings: &[Finding]) -> bool {
 
 /// Loads and checks `dir`, applying severity overrides; returns everything needed to report.
 pub fn load_and_check(dir: &Path, lint: &LintOptions) -> Result<(syntax::Loaded, check::Checked)> {
-    let t = Instant::now();
-    let loaded = syntax::load_dir(dir)?;
-    phase("load", t);
-    let t = Instant::now();
-    let mut checked = check::check(&loaded, dir);
-    phase("check", t);
+    let (loaded, mut checked) = check::load_and_check(dir)?;
     overrides(lint, checked.repo.project().map(|p| &p.spec))?.apply(&mut checked.findings);
     Ok((loaded, checked))
 }

@@ -63,7 +63,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
     codeowners(ctx);
 }
 
-fn placeholders(ctx: &mut Ctx<'_>) {
+/// The placeholders in `v`'s strings: each one's JSON pointer and the placeholder.
+pub(super) fn placeholders_in(v: &Value) -> Vec<(String, String)> {
     /// Walks every string; the JSON pointer is built only for a string holding a placeholder.
     fn walk<'v>(v: &'v Value, path: &mut Vec<std::borrow::Cow<'v, str>>, out: &mut Vec<(String, String)>) {
         match v {
@@ -92,20 +93,16 @@ fn placeholders(ctx: &mut Ctx<'_>) {
             _ => {}
         }
     }
-    use rayon::prelude::*;
-    // Every string of every document is walked: in parallel, reported in document order.
-    let found: Vec<(usize, String, String)> = ctx
-        .docs
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, d)| {
-            let mut found = vec![];
-            walk(&d.yaml.value, &mut vec![], &mut found);
-            found.into_iter().map(move |(ptr, p)| (doc, ptr, p))
-        })
-        .collect();
+    let mut found = vec![];
+    walk(v, &mut vec![], &mut found);
+    found
+}
+
+/// Placeholders, found in every document's strings while it was decoded.
+fn placeholders(ctx: &mut Ctx<'_>) {
+    let found = ctx.placeholders;
     for (doc, ptr, p) in found {
-        ctx.report(codes::SCH008, doc, &ptr, format!("placeholder `{p}` is still here")).help =
+        ctx.report(codes::SCH008, *doc, ptr, format!("placeholder `{p}` is still here")).help =
             Some("replace it with the real value (the comment beside it says what goes there)".into());
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct Ctx<'a> {
     pub root: &'a Path,
     /// The paths of the git revision being checked (see `Loaded::tree`); `None` for files on disk.
     pub tree: Option<&'a std::collections::BTreeSet<String>>,
+    /// Every placeholder left in a document's strings: document, JSON pointer, placeholder.
+    pub placeholders: &'a [(usize, String, String)],
     pub findings: Vec<Finding>,
 }
 
@@ -94,43 +96,85 @@ pub(crate) fn repo_root(dir: &Path) -> PathBuf {
     abs.parent().map(Path::to_path_buf).unwrap_or(abs)
 }
 
-/// Runs the schema phase and decodes every valid document: in parallel, a few thousand
-/// documents at a time (so that only those are held twice, as decoded and as added), and added
-/// in load order.
-pub(crate) fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
-    use rayon::prelude::*;
-    const CHUNK: usize = 4096;
+/// What the schema phase made of one document, found while its value is at hand: the decoded
+/// document, or the kind and name of one whose schema failed; its findings; and the
+/// placeholders in its strings (JSON pointer and placeholder), reported by the adoption lints.
+pub(crate) struct Outcome {
+    decoded: Result<repo::Decoded, Option<(Kind, String)>>,
+    findings: Vec<Finding>,
+    placeholders: Vec<(String, String)>,
+}
+
+/// Checks `doc` against its schema, decodes it when it passes, and finds its placeholders.
+/// Its index in the repository is set when the outcomes are assembled.
+pub(crate) fn outcome(doc: &Document) -> Outcome {
+    let mut findings = vec![];
+    let decoded = match schema::check_document(doc, &mut findings) {
+        Some(kind) => repo::decode_any(kind, doc, 0, &mut findings).ok_or(None),
+        None => {
+            let kind = doc.yaml.value.get("kind").and_then(|k| k.as_str()).and_then(Kind::parse);
+            let name = doc.yaml.value.pointer("/metadata/name").and_then(|n| n.as_str());
+            Err(kind.zip(name).map(|(k, n)| (k, n.to_string())))
+        }
+    };
+    Outcome { decoded, findings, placeholders: adoption::placeholders_in(&doc.yaml.value) }
+}
+
+/// The repository of `outcomes` (one per document of `loaded`, in order, in lists of any
+/// length), their findings added to `findings`, and every placeholder with its document.
+fn assemble(loaded: &Loaded, outcomes: Vec<Vec<Outcome>>, findings: &mut Vec<Finding>) -> (Repo, Vec<(usize, String, String)>) {
     let mut repo = Repo::default();
-    for (c, docs) in loaded.docs.chunks(CHUNK).enumerate() {
-        // Each document: decoded, or the kind and name of one whose schema failed; and findings.
-        type Outcome = (Result<repo::Decoded, Option<(Kind, String)>>, Vec<Finding>);
-        let checked: Vec<Outcome> = docs
-            .par_iter()
-            .enumerate()
-            .map(|(i, doc)| {
-                let mut f = vec![];
-                let decoded = match schema::check_document(doc, &mut f) {
-                    Some(kind) => repo::decode_any(kind, doc, c * CHUNK + i, &mut f).ok_or(None),
-                    None => {
-                        let kind = doc.yaml.value.get("kind").and_then(|k| k.as_str()).and_then(Kind::parse);
-                        let name = doc.yaml.value.pointer("/metadata/name").and_then(|n| n.as_str());
-                        Err(kind.zip(name).map(|(k, n)| (k, n.to_string())))
-                    }
-                };
-                (decoded, f)
-            })
-            .collect();
-        for (decoded, mut fs) in checked {
-            findings.append(&mut fs);
-            match decoded {
-                Ok(d) => repo::push(&mut repo, d),
-                Err(Some(broken)) => repo.broken.push(broken),
-                Err(None) => {}
-            }
+    // Each kind's list made at its size: grown by doubling, 100,000 SLOs were copied 17 times
+    // (into memory faulted in afresh each time).
+    let mut counts = crate::FastMap::<Kind, usize>::default();
+    for o in outcomes.iter().flatten() {
+        if let Ok(d) = &o.decoded {
+            *counts.entry(d.kind()).or_default() += 1;
+        }
+    }
+    for (kind, n) in counts {
+        repo::reserve(&mut repo, kind, n);
+    }
+    let mut placeholders = vec![];
+    for (i, (o, doc)) in outcomes.into_iter().flatten().zip(&loaded.docs).enumerate() {
+        // A document's schema findings are all in its own file.
+        findings.extend(o.findings.into_iter().map(|f| Finding { file: doc.file, ..f }));
+        placeholders.extend(o.placeholders.into_iter().map(|(ptr, p)| (i, ptr, p)));
+        match o.decoded {
+            Ok(d) => repo::push(&mut repo, d.at(i)),
+            Err(Some(broken)) => repo.broken.push(broken),
+            Err(None) => {}
         }
     }
     repo.build_index();
-    repo
+    (repo, placeholders)
+}
+
+/// Runs the schema phase and decodes every valid document (in parallel, added in load order).
+pub(crate) fn decode_all(loaded: &Loaded, findings: &mut Vec<Finding>) -> Repo {
+    decode_with_placeholders(loaded, findings).0
+}
+
+fn decode_with_placeholders(loaded: &Loaded, findings: &mut Vec<Finding>) -> (Repo, Vec<(usize, String, String)>) {
+    use rayon::prelude::*;
+    let outcomes: Vec<Outcome> = loaded.docs.par_iter().map(outcome).collect();
+    assemble(loaded, vec![outcomes], findings)
+}
+
+/// Loads and checks `dir`, decoding each file's documents as soon as it is parsed (see
+/// `syntax::load_dir_decoding`): the documents' values are not kept.
+pub fn load_and_check(dir: &Path) -> anyhow::Result<(Loaded, Checked)> {
+    // The schema phase runs within "load", as each file is parsed.
+    let t = std::time::Instant::now();
+    let (loaded, outcomes) = crate::syntax::load_dir_decoding(dir, &outcome)?;
+    crate::phase("load", t);
+    let t = std::time::Instant::now();
+    let mut findings = loaded.findings.clone();
+    let (repo, placeholders) = assemble(&loaded, outcomes, &mut findings);
+    crate::phase("check: assemble", t);
+    let checked = lint(&loaded, repo, placeholders, findings, repo_root(dir));
+    crate::phase("check", t);
+    Ok((loaded, checked))
 }
 
 /// Checks everything loaded from `dir`.
@@ -142,9 +186,13 @@ pub fn check(loaded: &Loaded, dir: &Path) -> Checked {
 pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
     let mut findings = loaded.findings.clone();
     let t = std::time::Instant::now();
-    let repo = decode_all(loaded, &mut findings);
+    let (repo, placeholders) = decode_with_placeholders(loaded, &mut findings);
     crate::phase("check: schema and decode", t);
-    let root = root.to_path_buf();
+    lint(loaded, repo, placeholders, findings, root.to_path_buf())
+}
+
+/// The phases after the schema's, on the decoded repository.
+fn lint(loaded: &Loaded, repo: Repo, placeholders: Vec<(usize, String, String)>, mut findings: Vec<Finding>, root: PathBuf) -> Checked {
     let settings = crate::model::Settings::of(repo.project().map(|p| &p.spec));
     let mut ctx = Ctx {
         docs: &loaded.docs,
@@ -153,6 +201,7 @@ pub fn check_with_root(loaded: &Loaded, root: &Path) -> Checked {
         settings: &settings,
         root: &root,
         tree: loaded.tree.as_ref(),
+        placeholders: &placeholders,
         findings: vec![],
     };
     type Pass = fn(&mut Ctx<'_>);
@@ -211,4 +260,58 @@ pub(crate) fn is_real_text(s: Option<&str>) -> bool {
     !(t.is_empty()
         || ["tbd", "tbc", "todo", "n/a", "na", "none", "?", "??", "???", "-", "--", "...", "xxx", "fixme", "unknown", "later"]
             .contains(&t.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Decoding each file's documents as it is loaded, then dropping their values, finds what
+    /// decoding the loaded documents does: the same findings, in the same places, and the same
+    /// repository (every fixture, valid and invalid, and the example repository).
+    #[test]
+    fn checking_while_loading_finds_what_checking_after_loading_finds() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("reliability")];
+        for group in ["valid", "invalid", "multi", "sloth"] {
+            for entry in std::fs::read_dir(root.join("tests/fixtures").join(group)).expect("fixtures") {
+                let path = entry.expect("entry").path();
+                let tmp = tempfile::tempdir().expect("tempdir");
+                let dir = tmp.keep().join("reliability");
+                std::fs::create_dir_all(&dir).expect("mkdir");
+                if path.is_dir() {
+                    for f in std::fs::read_dir(&path).expect("fixture dir") {
+                        let f = f.expect("entry").path();
+                        if f.is_file() {
+                            std::fs::copy(&f, dir.join(f.file_name().expect("name"))).expect("copy");
+                        }
+                    }
+                } else {
+                    std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+                }
+                dirs.push(dir);
+            }
+        }
+        let mut with_findings = 0;
+        for dir in &dirs {
+            let (streamed, a) = super::load_and_check(dir).expect("loads");
+            let loaded = crate::syntax::load_dir(dir).expect("loads");
+            let b = super::check(&loaded, dir);
+            assert_eq!(a.findings, b.findings, "{}", dir.display());
+            // Every list (the name index is a hash map, printed in no fixed order).
+            let lists = |r: &crate::spec::Repo| {
+                format!("{:?}", (&r.projects, &r.teams, &r.services, &r.slis, &r.slos, &r.alerts, &r.concerns, &r.chaos, &r.broken))
+            };
+            assert_eq!(lists(&a.repo), lists(&b.repo), "{}", dir.display());
+            for kind in crate::spec::Kind::ALL {
+                for name in b.repo.names(kind) {
+                    assert!(a.repo.has(kind, name), "{kind:?} {name}");
+                }
+            }
+            assert_eq!(streamed.docs.len(), loaded.docs.len());
+            assert!(streamed.docs.iter().all(|d| d.yaml.value.is_null()), "values are dropped once decoded");
+            with_findings += usize::from(!a.findings.is_empty());
+        }
+        assert!(with_findings > 90, "the invalid fixtures have findings: {with_findings} of {}", dirs.len());
+    }
 }

@@ -140,6 +140,28 @@ macro_rules! repo_by_kind {
             }
         }
 
+        impl Decoded {
+            pub(crate) fn kind(&self) -> Kind {
+                match self {
+                    $(Decoded::$variant(_) => Kind::$variant,)*
+                }
+            }
+
+            /// The document, as the `idx`-th of the repository.
+            pub(crate) fn at(self, idx: usize) -> Self {
+                match self {
+                    $(Decoded::$variant(it) => Decoded::$variant(Item { doc: idx, ..it }),)*
+                }
+            }
+        }
+
+        /// Makes room for `n` more documents of `kind`.
+        pub(crate) fn reserve(repo: &mut Repo, kind: Kind, n: usize) {
+            match kind {
+                $(Kind::$variant => repo.$field.reserve_exact(n),)*
+            }
+        }
+
         /// Adds a decoded document to the list of its kind.
         pub(crate) fn push(repo: &mut Repo, d: Decoded) {
             match d {
