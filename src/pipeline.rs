@@ -1,7 +1,6 @@
 //! The pipeline each command runs, as library calls: load → check → (severity overrides) →
 //! lower → emit. Options are the library's own types; the command line is one client of them.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -112,7 +111,7 @@ struct Sources<'a> {
     loaded: &'a syntax::Loaded,
     root: &'a Path,
     /// One resolved path per file (a file holds many documents; resolving costs a syscall per part).
-    rel: RefCell<HashMap<usize, String>>,
+    rel: std::sync::Mutex<HashMap<usize, String>>,
 }
 
 impl model::Origin for Sources<'_> {
@@ -121,7 +120,7 @@ impl model::Origin for Sources<'_> {
     }
     fn repo_path(&self, doc: usize) -> String {
         let file = self.loaded.docs[doc].file;
-        let mut rel = self.rel.borrow_mut();
+        let mut rel = self.rel.lock().unwrap_or_else(|e| e.into_inner());
         rel.entry(file)
             .or_insert_with(|| {
                 let f = &self.loaded.files[file];
@@ -134,7 +133,7 @@ impl model::Origin for Sources<'_> {
 
 fn lower(loaded: &syntax::Loaded, checked: &check::Checked) -> model::Model {
     let t = Instant::now();
-    let m = model::lower(&checked.repo, &Sources { loaded, root: &checked.root, rel: RefCell::default() });
+    let m = model::lower(&checked.repo, &Sources { loaded, root: &checked.root, rel: Default::default() });
     phase("lower", t);
     m
 }
@@ -307,7 +306,7 @@ fn diff_sides(opts: &DiffOptions) -> Result<(diff::Report, diff::Side, diff::Sid
 pub fn diff_report_online(opts: &DiffOptions, prom: &crate::live::prom::PromOptions, at: f64) -> Result<diff::Report> {
     let (mut report, base, head, root) = diff_sides(opts)?;
     let model = |s: &diff::Side| {
-        (!has_errors(&s.findings)).then(|| model::lower(&s.repo, &Sources { loaded: &s.loaded, root: &root, rel: RefCell::default() }))
+        (!has_errors(&s.findings)).then(|| model::lower(&s.repo, &Sources { loaded: &s.loaded, root: &root, rel: Default::default() }))
     };
     let (Some(after), before) = (model(&head), model(&base)) else { return Ok(report) };
     let client = crate::live::prom::Prometheus::new(prom)?;

@@ -205,21 +205,34 @@ fn lint(loaded: &Loaded, repo: Repo, placeholders: Vec<(usize, String, String)>,
         findings: vec![],
     };
     type Pass = fn(&mut Ctx<'_>);
-    let passes: [(&str, Pass); 9] = [
-        ("references", refs::check),
-        ("ownership", ownership::check),
-        ("alerts", alerts::check),
-        ("slos", slo::check),
-        ("concerns", concerns::check),
-        ("chaos", chaos::check),
-        ("generate", generate::check),
-        ("output paths", generate::output_paths),
-        ("adoption", adoption::check),
-    ];
-    for (name, pass) in passes {
-        let t = std::time::Instant::now();
-        pass(&mut ctx);
-        crate::phase(&format!("check: {name}"), t);
+    let run = |ctx: &mut Ctx<'_>, passes: &[(&str, Pass)]| {
+        for (name, pass) in passes {
+            let t = std::time::Instant::now();
+            pass(ctx);
+            crate::phase(&format!("check: {name}"), t);
+        }
+    };
+    // The SLO pass (in parallel itself) alongside the others, which are sequential; findings
+    // are gathered in the order of the passes.
+    let (mut before, mut slos, mut after) = (ctx.fork(), ctx.fork(), ctx.fork());
+    rayon::join(
+        || run(&mut slos, &[("slos", slo::check)]),
+        || {
+            run(&mut before, &[("references", refs::check), ("ownership", ownership::check), ("alerts", alerts::check)]);
+            run(
+                &mut after,
+                &[
+                    ("concerns", concerns::check),
+                    ("chaos", chaos::check),
+                    ("generate", generate::check),
+                    ("output paths", generate::output_paths),
+                    ("adoption", adoption::check),
+                ],
+            );
+        },
+    );
+    for part in [&mut before, &mut slos, &mut after] {
+        ctx.findings.append(&mut part.findings);
     }
     findings.append(&mut ctx.findings);
     // A placeholder is the root cause of whatever else is wrong with its value (a runbook that is

@@ -302,57 +302,66 @@ pub fn lower(repo: &Repo, origin: &dyn super::Origin) -> Model {
     services.sort_by(|a, b| a.name.cmp(&b.name));
     let position: std::collections::HashMap<String, usize> = services.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
     let t = std::time::Instant::now();
-    for s in &repo.slos {
-        let Some(svc) = position.get(&s.spec.service).map(|i| &mut services[*i]) else { continue };
-        let Some(indicator) = repo.indicator_of(&s.spec) else { continue };
-        let Some(period) = duration::parse(settings.window_of(s.spec.window.as_deref())) else { continue };
-        let alerting = s.spec.alerting.clone();
-        let toggle = |t: Option<&crate::spec::AlertToggle>| SloAlert {
-            enabled: t.and_then(|t| t.enabled).unwrap_or(true),
-            for_: t.and_then(|t| t.for_.clone()),
-            labels: t.map(|t| t.labels.clone()).unwrap_or_default(),
-            annotations: t.map(|t| t.annotations.clone()).unwrap_or_default(),
-        };
-        let source = sources(s.doc);
-        if !svc.sources.contains(&source) {
-            svc.sources.push(source.clone());
+    // Each SLO lowered in parallel (with its service's place and the file of its SLI), then
+    // added to its service in document order.
+    use rayon::prelude::*;
+    let lowered: Vec<Option<(usize, Slo, Option<String>)>> = repo
+        .slos
+        .par_iter()
+        .map(|s| {
+            let svc = *position.get(&s.spec.service)?;
+            let indicator = repo.indicator_of(&s.spec)?;
+            let period = duration::parse(settings.window_of(s.spec.window.as_deref()))?;
+            let alerting = s.spec.alerting.as_ref();
+            let toggle = |t: Option<&crate::spec::AlertToggle>| SloAlert {
+                enabled: t.and_then(|t| t.enabled).unwrap_or(true),
+                for_: t.and_then(|t| t.for_.clone()),
+                labels: t.map(|t| t.labels.clone()).unwrap_or_default(),
+                annotations: t.map(|t| t.annotations.clone()).unwrap_or_default(),
+            };
+            let sli_source = s.spec.sli.as_ref().and_then(|n| repo.sli(n)).map(|sli| sources(sli.doc));
+            let slo = Slo {
+                name: s.name.clone(),
+                service: s.spec.service.clone(),
+                description: s.spec.description.clone().unwrap_or_default(),
+                category: s.spec.category.map(|c| crate::spec::word(&c)),
+                objective: s.spec.objective,
+                period,
+                sli: lower_indicator(indicator, &s.spec.group_by),
+                owner: repo.slo_owner(&s.spec).unwrap_or_default().to_string(),
+                runbook_url: runbook_url(repo.slo_runbook(&s.spec)),
+                page: toggle(alerting.and_then(|a| a.page.as_ref())),
+                ticket: toggle(alerting.and_then(|a| a.ticket.as_ref())),
+                has_alerting: alerting.is_some(),
+                no_data: alerting.and_then(|a| {
+                    let n = a.no_data.clone().unwrap_or_default();
+                    n.enabled.unwrap_or(true).then(|| NoData {
+                        for_: n.for_.unwrap_or_else(|| NO_DATA_FOR.into()),
+                        severity: n.severity.unwrap_or(AlertSeverity::Ticket),
+                    })
+                }),
+                alert_name: alerting.and_then(|a| a.name.clone()).unwrap_or_else(|| names::slo_alert(&s.name)),
+                labels: s.spec.labels.clone(),
+                group_by: s.spec.group_by.clone(),
+                windows: burn::policy_windows(alerting.and_then(|a| a.policy.as_ref()).or(settings.alert_policy.as_ref()), period),
+                alert_labels: alerting.map(|a| a.labels.clone()).unwrap_or_default(),
+                annotations: alerting.map(|a| a.annotations.clone()).unwrap_or_default(),
+                source: sources(s.doc),
+            };
+            Some((svc, slo, sli_source))
+        })
+        .collect();
+    for (i, slo, sli_source) in lowered.into_iter().flatten() {
+        let svc = &mut services[i];
+        if !svc.sources.contains(&slo.source) {
+            svc.sources.push(slo.source.clone());
         }
-        if let Some(sli_name) = &s.spec.sli
-            && let Some(sli) = repo.sli(sli_name)
+        if let Some(src) = sli_source
+            && !svc.sources.contains(&src)
         {
-            let src = sources(sli.doc);
-            if !svc.sources.contains(&src) {
-                svc.sources.push(src);
-            }
+            svc.sources.push(src);
         }
-        svc.slos.push(Slo {
-            name: s.name.clone(),
-            service: s.spec.service.clone(),
-            description: s.spec.description.clone().unwrap_or_default(),
-            category: s.spec.category.map(|c| crate::spec::word(&c)),
-            objective: s.spec.objective,
-            period,
-            sli: lower_indicator(indicator, &s.spec.group_by),
-            owner: repo.slo_owner(&s.spec).unwrap_or_default().to_string(),
-            runbook_url: runbook_url(repo.slo_runbook(&s.spec)),
-            page: toggle(alerting.as_ref().and_then(|a| a.page.as_ref())),
-            ticket: toggle(alerting.as_ref().and_then(|a| a.ticket.as_ref())),
-            has_alerting: alerting.is_some(),
-            no_data: alerting.as_ref().and_then(|a| {
-                let n = a.no_data.clone().unwrap_or_default();
-                n.enabled.unwrap_or(true).then(|| NoData {
-                    for_: n.for_.unwrap_or_else(|| NO_DATA_FOR.into()),
-                    severity: n.severity.unwrap_or(AlertSeverity::Ticket),
-                })
-            }),
-            alert_name: alerting.as_ref().and_then(|a| a.name.clone()).unwrap_or_else(|| names::slo_alert(&s.name)),
-            labels: s.spec.labels.clone(),
-            group_by: s.spec.group_by.clone(),
-            windows: burn::policy_windows(alerting.as_ref().and_then(|a| a.policy.as_ref()).or(settings.alert_policy.as_ref()), period),
-            alert_labels: alerting.as_ref().map(|a| a.labels.clone()).unwrap_or_default(),
-            annotations: alerting.as_ref().map(|a| a.annotations.clone()).unwrap_or_default(),
-            source,
-        });
+        svc.slos.push(slo);
     }
     crate::phase("lower: slos", t);
     for a in &repo.alerts {

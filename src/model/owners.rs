@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::spec::Repo;
 
-/// Where each document came from, for generated headers and CODEOWNERS.
-pub trait Origin {
+/// Where each document came from, for generated headers and CODEOWNERS (asked from several
+/// threads while lowering).
+pub trait Origin: Sync {
     /// The document's file as shown to users (and in generated headers).
     fn source(&self, doc: usize) -> String;
     /// The document's file relative to the repository root, `/`-separated.
