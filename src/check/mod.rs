@@ -110,7 +110,7 @@ pub(crate) struct Outcome {
 pub(crate) fn outcome(doc: &Document) -> Outcome {
     let mut findings = vec![];
     let decoded = match schema::check_document(doc, &mut findings) {
-        Some(kind) => repo::decode_any(kind, doc, 0, &mut findings).ok_or(None),
+        Some(kind) => repo::decode_any(kind, doc, &mut findings).ok_or(None),
         None => {
             let kind = doc.yaml.value.get("kind").and_then(|k| k.as_str()).and_then(Kind::parse);
             let name = doc.yaml.value.pointer("/metadata/name").and_then(|n| n.as_str());

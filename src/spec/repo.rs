@@ -133,10 +133,10 @@ macro_rules! repo_by_kind {
             $($variant(Item<$spec>),)*
         }
 
-        /// Decodes a document whose schema passed.
-        pub(crate) fn decode_any(kind: Kind, doc: &crate::syntax::Document, idx: usize, findings: &mut Vec<crate::diag::Finding>) -> Option<Decoded> {
+        /// Decodes a document whose schema passed (its place in the repository is set by `at`).
+        pub(crate) fn decode_any(kind: Kind, doc: &crate::syntax::Document, findings: &mut Vec<crate::diag::Finding>) -> Option<Decoded> {
             match kind {
-                $(Kind::$variant => decode::<$spec>(doc, idx, findings).map(Decoded::$variant),)*
+                $(Kind::$variant => decode::<$spec>(doc, findings).map(Decoded::$variant),)*
             }
         }
 
@@ -172,14 +172,11 @@ macro_rules! repo_by_kind {
 }
 kinds!(repo_by_kind);
 
-fn decode<T: serde::de::DeserializeOwned>(
-    doc: &crate::syntax::Document,
-    idx: usize,
-    out: &mut Vec<crate::diag::Finding>,
-) -> Option<Item<T>> {
+fn decode<T: serde::de::DeserializeOwned>(doc: &crate::syntax::Document, out: &mut Vec<crate::diag::Finding>) -> Option<Item<T>> {
     // Deserialised from a borrow: cloning every document first doubled the memory of a decode.
     match <Doc<T> as Deserialize>::deserialize(&doc.yaml.value) {
-        Ok(d) => Some(Item { doc: idx, name: d.metadata.name, labels: d.metadata.labels, spec: d.spec }),
+        // Its place in the repository is set when it is added (`Decoded::at`).
+        Ok(d) => Some(Item { doc: 0, name: d.metadata.name, labels: d.metadata.labels, spec: d.spec }),
         Err(e) => {
             out.push(crate::diag::Finding::new(crate::diag::codes::SCH003, doc.file, doc.locate(""), format!("cannot read document: {e}")));
             None
