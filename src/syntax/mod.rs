@@ -84,11 +84,11 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
 
 /// Reads and parses every YAML file under `dir` and hands each document to `each` as soon as
 /// its file is parsed, on the thread that parsed it; returns the results file by file (one
-/// list per file, in order: flattened, one result per document, in document order). The documents' values are then dropped (`Document::yaml.value` is null):
-/// every value of a repository at once was most of `rely check`'s memory at 100,000 SLOs, and
-/// faulting that memory in a third of its time. Findings `each` makes are in the document's
-/// file but carry the file's place in its own part (0): the caller sets them to the
-/// document's `file`.
+/// list per file, in order: flattened, one result per document, in document order). The
+/// documents' values are then dropped (`Document::yaml.value` is null): every value of a
+/// repository at once was most of `rely check`'s memory at 100,000 SLOs, and faulting that
+/// memory in a third of its time. Findings `each` makes are in the document's file but carry
+/// the file's place in its own part (0): the caller sets them to the document's `file`.
 pub fn load_dir_decoding<T: Send>(dir: &Path, each: &(dyn Fn(&Document) -> T + Sync)) -> Result<(Loaded, Vec<Vec<T>>)> {
     load_files(dir, Some(each))
 }
@@ -121,12 +121,10 @@ fn load_files<T: Send>(dir: &Path, each: Option<&(dyn Fn(&Document) -> T + Sync)
             }
             let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             add_source(&mut one, path, display, bytes);
-            let mut out = vec![];
-            if let Some(each) = each {
-                out = one.docs.iter().map(each).collect();
-                for d in &mut one.docs {
-                    d.yaml.value = serde_json::Value::Null;
-                }
+            let Some(each) = each else { return Ok((one, vec![])) };
+            let out = one.docs.iter().map(each).collect();
+            for d in &mut one.docs {
+                d.yaml.value = serde_json::Value::Null;
             }
             Ok((one, out))
         })
