@@ -5,19 +5,51 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-fn placeholder() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\{\{\s*window\s*\}\}").expect("static regex"))
+/// Where the `{{window}}` placeholder (`{{`, `window` and `}}`, with any white space between
+/// them) that starts at byte `at` of `query` ends, if one does. Written out rather than as a
+/// regular expression: every SLI query of a build goes through it several times.
+fn placeholder_end(query: &str, at: usize) -> Option<usize> {
+    let rest = query[at..].strip_prefix("{{")?.trim_start_matches(char::is_whitespace);
+    let rest = rest.strip_prefix("window")?.trim_start_matches(char::is_whitespace);
+    let rest = rest.strip_prefix("}}")?;
+    Some(query.len() - rest.len())
+}
+
+/// The placeholders of `query`, leftmost first and not overlapping, as byte ranges.
+fn placeholders(query: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(i) = query[from..].find("{{") {
+            let at = from + i;
+            match placeholder_end(query, at) {
+                Some(end) => {
+                    from = end;
+                    return Some((at, end));
+                }
+                // `{` is one byte: the next candidate starts at the next one.
+                None => from = at + 1,
+            }
+        }
+        None
+    })
 }
 
 /// Whether `query` contains the `{{window}}` placeholder.
 pub(crate) fn has_window(query: &str) -> bool {
-    placeholder().is_match(query)
+    placeholders(query).next().is_some()
 }
 
 /// Substitutes the `{{window}}` placeholder with a Prometheus duration.
 pub fn with_window(query: &str, window: &str) -> String {
-    placeholder().replace_all(query, window).into_owned()
+    let mut out = String::with_capacity(query.len() + 8);
+    let mut last = 0;
+    for (start, end) in placeholders(query) {
+        out.push_str(&query[last..start]);
+        out.push_str(window);
+        last = end;
+    }
+    out.push_str(&query[last..]);
+    out
 }
 
 /// Parses PromQL; the error is promql-parser's message. promql-parser panics on some inputs
@@ -847,6 +879,24 @@ mod tests {
         assert!(check_vector("rate(x[999999999999999d])").is_err());
         assert_eq!(quote("a\"b\\\nc"), r#""a\"b\\\nc""#);
         assert!(is_metric_name("slo:sli_error:ratio_rate5m") && !is_metric_name("5m"));
+    }
+
+    proptest::proptest! {
+        /// The written-out placeholder search replaces what the regular expression it replaced
+        /// (`\{\{\s*window\s*\}\}`, leftmost first) replaces, in queries made of the pieces
+        /// that matter: braces, the word, white space (Unicode's too) and other text.
+        #[test]
+        fn placeholder_search_agrees_with_the_regular_expression(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["{", "{{", "}", "}}", "window", "windo", " ", "\t", "\u{2003}", "\n", "x", "[", "]", "é", "w"]),
+                0..24,
+            )
+        ) {
+            let q: String = parts.concat();
+            let re = Regex::new(r"\{\{\s*window\s*\}\}").unwrap();
+            proptest::prop_assert_eq!(with_window(&q, "5m"), re.replace_all(&q, "5m").into_owned());
+            proptest::prop_assert_eq!(has_window(&q), re.is_match(&q));
+        }
     }
 
     #[test]

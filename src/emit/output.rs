@@ -200,11 +200,11 @@ fn not_written_by_rely(dir: &Path) -> Result<Vec<String>> {
 pub struct DirSink {
     root: PathBuf,
     previous: Option<PathBuf>,
-    made: Mutex<HashSet<PathBuf>>,
+    made: Mutex<HashSet<PathBuf, foldhash::fast::RandomState>>,
     paths: Mutex<Vec<String>>,
     /// Paths identical to the previous outputs (linked, not written).
     unchanged: Mutex<Vec<String>>,
-    seen: Mutex<HashSet<String>>,
+    seen: Mutex<HashSet<String, foldhash::fast::RandomState>>,
 }
 
 impl DirSink {

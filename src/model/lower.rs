@@ -151,9 +151,9 @@ pub struct Model {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Index {
-    services: std::collections::HashMap<String, usize>,
-    teams: std::collections::HashMap<String, usize>,
-    slos: std::collections::HashMap<String, (usize, usize)>,
+    services: crate::FastMap<String, usize>,
+    teams: crate::FastMap<String, usize>,
+    slos: crate::FastMap<String, (usize, usize)>,
 }
 
 impl Index {
@@ -241,15 +241,24 @@ pub struct ChaosPlan {
 
 impl Model {
     pub fn dashboard_url(&self, service: &str) -> Option<String> {
-        let uid = self
-            .index
-            .services
-            .get(service)
-            .and_then(|&i| self.services.get(i))
-            .map(|s| s.dashboard_uid.clone())
-            .unwrap_or_else(|| names::dashboard_uid(service));
+        let known = self.index.services.get(service).and_then(|&i| self.services.get(i));
+        let made;
+        let uid = match known {
+            Some(s) => &s.dashboard_uid,
+            None => {
+                made = names::dashboard_uid(service);
+                &made
+            }
+        };
         // Without the Project's `grafana.url` the link is relative to Grafana's root.
-        Some(format!("{}/d/{uid}/{service}", self.settings.grafana_url.as_deref().unwrap_or("").trim_end_matches('/')))
+        let root = self.settings.grafana_url.as_deref().unwrap_or("").trim_end_matches('/');
+        let mut url = String::with_capacity(root.len() + uid.len() + service.len() + 4);
+        url.push_str(root);
+        url.push_str("/d/");
+        url.push_str(uid);
+        url.push('/');
+        url.push_str(service);
+        Some(url)
     }
 
     pub fn team(&self, name: &str) -> Option<&Team> {

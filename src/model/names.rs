@@ -37,23 +37,36 @@ pub const BUDGET_REMAINING: &str = "slo:period_error_budget_remaining:ratio";
 
 /// `checkout-queue-backlog` → `CheckoutQueueBacklog`.
 pub fn camel(name: &str) -> String {
-    name.split('-')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-        })
-        .collect()
+    let mut out = String::with_capacity(name.len() + 10);
+    camel_into(name, &mut out);
+    out
+}
+
+/// `camel`, appended to `out`.
+fn camel_into(name: &str, out: &mut String) {
+    for p in name.split('-') {
+        let mut c = p.chars();
+        if let Some(f) = c.next() {
+            out.push(f.to_ascii_uppercase());
+            out.push_str(c.as_str());
+        }
+    }
 }
 
 /// The alert an SLO fires (page and ticket share it, told apart by `severity`).
 pub fn slo_alert(slo: &str) -> String {
-    format!("{}BudgetBurn", camel(slo))
+    let mut out = String::with_capacity(slo.len() + 20);
+    camel_into(slo, &mut out);
+    out.push_str("BudgetBurn");
+    out
 }
 
 /// The alert an SLO fires when its SLI has no data.
 pub fn slo_no_data_alert(slo: &str) -> String {
-    format!("{}NoData", camel(slo))
+    let mut out = String::with_capacity(slo.len() + 16);
+    camel_into(slo, &mut out);
+    out.push_str("NoData");
+    out
 }
 
 /// The alert a hand-written Alert document fires.
