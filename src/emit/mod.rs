@@ -90,11 +90,13 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
                     return Ok(untested);
                 }
                 if on.prometheus {
-                    if let Some(f) = prometheus::service_file(model, svc) {
+                    // What the SLOs' alerts say, for their rules and their tests.
+                    let texts = prometheus::AlertTexts::of_service(model, svc);
+                    if let Some(f) = prometheus::service_file(model, svc, &texts) {
                         sink.put(f)?;
                     }
                     let tests;
-                    (tests, untested) = promtest::service_tests(model, svc);
+                    (tests, untested) = promtest::service_tests(model, svc, &texts);
                     if let Some(f) = tests {
                         sink.put(f)?;
                     }

@@ -376,7 +376,7 @@ pub(crate) fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 }
 
 /// The multi-window, multi-burn-rate alert of one tier.
-pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
+pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier, annotations: &BTreeMap<String, String>) -> Rule {
     let ids = id_selector(model, slo);
     let budget = num(slo.budget());
     let w = model.settings.labels.window;
@@ -401,14 +401,14 @@ pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier) -> Rule {
         expr: pairs.join("\nor\n"),
         for_: toggle.for_.clone(),
         labels: literal(alert_labels(model, &slo.owner, tier.as_str(), &slo.service, Some(&slo.name), &user)),
-        annotations: literal(slo_annotations(model, slo, tier)),
+        annotations: literal(annotations.clone()),
         ..Default::default()
     }
 }
 
 /// The no-data alert: the SLI's 5m total events (or, for a raw SLI, its 5m ratio) are absent,
 /// so every burn-rate alert of the SLO is blind.
-pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData) -> Rule {
+pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData, annotations: &BTreeMap<String, String>) -> Rule {
     // absent() labels its alert with the selector's equality matchers: all three, as before.
     let ids = full_selector(model, slo);
     let series = match &slo.sli {
@@ -424,8 +424,38 @@ pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData) -> Rule 
         expr: format!("absent({series}{ids})"),
         for_: Some(no_data.for_.clone()),
         labels: literal(labels),
-        annotations: literal(no_data_annotations(model, slo, no_data)),
+        annotations: literal(annotations.clone()),
         ..Default::default()
+    }
+}
+
+/// What an SLO's alerts say (their annotations), made once per SLO for both its rules and its
+/// promtool tests, which expect the same text: each enabled tier's, and the no-data alert's.
+#[derive(Default)]
+pub(crate) struct AlertTexts {
+    page: Option<BTreeMap<String, String>>,
+    ticket: Option<BTreeMap<String, String>>,
+    pub no_data: Option<BTreeMap<String, String>>,
+}
+
+impl AlertTexts {
+    pub(crate) fn of(model: &Model, slo: &Slo) -> AlertTexts {
+        let tier = |t| slo.alert_enabled(t).then(|| slo_annotations(model, slo, t));
+        AlertTexts {
+            page: tier(Tier::Page),
+            ticket: tier(Tier::Ticket),
+            no_data: slo.no_data.as_ref().map(|n| no_data_annotations(model, slo, n)),
+        }
+    }
+
+    /// The texts of each of a service's SLOs, in order.
+    pub(crate) fn of_service(model: &Model, svc: &Service) -> Vec<AlertTexts> {
+        svc.slos.iter().map(|slo| AlertTexts::of(model, slo)).collect()
+    }
+
+    /// The annotations of `tier`'s burn alert (`None` when the SLO does not alert on it).
+    pub(crate) fn tier(&self, tier: Tier) -> Option<&BTreeMap<String, String>> {
+        if tier == Tier::Page { self.page.as_ref() } else { self.ticket.as_ref() }
     }
 }
 
@@ -599,20 +629,21 @@ pub(crate) fn hand_alert(model: &Model, a: &Alert) -> Rule {
 
 /// The rule groups of one service: the SLI and metadata groups its SLOs with derived windows
 /// share, each other SLO's own, every SLO's alerts, then the service's hand-written alerts.
-pub(crate) fn groups(model: &Model, svc: &Service) -> Vec<Group> {
+/// `texts`: the service's SLOs' (`AlertTexts::of_service`).
+pub(crate) fn groups(model: &Model, svc: &Service, texts: &[AlertTexts]) -> Vec<Group> {
     let mut groups = vec![];
     let derived: Vec<&Slo> = svc.slos.iter().filter(|s| is_derived(model, s)).collect();
     if !derived.is_empty() {
         groups.extend(derived_groups(model, svc, &derived));
     }
-    for slo in &svc.slos {
+    for (slo, texts) in svc.slos.iter().zip(texts) {
         if !is_derived(model, slo) {
             groups.push(Group { name: format!("rely-slo-{}-sli", slo.name), interval: None, rules: sli_rules(model, slo) });
             groups.push(Group { name: format!("rely-slo-{}-meta", slo.name), interval: None, rules: meta_rules(model, slo) });
         }
         let mut alerts: Vec<Rule> =
-            [Tier::Page, Tier::Ticket].into_iter().filter(|t| slo.alert_enabled(*t)).map(|t| burn_alert(model, slo, t)).collect();
-        alerts.extend(slo.no_data.as_ref().map(|n| no_data_alert(model, slo, n)));
+            [Tier::Page, Tier::Ticket].into_iter().filter_map(|t| Some(burn_alert(model, slo, t, texts.tier(t)?))).collect();
+        alerts.extend(slo.no_data.as_ref().zip(texts.no_data.as_ref()).map(|(n, a)| no_data_alert(model, slo, n, a)));
         if !alerts.is_empty() {
             groups.push(Group { name: format!("rely-slo-{}-alerts", slo.name), interval: None, rules: alerts });
         }
@@ -637,9 +668,10 @@ pub(crate) fn rules_path(model: &Model, service: &str) -> String {
 }
 
 /// The rule file of one service (none when it has neither SLOs nor alerts).
-pub(crate) fn service_file(model: &Model, svc: &Service) -> Option<OutputFile> {
+/// `texts`: the service's SLOs' (`AlertTexts::of_service`).
+pub(crate) fn service_file(model: &Model, svc: &Service, texts: &[AlertTexts]) -> Option<OutputFile> {
     {
-        let groups = groups(model, svc);
+        let groups = groups(model, svc, texts);
         if groups.is_empty() {
             return None;
         }

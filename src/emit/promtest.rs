@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::prometheus::{fired_labels, id_labels, id_selector, no_data_annotations, slo_annotations};
+use super::prometheus::{AlertTexts, fired_labels, id_labels, id_selector};
 use super::synth::{self, Role};
 use super::yaml::{Shared, share};
 use super::{OutputFile, yaml_header};
@@ -181,22 +181,19 @@ fn scenario_inputs(slo: &Slo, selectors: &[Selectors], ratio: f64, steady: f64, 
 
 /// The alerts of each tier an SLO's tests expect (made once per SLO: the annotations are long).
 struct Expected {
-    page: ExpAlert,
-    ticket: ExpAlert,
+    /// `None` for a tier the SLO does not alert on.
+    page: Option<ExpAlert>,
+    ticket: Option<ExpAlert>,
 }
 
 impl Expected {
-    fn new(model: &Model, slo: &Slo) -> Expected {
-        let of = |t| ExpAlert { exp_labels: expected_labels(model, slo, t).into(), exp_annotations: slo_annotations(model, slo, t) };
+    fn new(model: &Model, slo: &Slo, texts: &AlertTexts) -> Expected {
+        let of = |t| texts.tier(t).map(|a| ExpAlert { exp_labels: expected_labels(model, slo, t).into(), exp_annotations: a.clone() });
         Expected { page: of(Tier::Page), ticket: of(Tier::Ticket) }
     }
 
-    fn of(&self, slo: &Slo, tiers: &[Tier]) -> Vec<ExpAlert> {
-        tiers
-            .iter()
-            .filter(|t| slo.alert_enabled(**t))
-            .map(|t| if *t == Tier::Page { self.page.clone() } else { self.ticket.clone() })
-            .collect()
+    fn of(&self, tiers: &[Tier]) -> Vec<ExpAlert> {
+        tiers.iter().filter_map(|t| if *t == Tier::Page { self.page.clone() } else { self.ticket.clone() }).collect()
     }
 }
 
@@ -208,7 +205,8 @@ fn factors(slo: &Slo, tier: Tier) -> Vec<f64> {
 /// `shared`: another alert of the service's rule file has the SLO's alert name (`alerting.name`),
 /// so the other one may fire on the same synthetic series; the SLO's alerts are then checked as
 /// `ALERTS` series selected by its SLO label (labels, not annotations) instead of by alert name.
-pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shared: bool) -> Vec<TestGroup> {
+/// `texts`: what the SLO's alerts say (`AlertTexts::of`).
+pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shared: bool, texts: &AlertTexts) -> Vec<TestGroup> {
     let b = slo.budget();
     let selectors = scenario_selectors(slo, series);
     // A threshold gauge's ratios are multiples of 1/20 (its copies): `down` and `up` round to them.
@@ -239,7 +237,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
             scenario: Scenario::Recorded,
         }];
         if let Some(n) = &slo.no_data {
-            groups.push(no_data_test(model, slo, series, &selectors, quiet, n));
+            groups.push(no_data_test(model, slo, series, &selectors, quiet, n, texts));
         }
         return groups;
     }
@@ -247,11 +245,11 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
     let page_min = factors(slo, Tier::Page).into_iter().fold(f64::MAX, f64::min);
     let ticket_max = factors(slo, Tier::Ticket).into_iter().fold(0.0, f64::max);
     let alertname = slo.alert_name.clone();
-    let expected = Expected::new(model, slo);
+    let expected = Expected::new(model, slo, texts);
     // The alerts firing at `at` are exactly those of `tiers`: by alert name, or (when the name is
     // shared) as the SLO's `ALERTS` series.
     let alerts_at = |at: &str, tiers: &[Tier]| -> (Vec<AlertTest>, Vec<ExprTest>) {
-        let exp = expected.of(slo, tiers);
+        let exp = expected.of(tiers);
         if !shared {
             return (
                 vec![AlertTest {
@@ -327,14 +325,22 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
         scenario: Scenario::Quiet,
     });
     if let Some(n) = &slo.no_data {
-        groups.push(no_data_test(model, slo, series, &selectors, quiet, n));
+        groups.push(no_data_test(model, slo, series, &selectors, quiet, n, texts));
     }
     groups
 }
 
 /// The no-data scenario: the SLI's series run for 30m and stop. While they run the alert is
 /// quiet; once the 5m rates have emptied (by 36m) and the alert's `for:` has passed, it fires.
-fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], selectors: &[Selectors], ratio: f64, n: &NoData) -> TestGroup {
+fn no_data_test(
+    model: &Model,
+    slo: &Slo,
+    series: &[synth::Series],
+    selectors: &[Selectors],
+    ratio: f64,
+    n: &NoData,
+    texts: &AlertTexts,
+) -> TestGroup {
     const PRESENT: u64 = 30;
     let for_minutes = duration::parse(&n.for_).unwrap_or(600).div_ceil(60);
     // A threshold gauge's subquery sees each sample for Prometheus's 5m lookback after it stops.
@@ -347,7 +353,7 @@ fn no_data_test(model: &Model, slo: &Slo, series: &[synth::Series], selectors: &
     let alertname = names::slo_no_data_alert(&slo.name);
     let expected = ExpAlert {
         exp_labels: fired_labels(model, slo, n.severity.as_str(), None).into(),
-        exp_annotations: no_data_annotations(model, slo, n),
+        exp_annotations: texts.no_data.clone().unwrap_or_default(),
     };
     TestGroup {
         name: format!("{}: series that stop raise no-data after {}", slo.name, n.for_),
@@ -502,7 +508,8 @@ pub(crate) fn share_repeats(tests: &mut [TestGroup]) {
 
 /// The test file of one service, and its SLOs that could not be tested (as Markdown rows).
 /// Tests are written for plain rule files only (the other formats are not promtool's input).
-pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Option<OutputFile>, Vec<String>) {
+/// `texts`: the service's SLOs' (`AlertTexts::of_service`).
+pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service, texts: &[AlertTexts]) -> (Option<OutputFile>, Vec<String>) {
     if model.settings.format != RuleFormat::Rules {
         return (None, vec![]);
     }
@@ -518,11 +525,11 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service) -> (Opti
         *uses.entry(names::alert(&a.name)).or_default() += 1;
     }
     let mut tested = vec![];
-    for slo in &svc.slos {
+    for (slo, texts) in svc.slos.iter().zip(texts) {
         let (series, reader) = synth::series_and_reader(&slo.sli, &slo.group_by);
         match series {
             Ok(series) => {
-                let groups = slo_tests(model, slo, &series, uses.get(&slo.alert_name).is_some_and(|n| *n > 1));
+                let groups = slo_tests(model, slo, &series, uses.get(&slo.alert_name).is_some_and(|n| *n > 1), texts);
                 tested.push(Tested { slo, groups, series, reader });
             }
             Err(why) => {
