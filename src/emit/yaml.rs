@@ -353,7 +353,7 @@ impl<'a> Block<'a> {
         }
         match k {
             "anchor" | "alias" => {
-                let name = v.serialize(KeySer)?;
+                let name = v.serialize(KeySer(str::to_string))?;
                 if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric()) {
                     return Err(Unsupported);
                 }
@@ -564,9 +564,7 @@ impl ser::SerializeMap for Block<'_> {
         if self.empty {
             return Err(Unsupported);
         }
-        let k = k.serialize(KeySer)?;
-        self.key(&k);
-        Ok(())
+        k.serialize(KeySer(|k: &str| self.key(k)))
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unsupported> {
         self.value(v)
@@ -597,33 +595,34 @@ impl ser::SerializeStruct for Block<'_> {
 /// Serializer methods of one argument that refuse it.
 macro_rules! refuse {
     ($($name:ident: $t:ty),* $(,)?) => {
-        $(fn $name(self, _: $t) -> Result<String, Unsupported> {
+        $(fn $name(self, _: $t) -> Result<R, Unsupported> {
             Err(Unsupported)
         })*
     };
 }
 
-/// Mapping keys: strings only (anything else falls back to JSON values, which refuse it too).
-struct KeySer;
+/// Mapping keys: strings only (anything else falls back to JSON values, which refuse it too),
+/// handed to the function it holds as they are (a key is written without being copied first).
+struct KeySer<F>(F);
 
-impl ser::Serializer for KeySer {
-    type Ok = String;
+impl<R, F: FnOnce(&str) -> R> ser::Serializer for KeySer<F> {
+    type Ok = R;
     type Error = Unsupported;
-    type SerializeSeq = Impossible<String, Unsupported>;
-    type SerializeTuple = Impossible<String, Unsupported>;
-    type SerializeTupleStruct = Impossible<String, Unsupported>;
-    type SerializeTupleVariant = Impossible<String, Unsupported>;
-    type SerializeMap = Impossible<String, Unsupported>;
-    type SerializeStruct = Impossible<String, Unsupported>;
-    type SerializeStructVariant = Impossible<String, Unsupported>;
+    type SerializeSeq = Impossible<R, Unsupported>;
+    type SerializeTuple = Impossible<R, Unsupported>;
+    type SerializeTupleStruct = Impossible<R, Unsupported>;
+    type SerializeTupleVariant = Impossible<R, Unsupported>;
+    type SerializeMap = Impossible<R, Unsupported>;
+    type SerializeStruct = Impossible<R, Unsupported>;
+    type SerializeStructVariant = Impossible<R, Unsupported>;
 
-    fn serialize_str(self, v: &str) -> Result<String, Unsupported> {
-        Ok(v.to_string())
+    fn serialize_str(self, v: &str) -> Result<R, Unsupported> {
+        Ok((self.0)(v))
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Unsupported> {
-        Ok(variant.to_string())
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<R, Unsupported> {
+        Ok((self.0)(variant))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<String, Unsupported> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<R, Unsupported> {
         v.serialize(self)
     }
     refuse! {
@@ -631,25 +630,19 @@ impl ser::Serializer for KeySer {
         serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
         serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8], serialize_unit_struct: &'static str
     }
-    fn serialize_char(self, v: char) -> Result<String, Unsupported> {
-        Ok(v.to_string())
+    fn serialize_char(self, v: char) -> Result<R, Unsupported> {
+        Ok((self.0)(v.encode_utf8(&mut [0; 4])))
     }
-    fn serialize_none(self) -> Result<String, Unsupported> {
+    fn serialize_none(self) -> Result<R, Unsupported> {
         Err(Unsupported)
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Unsupported> {
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<R, Unsupported> {
         Err(Unsupported)
     }
-    fn serialize_unit(self) -> Result<String, Unsupported> {
+    fn serialize_unit(self) -> Result<R, Unsupported> {
         Err(Unsupported)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<String, Unsupported> {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<R, Unsupported> {
         Err(Unsupported)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Unsupported> {
