@@ -19,7 +19,7 @@ fn placeholder_end(query: &str, at: usize) -> Option<usize> {
 fn placeholders(query: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
-        while let Some(i) = query[from..].find("{{") {
+        while let Some(i) = memchr::memmem::find(&query.as_bytes()[from..], b"{{") {
             let at = from + i;
             match placeholder_end(query, at) {
                 Some(end) => {

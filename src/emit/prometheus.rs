@@ -676,16 +676,22 @@ pub(crate) fn service_file(model: &Model, svc: &Service, texts: &[AlertTexts]) -
             return None;
         }
         let file = RuleFile { groups };
-        let body = match model.settings.format {
-            RuleFormat::Rules => super::yaml::to_string(&file),
-            RuleFormat::PrometheusOperator => super::yaml::to_string(&PrometheusRule {
-                api_version: "monitoring.coreos.com/v1",
-                kind: "PrometheusRule",
-                metadata: K8sMeta::new(format!("rely-{}", svc.name), &model.settings.rules_operator),
-                spec: &file,
-            }),
-            RuleFormat::Mimir => super::yaml::to_string(&MimirNamespace { namespace: &svc.name, groups: &file.groups }),
-        };
-        Some(OutputFile { path: rules_path(model, &svc.name), contents: yaml_header(&svc.sources) + &body })
+        let mut contents = yaml_header(&svc.sources);
+        // About what an SLO's rules take, so the text is seldom moved as it grows.
+        contents.reserve(5120 * svc.slos.len());
+        match model.settings.format {
+            RuleFormat::Rules => super::yaml::append(&file, &mut contents),
+            RuleFormat::PrometheusOperator => super::yaml::append(
+                &PrometheusRule {
+                    api_version: "monitoring.coreos.com/v1",
+                    kind: "PrometheusRule",
+                    metadata: K8sMeta::new(format!("rely-{}", svc.name), &model.settings.rules_operator),
+                    spec: &file,
+                },
+                &mut contents,
+            ),
+            RuleFormat::Mimir => super::yaml::append(&MimirNamespace { namespace: &svc.name, groups: &file.groups }, &mut contents),
+        }
+        Some(OutputFile { path: rules_path(model, &svc.name), contents })
     }
 }

@@ -12,14 +12,22 @@ use serde::ser::{self, Impossible};
 /// Serialises `v` as a YAML document.
 pub fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
     let mut out = String::with_capacity(16 * 1024);
+    append(v, &mut out);
+    out
+}
+
+/// Serialises `v` as a YAML document at the end of `out` (after a header of comments: the
+/// document is not copied behind it).
+pub fn append<T: Serialize + ?Sized>(v: &T, out: &mut String) {
+    let start = out.len();
     let direct = {
         let _writing = Writing::start();
-        v.serialize(Ser { out: &mut out, pos: Pos::Top, anchor: None }).is_ok()
+        v.serialize(Ser { out: &mut *out, pos: Pos::Top, anchor: None }).is_ok()
     };
-    if direct {
-        return out;
+    if !direct {
+        out.truncate(start);
+        out.push_str(&via_value(v));
     }
-    via_value(v)
 }
 
 thread_local! {
