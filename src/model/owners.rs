@@ -12,14 +12,18 @@ pub trait Origin: Sync {
     fn source(&self, doc: usize) -> String;
     /// The document's file relative to the repository root, `/`-separated.
     fn repo_path(&self, doc: usize) -> String;
+    /// A number for the document's file, the same for every document of one file (so that what
+    /// is asked per file is asked once).
+    fn file(&self, doc: usize) -> usize;
 }
 
 /// Repository-relative document files and the teams that must review them.
 pub(super) fn file_owners(repo: &Repo, origin: &dyn Origin, council: Option<&str>) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // Per file (one of its documents, and the teams), then by path.
+    let mut by_file: crate::FastMap<usize, (usize, BTreeSet<String>)> = Default::default();
     let council = council.map(str::to_string);
     let mut own = |doc: usize, teams: Vec<String>| {
-        out.entry(origin.repo_path(doc)).or_default().extend(teams.into_iter().filter(|t| !t.is_empty()));
+        by_file.entry(origin.file(doc)).or_insert_with(|| (doc, BTreeSet::new())).1.extend(teams.into_iter().filter(|t| !t.is_empty()));
     };
     let svc_owner = |s: &str| repo.service(s).map(|x| x.spec.owner.clone()).unwrap_or_default();
     for p in &repo.projects {
@@ -45,6 +49,10 @@ pub(super) fn file_owners(repo: &Repo, origin: &dyn Origin, council: Option<&str
     }
     for c in &repo.chaos {
         own(c.doc, c.spec.experiments.iter().map(|e| e.team.clone()).chain(council.clone()).collect());
+    }
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (doc, teams) in by_file.into_values() {
+        out.entry(origin.repo_path(doc)).or_default().extend(teams);
     }
     out
 }
