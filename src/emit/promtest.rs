@@ -215,15 +215,13 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
     let up = |r: f64| copies.map_or(r, |n| burn::round_sig((r * n).ceil() / n));
     let steady = down(burn::round_sig(0.5 * b));
     let group_matchers: String = group_labels(slo, BURNING).iter().map(|(k, v)| format!(", {k}={}", crate::promql::quote(v))).collect();
+    // The recorded 5m ratio is checked in every scenario: its selector and labels are made once.
+    let sli_expr = format!("abs({}{}{group_matchers}}} - ", names::sli_ratio(300), id_selector(model, slo).trim_end_matches('}'));
+    let sli_labels = sli_labels(model, slo);
     let sli_check = |ratio: f64| ExprTest {
-        expr: format!(
-            "abs({}{}{group_matchers}}} - {}) < bool 1e-9",
-            names::sli_ratio(300),
-            id_selector(model, slo).trim_end_matches('}'),
-            num(ratio)
-        ),
+        expr: format!("{sli_expr}{}) < bool 1e-9", num(ratio)),
         eval_time: "10m".into(),
-        exp_samples: vec![ExpSample { labels: sli_labels(model, slo).into(), value: 1.0 }],
+        exp_samples: vec![ExpSample { labels: sli_labels.clone().into(), value: 1.0 }],
     };
     if !(slo.alert_enabled(Tier::Page) || slo.alert_enabled(Tier::Ticket)) {
         // No burn alerts to drive: the SLI's recorded ratio, and the no-data alert if it has one.
