@@ -187,12 +187,12 @@ fn derived_groups(model: &Model, svc: &Service, slos: &[&Slo]) -> [Group; 2] {
     let mut sli = vec![];
     for slo in slos {
         let Sli::Events { errors, total, .. } = &slo.sli else { continue };
+        let ids = id_labels(model, slo);
         // Event rates carry no window label (their names say the window), so the expressions
         // combining them need no `ignoring`.
-        for (w, e, t) in [(300, names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), (1800, names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)] {
-            let d = duration::format(w);
-            sli.push(record(e.into(), with_window(errors, &d), id_labels(model, slo)));
-            sli.push(record(t.into(), with_window(total, &d), id_labels(model, slo)));
+        for (d, e, t) in [("5m", names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), ("30m", names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)] {
+            sli.push(record(e.into(), with_window(errors, d), ids.clone()));
+            sli.push(record(t.into(), with_window(total, d), ids.clone()));
         }
     }
     // The windows each SLO alerts on (and 5m), without its period, which is in the slower group.
@@ -299,16 +299,21 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
 /// An SLO's constant metadata: objective, budget, period and an info series.
 fn constant_rules(model: &Model, slo: &Slo) -> [Rule; 4] {
     let labels = id_labels(model, slo);
-    let mut info = labels.clone();
-    info.insert("rely_objective".into(), num(slo.objective));
-    info.insert("rely_period".into(), duration::format(slo.period));
-    info.insert("team".into(), slo.owner.clone());
+    let info = info_rule(model, slo, labels.clone());
     [
         record(names::OBJECTIVE.into(), format!("vector({})", num(slo.objective_ratio())), labels.clone()),
         record(names::ERROR_BUDGET.into(), format!("vector({})", num(slo.budget())), labels.clone()),
         record(names::PERIOD_DAYS.into(), format!("vector({})", num(slo.period as f64 / 86400.0)), labels),
-        record(model.settings.labels.info_metric.into(), "vector(1)".into(), info),
+        info,
     ]
+}
+
+/// An SLO's info series: its labels (`id_labels`) and its objective, period and team.
+fn info_rule(model: &Model, slo: &Slo, mut info: BTreeMap<String, String>) -> Rule {
+    info.insert("rely_objective".into(), num(slo.objective));
+    info.insert("rely_period".into(), duration::format(slo.period));
+    info.insert("team".into(), slo.owner.clone());
+    record(model.settings.labels.info_metric.into(), "vector(1)".into(), info)
 }
 
 /// The info series of `slos` (SLOs of `svc` with derived windows), then their objectives,
@@ -321,11 +326,12 @@ fn derived_constants(model: &Model, svc: &Service, slos: &[&Slo]) -> Vec<Rule> {
     let (mut shared, mut own) = (vec![], vec![]);
     for slo in slos {
         let own_labels = id_labels(model, slo);
-        let [objective, budget, days, info] = constant_rules(model, slo);
-        rules.push(info);
         if ADDED.iter().any(|k| own_labels.contains_key(*k)) {
+            let [objective, budget, days, info] = constant_rules(model, slo);
+            rules.push(info);
             own.extend([objective, budget, days]);
         } else {
+            rules.push(info_rule(model, slo, own_labels));
             shared.push(*slo);
         }
     }
