@@ -204,7 +204,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
                     .map(|tier| {
                         ExpAlert {
                             exp_labels: expected_labels(model, slo, *tier).into(),
-                            exp_annotations: slo_annotations(model, slo, *tier),
+                            exp_annotations: slo_annotations(model, slo, *tier).into(),
                         }
                         .into()
                     })

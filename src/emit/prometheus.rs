@@ -3,6 +3,7 @@
 //! typed structs serialised to YAML; PromQL text is assembled here from names in `model::names`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -190,7 +191,8 @@ fn derived_groups(model: &Model, svc: &Service, slos: &[&Slo]) -> [Group; 2] {
         let ids = id_labels(model, slo);
         // Event rates carry no window label (their names say the window), so the expressions
         // combining them need no `ignoring`.
-        for (d, e, t) in [("5m", names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), ("30m", names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)] {
+        for (d, e, t) in [("5m", names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), ("30m", names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)]
+        {
             sli.push(record(e.into(), with_window(errors, d), ids.clone()));
             sli.push(record(t.into(), with_window(total, d), ids.clone()));
         }
@@ -439,18 +441,18 @@ pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData, annotati
 /// promtool tests, which expect the same text: each enabled tier's, and the no-data alert's.
 #[derive(Default)]
 pub(crate) struct AlertTexts {
-    page: Option<BTreeMap<String, String>>,
-    ticket: Option<BTreeMap<String, String>>,
-    pub no_data: Option<BTreeMap<String, String>>,
+    page: Option<Arc<BTreeMap<String, String>>>,
+    ticket: Option<Arc<BTreeMap<String, String>>>,
+    pub no_data: Option<Arc<BTreeMap<String, String>>>,
 }
 
 impl AlertTexts {
     pub(crate) fn of(model: &Model, slo: &Slo) -> AlertTexts {
-        let tier = |t| slo.alert_enabled(t).then(|| slo_annotations(model, slo, t));
+        let tier = |t| slo.alert_enabled(t).then(|| Arc::new(slo_annotations(model, slo, t)));
         AlertTexts {
             page: tier(Tier::Page),
             ticket: tier(Tier::Ticket),
-            no_data: slo.no_data.as_ref().map(|n| no_data_annotations(model, slo, n)),
+            no_data: slo.no_data.as_ref().map(|n| Arc::new(no_data_annotations(model, slo, n))),
         }
     }
 
@@ -460,7 +462,7 @@ impl AlertTexts {
     }
 
     /// The annotations of `tier`'s burn alert (`None` when the SLO does not alert on it).
-    pub(crate) fn tier(&self, tier: Tier) -> Option<&BTreeMap<String, String>> {
+    pub(crate) fn tier(&self, tier: Tier) -> Option<&Arc<BTreeMap<String, String>>> {
         if tier == Tier::Page { self.page.as_ref() } else { self.ticket.as_ref() }
     }
 }

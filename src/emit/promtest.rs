@@ -5,6 +5,7 @@
 //! the file's header with the reason, never silently dropped.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -72,11 +73,20 @@ pub(crate) struct AlertTest {
     pub exp_alerts: Vec<Shared<ExpAlert>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ExpAlert {
     /// Shared: an SLO's no-data alert often carries its ticket's labels.
     pub exp_labels: Shared<BTreeMap<String, String>>,
-    pub exp_annotations: BTreeMap<String, String>,
+    /// One copy per SLO and alert (`AlertTexts`), however many scenarios expect it.
+    pub exp_annotations: Arc<BTreeMap<String, String>>,
+}
+
+// By the labels alone: they tell alerts apart (the SLO's, the alert's severity) and are short;
+// the annotations, long, are compared only between alerts with equal labels.
+impl std::hash::Hash for ExpAlert {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.exp_labels.hash(h);
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -117,6 +117,7 @@ macro_rules! repo_by_kind {
                 let mut index: crate::FastMap<Kind, crate::FastMap<String, usize>> = crate::FastMap::default();
                 $(
                     let names = index.entry(Kind::$variant).or_default();
+                    names.reserve(self.$field.len());
                     for (i, it) in self.$field.iter().enumerate() {
                         names.entry(it.name.clone()).or_insert(i);
                     }
