@@ -51,7 +51,7 @@ pub fn format(mut secs: u64) -> String {
     if secs == 0 {
         return "0s".into();
     }
-    let mut out = String::new();
+    let mut out = String::with_capacity(8);
     for (u, s) in UNITS.iter().take(6) {
         let (u, s) = (*u, *s);
         // Prometheus prints years and weeks only when they divide the remainder exactly.
@@ -71,20 +71,17 @@ pub fn format(mut secs: u64) -> String {
 pub fn human(secs: f64) -> String {
     let s = secs.round() as u64;
     let (d, h, m, sec) = (s / 86400, (s % 86400) / 3600, (s % 3600) / 60, s % 60);
-    let mut parts = vec![];
-    if d > 0 {
-        parts.push(format!("{d}d"))
+    use std::fmt::Write;
+    let mut out = String::with_capacity(12);
+    for (n, unit) in [(d, 'd'), (h, 'h'), (m, 'm')] {
+        if n > 0 {
+            let _ = write!(out, "{n}{unit}");
+        }
     }
-    if h > 0 {
-        parts.push(format!("{h}h"))
+    if sec > 0 || out.is_empty() {
+        let _ = write!(out, "{sec}s");
     }
-    if m > 0 {
-        parts.push(format!("{m}m"))
-    }
-    if sec > 0 || parts.is_empty() {
-        parts.push(format!("{sec}s"))
-    }
-    parts.join("")
+    out
 }
 
 #[cfg(test)]
@@ -122,5 +119,6 @@ mod tests {
         assert_eq!(format(300), "5m");
         assert_eq!(format(3 * 86400), "3d");
         assert_eq!(human(2592.0), "43m12s");
+        assert_eq!([human(0.0), human(3600.0), human(86400.0), human(90061.0), human(59.6)], ["0s", "1h", "1d", "1d1h1m1s", "1m"]);
     }
 }

@@ -142,7 +142,27 @@ pub fn round_sig(x: f64) -> f64 {
 }
 
 /// Prints a number for PromQL and YAML: shortest form after rounding (`0.999`, `14.4`, `1`).
+/// A build prints the same few numbers (objectives, budgets, burn factors) for every SLO, so
+/// each thread remembers the text of the numbers it has printed.
 pub fn num(x: f64) -> String {
+    thread_local! {
+        static PRINTED: std::cell::RefCell<crate::FastMap<u64, Box<str>>> = Default::default();
+    }
+    if let Some(text) = PRINTED.with_borrow(|m| m.get(&x.to_bits()).map(|t| t.to_string())) {
+        return text;
+    }
+    let text = print_num(x);
+    PRINTED.with_borrow_mut(|m| {
+        // Bounded: a build meets few distinct numbers, but never many are kept.
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert(x.to_bits(), text.as_str().into());
+    });
+    text
+}
+
+fn print_num(x: f64) -> String {
     let r = round_sig(x);
     if r == r.trunc() && r.abs() < 1e15 { format!("{}", r as i64) } else { format!("{r}") }
 }
@@ -162,6 +182,18 @@ pub fn exact(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A remembered number prints as it did the first time, and as printing it afresh does.
+        #[test]
+        fn remembered_numbers_print_as_printed(bits in proptest::num::u64::ANY, small in -1e6f64..1e6) {
+            for x in [f64::from_bits(bits), small, small / 1e4] {
+                let first = num(x);
+                proptest::prop_assert_eq!(&first, &print_num(x));
+                proptest::prop_assert_eq!(num(x), first);
+            }
+        }
+    }
 
     #[test]
     fn exact_keeps_every_digit_and_reads_back() {
