@@ -355,8 +355,9 @@ fn no_data_test(
     let lookback = if series.iter().any(|s| s.role == Role::Level) { 5 } else { 0 };
     let fires_by = PRESENT + 7 + lookback + for_minutes;
     let mut input = scenario_inputs(slo, selectors, ratio, ratio, PRESENT as u32);
+    let stopped = format!(" _x{}", fires_by - PRESENT + 5);
     for s in &mut input {
-        s.values += &format!(" _x{}", fires_by - PRESENT + 5);
+        s.values += &stopped;
     }
     let alertname = names::slo_no_data_alert(&slo.name);
     let expected = ExpAlert {
