@@ -110,8 +110,6 @@ pub fn check_online(
 struct Sources<'a> {
     loaded: &'a syntax::Loaded,
     root: &'a Path,
-    /// One resolved path per file (a file holds many documents; resolving costs a syscall per part).
-    rel: std::sync::Mutex<HashMap<usize, String>>,
     /// Each directory's resolved path (`None`: it cannot be resolved): the files of a directory
     /// that are not symbolic links resolve to it and their names.
     dirs: std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>,
@@ -122,7 +120,7 @@ impl Sources<'_> {
     /// is not a link costs one `lstat` once its directory is resolved.
     fn canonical(&self, path: &Path) -> Option<PathBuf> {
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return std::fs::canonicalize(path).ok() };
-        if name == ".." || dir.as_os_str().is_empty() || !std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink()) {
+        if dir.as_os_str().is_empty() || !std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink()) {
             return std::fs::canonicalize(path).ok();
         }
         let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
@@ -139,21 +137,15 @@ impl model::Origin for Sources<'_> {
         self.loaded.docs[doc].file
     }
     fn repo_path(&self, doc: usize) -> String {
-        let file = self.loaded.docs[doc].file;
-        let mut rel = self.rel.lock().unwrap_or_else(|e| e.into_inner());
-        rel.entry(file)
-            .or_insert_with(|| {
-                let f = &self.loaded.files[file];
-                let abs = self.canonical(&f.path).unwrap_or_else(|| f.path.clone());
-                abs.strip_prefix(self.root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone())
-            })
-            .clone()
+        let f = &self.loaded.files[self.loaded.docs[doc].file];
+        let abs = self.canonical(&f.path).unwrap_or_else(|| f.path.clone());
+        abs.strip_prefix(self.root).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| f.display.clone())
     }
 }
 
 fn lower(loaded: &syntax::Loaded, checked: &check::Checked) -> model::Model {
     let t = Instant::now();
-    let m = model::lower(&checked.repo, &Sources { loaded, root: &checked.root, rel: Default::default(), dirs: Default::default() });
+    let m = model::lower(&checked.repo, &Sources { loaded, root: &checked.root, dirs: Default::default() });
     phase("lower", t);
     m
 }
@@ -326,8 +318,7 @@ fn diff_sides(opts: &DiffOptions) -> Result<(diff::Report, diff::Side, diff::Sid
 pub fn diff_report_online(opts: &DiffOptions, prom: &crate::live::prom::PromOptions, at: f64) -> Result<diff::Report> {
     let (mut report, base, head, root) = diff_sides(opts)?;
     let model = |s: &diff::Side| {
-        (!has_errors(&s.findings))
-            .then(|| model::lower(&s.repo, &Sources { loaded: &s.loaded, root: &root, rel: Default::default(), dirs: Default::default() }))
+        (!has_errors(&s.findings)).then(|| model::lower(&s.repo, &Sources { loaded: &s.loaded, root: &root, dirs: Default::default() }))
     };
     let (Some(after), before) = (model(&head), model(&base)) else { return Ok(report) };
     let client = crate::live::prom::Prometheus::new(prom)?;

@@ -65,11 +65,7 @@ pub(crate) fn parse(expr: &str) -> Result<promql_parser::parser::Expr, String> {
 
 /// Whether `expr` holds a run of more than 15 digits (which `parse` refuses).
 fn has_long_number(expr: &str) -> bool {
-    let mut run = 0;
-    expr.bytes().any(|b| {
-        run = if b.is_ascii_digit() { run + 1 } else { 0 };
-        run > 15
-    })
+    expr.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() > 15)
 }
 
 /// Checks that `expr` is valid PromQL returning an instant vector (or a scalar where allowed).
@@ -511,10 +507,7 @@ fn shape_of(text: &str) -> Option<(String, Vec<String>)> {
                 if is_value {
                     shape.push_str(&text[copied..=i]);
                     shape.push(HOLE);
-                    {
-                        use std::fmt::Write;
-                        let _ = write!(shape, "{}", values.len());
-                    }
+                    shape.push_str(&values.len().to_string());
                     values.push(text[i + 1..end].to_string());
                     copied = end;
                 }

@@ -439,7 +439,6 @@ pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData, annotati
 
 /// What an SLO's alerts say (their annotations), made once per SLO for both its rules and its
 /// promtool tests, which expect the same text: each enabled tier's, and the no-data alert's.
-#[derive(Default)]
 pub(crate) struct AlertTexts {
     page: Option<Arc<BTreeMap<String, String>>>,
     ticket: Option<Arc<BTreeMap<String, String>>>,

@@ -143,32 +143,9 @@ impl<T: Serialize> Serialize for Shared<T> {
             _ => return self.value.serialize(s),
         };
         let mut st = s.serialize_struct(SHARED, 2)?;
-        st.serialize_field(field, &AnchorName(n))?;
+        st.serialize_field(field, &format!("a{n}"))?;
         st.serialize_field("value", &self.value)?;
         st.end()
-    }
-}
-
-/// An anchor's name, `a<n>`, serialised as a string made on the stack (every shared value of a
-/// generated file has one).
-struct AnchorName(u32);
-
-impl Serialize for AnchorName {
-    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 11];
-        let mut i = buf.len();
-        let mut n = self.0;
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        i -= 1;
-        buf[i] = b'a';
-        s.serialize_str(std::str::from_utf8(&buf[i..]).expect("ASCII"))
     }
 }
 
@@ -384,23 +361,19 @@ impl<'a> Block<'a> {
         }
         match k {
             "anchor" | "alias" => {
-                let valid = |name: &str| !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric());
+                let name = v.serialize(KeySer(str::to_string))?;
+                if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(Unsupported);
+                }
                 if k == "anchor" {
-                    at.anchor = Some(v.serialize(KeySer(|name: &str| valid(name).then(|| name.to_string())))?.ok_or(Unsupported)?);
+                    at.anchor = Some(name);
                     return Ok(());
                 }
                 at.written = true;
-                let (out, pos) = (&mut *self.out, at.pos);
-                // The alias is written in the value's place as the serializer hands its name over.
-                v.serialize(KeySer(|name: &str| {
-                    if !valid(name) {
-                        return Err(Unsupported);
-                    }
-                    Ser { out, pos, anchor: None }.scalar(|o, _| {
-                        o.push('*');
-                        o.push_str(name);
-                    })
-                }))?
+                Ser { out: &mut *self.out, pos: at.pos, anchor: None }.scalar(|o, _| {
+                    o.push('*');
+                    o.push_str(&name);
+                })
             }
             _ => {
                 let anchor = at.anchor.take().ok_or(Unsupported)?;

@@ -251,14 +251,7 @@ impl Model {
             }
         };
         // Without the Project's `grafana.url` the link is relative to Grafana's root.
-        let root = self.settings.grafana_url.as_deref().unwrap_or("").trim_end_matches('/');
-        let mut url = String::with_capacity(root.len() + uid.len() + service.len() + 4);
-        url.push_str(root);
-        url.push_str("/d/");
-        url.push_str(uid);
-        url.push('/');
-        url.push_str(service);
-        Some(url)
+        Some(format!("{}/d/{uid}/{service}", self.settings.grafana_url.as_deref().unwrap_or("").trim_end_matches('/')))
     }
 
     pub fn team(&self, name: &str) -> Option<&Team> {
