@@ -59,8 +59,8 @@ pub fn format(mut secs: u64) -> String {
             continue;
         }
         if secs >= s {
-            use std::fmt::Write;
-            let _ = write!(out, "{}{u}", secs / s);
+            out.push_str(itoa::Buffer::new().format(secs / s));
+            out.push_str(u);
             secs %= s;
         }
     }

@@ -2,7 +2,7 @@
 //! multi-window multi-burn-rate alerts per SLO, then the service's hand-written alerts. Rules are
 //! typed structs serialised to YAML; PromQL text is assembled here from names in `model::names`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -96,7 +96,7 @@ pub(crate) fn slo_id(model: &Model, slo: &Slo) -> String {
 pub(crate) fn id_selector(model: &Model, slo: &Slo) -> String {
     let l = &model.settings.labels;
     if l.id != names::SLOTH.id {
-        return format!("{{{}={}}}", l.slo, quote(&slo.name));
+        return ["{", l.slo, "=", &quote(&slo.name), "}"].concat();
     }
     full_selector(model, slo)
 }
@@ -104,7 +104,8 @@ pub(crate) fn id_selector(model: &Model, slo: &Slo) -> String {
 /// The id, service and SLO matchers of one SLO's series.
 fn full_selector(model: &Model, slo: &Slo) -> String {
     let l = &model.settings.labels;
-    format!("{{{}={}, {}={}, {}={}}}", l.id, quote(&slo_id(model, slo)), l.service, quote(&slo.service), l.slo, quote(&slo.name))
+    ["{", l.id, "=", &quote(&slo_id(model, slo)), ", ", l.service, "=", &quote(&slo.service), ", ", l.slo, "=", &quote(&slo.name), "}"]
+        .concat()
 }
 
 /// The labels of an SLO's recorded series: the Project's, the SLO's own, and its ids.
@@ -294,8 +295,29 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
     // (The 30m total term needs no fallback: without it there is no ratio.)
     // History recorded before the event rates lost their window label counts too (see `period_ratio`).
     let win = model.settings.labels.window;
-    let history = |r5: &str| format!("(sum without ({win}) (sum_over_time({r5}{ids}[{len}] offset 27m30s)) * {step} or {t30}{ids} * 0)");
-    format!("(\n  {}\n  + ({e30}{ids} * 1800 or {t30}{ids} * 0)\n)\n/\n(\n  {}\n  + {t30}{ids} * 1800\n)", history(e5), history(t5))
+    let step = itoa::Buffer::new().format(step).to_string();
+    // (sum without (<win>) (sum_over_time(<r5><ids>[<len>] offset 27m30s)) * <step> or <t30><ids> * 0)
+    let history = |r5: &str| {
+        ["(sum without (", win, ") (sum_over_time(", r5, ids, "[", &len, "] offset 27m30s)) * ", &step, " or ", t30, ids, " * 0)"].concat()
+    };
+    // (\n  <errors>\n  + (<e30><ids> * 1800 or <t30><ids> * 0)\n)\n/\n(\n  <total>\n  + <t30><ids> * 1800\n)
+    [
+        "(\n  ",
+        &history(e5),
+        "\n  + (",
+        e30,
+        ids,
+        " * 1800 or ",
+        t30,
+        ids,
+        " * 0)\n)\n/\n(\n  ",
+        &history(t5),
+        "\n  + ",
+        t30,
+        ids,
+        " * 1800\n)",
+    ]
+    .concat()
 }
 
 /// An SLO's constant metadata: objective, budget, period and an info series.
@@ -393,12 +415,10 @@ pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier, annotations: &BTr
         .iter()
         .filter(|p| p.tier == tier)
         .map(|p| {
-            let f = num(p.factor(slo.period));
-            format!(
-                "(\n  max({s}{ids} > ({f} * {budget})) without ({w})\n  and\n  max({l}{ids} > ({f} * {budget})) without ({w})\n)",
-                s = names::sli_ratio(p.short),
-                l = names::sli_ratio(p.long)
-            )
+            // (\n  max(<short>{ids} > (<f> * <budget>)) without (<w>)\n  and\n  max(<long>…)\n)
+            let over = [" > (", &num(p.factor(slo.period)), " * ", &budget, ")) without (", w, ")"].concat();
+            let (s, l) = (names::sli_ratio(p.short), names::sli_ratio(p.long));
+            ["(\n  max(", &s, &ids, &over, "\n  and\n  max(", &l, &ids, &over, "\n)"].concat()
         })
         .collect();
     let toggle = if tier == Tier::Page { &slo.page } else { &slo.ticket };
@@ -529,7 +549,7 @@ fn alert_labels(
 fn burn_pairs(slo: &Slo, tier: Tier) -> std::rc::Rc<str> {
     type Key = (u64, Vec<(u64, u64, u64, Option<u64>)>);
     thread_local! {
-        static PAIRS: std::cell::RefCell<HashMap<Key, std::rc::Rc<str>>> = Default::default();
+        static PAIRS: std::cell::RefCell<crate::FastMap<Key, std::rc::Rc<str>>> = Default::default();
     }
     let windows = slo.windows.iter().filter(|p| p.tier == tier);
     let key: Key =
@@ -566,19 +586,28 @@ fn burn_pairs(slo: &Slo, tier: Tier) -> std::rc::Rc<str> {
 /// Annotations of an SLO burn alert: static text, so promtool tests can expect it exactly.
 pub(crate) fn slo_annotations(model: &Model, slo: &Slo, tier: Tier) -> BTreeMap<String, String> {
     let pairs = burn_pairs(slo, tier);
-    let what = if slo.description.is_empty() { String::new() } else { format!(" ({})", slo.description.trim_end_matches('.')) };
+    let what = if slo.description.is_empty() { String::new() } else { [" (", slo.description.trim_end_matches('.'), ")"].concat() };
     let mut a = BTreeMap::new();
-    a.insert("summary".into(), format!("{}: SLO {} is burning its error budget too fast ({})", slo.service, slo.name, tier.as_str()));
+    a.insert("summary".into(), [&slo.service, ": SLO ", &slo.name, " is burning its error budget too fast (", tier.as_str(), ")"].concat());
+    // SLO <name>< (description)> promises <objective>% over <period> (an error budget of
+    // <budget>). The error ratio is <pairs>.
     a.insert(
         "description".into(),
-        format!(
-            "SLO {}{what} promises {}% over {} (an error budget of {}). The error ratio is {}.",
-            slo.name,
-            num(slo.objective),
-            duration::format(slo.period),
-            duration::human(slo.budget_seconds()),
-            pairs
-        ),
+        [
+            "SLO ",
+            &slo.name,
+            &what,
+            " promises ",
+            &num(slo.objective),
+            "% over ",
+            &duration::format(slo.period),
+            " (an error budget of ",
+            &duration::human(slo.budget_seconds()),
+            "). The error ratio is ",
+            &pairs,
+            ".",
+        ]
+        .concat(),
     );
     if let Some(r) = &slo.runbook_url {
         a.insert("runbook_url".into(), r.clone());

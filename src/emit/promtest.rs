@@ -133,16 +133,18 @@ fn inputs(sel: &Selectors, ratio: f64, steps: u32, levels: Option<(f64, f64)>) -
     let (good, bad) = levels.unwrap_or((1.0, 0.0));
     let n = synth::LEVEL_SERIES;
     let k = (ratio * n as f64).round() as u32;
+    let mut buf = itoa::Buffer::new();
+    let steps = buf.format(steps);
     for (copy, s) in (0..n).cycle().zip(&sel.levels) {
-        out.push(InputSeries { series: s.clone().into(), values: format!("{}x{steps}", burn::exact(if copy < k { bad } else { good })) });
+        out.push(InputSeries { series: s.clone().into(), values: [&burn::exact(if copy < k { bad } else { good }), "x", steps].concat() });
     }
     out.extend(sel.others.iter().map(|(role, s)| {
         let values = match role {
-            Role::Error => format!("0+{}x{steps}", num(ratio * RATE)),
-            Role::Good => format!("0+{}x{steps}", num((1.0 - ratio) * RATE)),
-            Role::Total => format!("0+{}x{steps}", num(RATE)),
+            Role::Error => ["0+", &num(ratio * RATE), "x", steps].concat(),
+            Role::Good => ["0+", &num((1.0 - ratio) * RATE), "x", steps].concat(),
+            Role::Total => ["0+", &num(RATE), "x", steps].concat(),
             // A gauge: its mean over any window is the good share.
-            Role::Mean | Role::Level => format!("{}x{steps}", num(1.0 - ratio)),
+            Role::Mean | Role::Level => [&num(1.0 - ratio), "x", steps].concat(),
         };
         InputSeries { series: s.clone().into(), values }
     }));

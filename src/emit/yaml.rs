@@ -143,7 +143,7 @@ impl<T: Serialize> Serialize for Shared<T> {
             _ => return self.value.serialize(s),
         };
         let mut st = s.serialize_struct(SHARED, 2)?;
-        st.serialize_field(field, &format!("a{n}"))?;
+        st.serialize_field(field, &["a", itoa::Buffer::new().format(n)].concat())?;
         st.serialize_field("value", &self.value)?;
         st.end()
     }
@@ -181,8 +181,14 @@ fn quote(s: &str, out: &mut String) {
     let b = s.as_bytes();
     let (mut run, mut i) = (0, 0);
     while i < b.len() {
-        let c = b[i];
-        if (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\' {
+        // Eight bytes at a time while none needs more than copying.
+        if let Some(chunk) = b.get(i..i + 8)
+            && chunk.iter().fold(true, |ok, &c| ok & COPIED[c as usize])
+        {
+            i += 8;
+            continue;
+        }
+        if COPIED[b[i] as usize] {
             i += 1;
             continue;
         }
@@ -205,21 +211,36 @@ fn quote(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// The bytes `quote` copies as they are: printable ASCII other than `"` and `\\`.
+const COPIED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0x20;
+    while c < 0x7f {
+        t[c] = c != b'"' as usize && c != b'\\' as usize;
+        c += 1;
+    }
+    t
+};
+
 /// A string scalar: a literal block when multi-line (and the block keeps it exactly), plain
 /// when unambiguous, else double-quoted. A whole document is never a block (a `---` line in it
 /// would end the document).
 fn string(s: &str, ind: usize, top: bool, out: &mut String) {
-    if !top && s.contains('\n') && block_ok(s) {
+    // Most strings are plain, and a plain one has no line break: it is tested first.
+    if plain_ok(s) {
+        out.push_str(s);
+    } else if !top && s.contains('\n') && block_ok(s) {
         out.push_str("|-");
-        for line in s.split('\n') {
+        let mut from = 0;
+        for end in memchr::memchr_iter(b'\n', s.as_bytes()).chain([s.len()]) {
+            let line = &s[from..end];
             out.push('\n');
             if !line.is_empty() {
                 indent(out, ind);
                 out.push_str(line);
             }
+            from = end + 1;
         }
-    } else if plain_ok(s) {
-        out.push_str(s);
     } else {
         quote(s, out);
     }
@@ -402,9 +423,14 @@ impl Block<'_> {
     }
 
     fn key(&mut self, k: &str) {
+        self.key_as(k, plain_ok(k));
+    }
+
+    /// `key` for `k` when `plain` is whether `plain_ok(k)`.
+    fn key_as(&mut self, k: &str, plain: bool) {
         self.next_line();
         let start = self.out.len();
-        if plain_ok(k) {
+        if plain {
             self.out.push_str(k);
         } else {
             quote(k, self.out);
@@ -421,14 +447,6 @@ impl Block<'_> {
 
     fn value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unsupported> {
         v.serialize(Ser { out: &mut *self.out, pos: Pos::Value(self.ind), anchor: None })
-    }
-
-    fn entry<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result<(), Unsupported> {
-        if self.empty {
-            return Err(Unsupported);
-        }
-        self.key(k);
-        self.value(v)
     }
 }
 
@@ -589,7 +607,11 @@ impl ser::SerializeStruct for Block<'_> {
         if self.shared.is_some() {
             return self.shared_field(k, v);
         }
-        self.entry(k, v)
+        if self.empty {
+            return Err(Unsupported);
+        }
+        self.key_as(k, field_plain(k));
+        self.value(v)
     }
     fn end(self) -> Result<(), Unsupported> {
         // A `Shared` value must have been written.
@@ -760,6 +782,41 @@ const CLASSES: [u8; 256] = {
     t
 };
 
+/// `plain_ok` of a struct's field name, remembered per thread: a field name is a `&'static str`
+/// (its address and length stay the same for the run), and documents write few of them, often.
+fn field_plain(k: &'static str) -> bool {
+    thread_local! {
+        static PLAIN: std::cell::RefCell<crate::FastMap<(usize, usize), bool>> = Default::default();
+    }
+    PLAIN.with_borrow_mut(|m| *m.entry((k.as_ptr() as usize, k.len())).or_insert_with(|| plain_ok(k)))
+}
+
+/// The classes every byte of `b` has, and the classes some byte has; early when a byte is not
+/// `C_PLAIN`. Eight bytes are taken at a time, with no test between them.
+fn classes(b: &[u8]) -> (u8, u8) {
+    let (mut all, mut any) = (u8::MAX, 0u8);
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let (mut a, mut o) = (u8::MAX, 0u8);
+        for &c in chunk {
+            let class = CLASSES[c as usize];
+            a &= class;
+            o |= class;
+        }
+        all &= a;
+        any |= o;
+        if all & C_PLAIN == 0 {
+            return (all, any);
+        }
+    }
+    for &c in chunks.remainder() {
+        let class = CLASSES[c as usize];
+        all &= class;
+        any |= class;
+    }
+    (all, any)
+}
+
 /// Whether `s` reads back as the same string when written without quotes.
 fn plain_ok(s: &str) -> bool {
     let b = s.as_bytes();
@@ -769,18 +826,13 @@ fn plain_ok(s: &str) -> bool {
     }
     // One pass over a table of byte classes: the bytes allowed (never `#`, so never ` #`, which
     // starts a comment), and what the rules below need to know.
-    let (mut all, mut any) = (u8::MAX, 0u8);
-    for &c in b {
-        let class = CLASSES[c as usize];
-        if class & C_PLAIN == 0 {
-            return false;
-        }
-        all &= class;
-        any |= class;
+    let (all, any) = classes(b);
+    if all & C_PLAIN == 0 {
+        return false;
     }
     let spaced = any & C_SPACE != 0;
     // `: ` starts a mapping value.
-    if spaced && b.windows(2).any(|w| w == b": ") {
+    if spaced && memchr::memchr_iter(b':', b).any(|i| b.get(i + 1) == Some(&b' ')) {
         return false;
     }
     let (flow, numberish, digit) = (any & C_FLOW != 0, all & C_NUMBERISH != 0, any & C_DIGIT != 0);
@@ -788,10 +840,17 @@ fn plain_ok(s: &str) -> bool {
     if !spaced && flow {
         return false;
     }
-    if b.len() <= 5
-        && ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", ".nan"].iter().any(|w| s.eq_ignore_ascii_case(w))
-    {
-        return false;
+    if b.len() <= 5 {
+        let mut low = [0u8; 5];
+        for (l, c) in low.iter_mut().zip(b) {
+            *l = c.to_ascii_lowercase();
+        }
+        if matches!(
+            &low[..b.len()],
+            b"true" | b"false" | b"yes" | b"no" | b"on" | b"off" | b"y" | b"n" | b"null" | b"~" | b".inf" | b".nan"
+        ) {
+            return false;
+        }
     }
     // Anything number-like (1, 1.5, 1e3, 0x1f, 1_000, 12:30 sexagesimal in YAML 1.1) stays quoted,
     // and so does everything that starts with a digit: durations are then quoted alike (`"5m"`
@@ -917,5 +976,86 @@ mod tests {
         assert_eq!(back, v, "{y}");
         assert!(y.contains(&format!("? {long}\n")), "{y}");
         assert!(y.contains("short: x"), "{y}");
+    }
+
+    /// `plain_ok` and `quote` as they were written byte by byte, before they took eight bytes at a
+    /// time: what the faster ones must agree with.
+    fn plain_ok_bytewise(s: &str) -> bool {
+        let b = s.as_bytes();
+        let Some(&first) = b.first() else { return false };
+        if !(first.is_ascii_alphanumeric() || matches!(first, b'/' | b'.' | b'_' | b'$')) || s.ends_with(' ') || s.ends_with(':') {
+            return false;
+        }
+        let (mut all, mut any) = (u8::MAX, 0u8);
+        for &c in b {
+            let class = CLASSES[c as usize];
+            if class & C_PLAIN == 0 {
+                return false;
+            }
+            all &= class;
+            any |= class;
+        }
+        let spaced = any & C_SPACE != 0;
+        if spaced && b.windows(2).any(|w| w == b": ") {
+            return false;
+        }
+        let (flow, numberish, digit) = (any & C_FLOW != 0, all & C_NUMBERISH != 0, any & C_DIGIT != 0);
+        if !spaced && flow {
+            return false;
+        }
+        if b.len() <= 5
+            && ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", ".nan"].iter().any(|w| s.eq_ignore_ascii_case(w))
+        {
+            return false;
+        }
+        !(first.is_ascii_digit() || numberish && digit)
+    }
+
+    fn quote_bytewise(s: &str) -> String {
+        let mut out = String::from('"');
+        for ch in s.chars() {
+            match ch {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if crate::emit::escape::is_unsafe_char(c) => crate::emit::escape::push_unicode_escape(&mut out, c),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, failure_persistence: None, ..Default::default() })]
+        /// Strings of the pieces the tests turn on (indicators, white space, digits and number
+        /// letters, words YAML reads as values), mostly of bytes allowed in plain scalars, short
+        /// ones that may be such words, and others with line breaks, controls and non-ASCII
+        /// too, long enough to fill several eight-byte chunks.
+        #[test]
+        fn chunked_scans_agree_with_bytewise_ones(
+            parts in proptest::prop_oneof![
+                proptest::collection::vec(
+                    proptest::sample::select(vec!["a", "Z", "0", "9", " ", ":", ": ", ".", "-", "_", "e", "x", "/", "$", "[", "]", ",", "\"", "'", "+", "true", "0x1f", "svc-0"]),
+                    0..30,
+                ),
+                proptest::collection::vec(
+                    proptest::sample::select(vec!["On", "no", "Y", "n", "NULL", ".Inf", ".nan", "off", "yes", "tRue", "e", "1", "~", ".", "x"]),
+                    0..3,
+                ),
+                proptest::collection::vec(
+                    proptest::sample::select(vec!["a", "0", " ", ":", "#", "{", "}", "\n", "\\", "\"", "\t", "\r", "\u{0}", "\u{7f}", "é", "\u{85}", "\u{2028}", "\u{feff}", "😀", "12345678"]),
+                    0..30,
+                ),
+            ],
+        ) {
+            let s: String = parts.concat();
+            proptest::prop_assert_eq!(plain_ok(&s), plain_ok_bytewise(&s), "{:?}", s);
+            let mut q = String::new();
+            quote(&s, &mut q);
+            proptest::prop_assert_eq!(q, quote_bytewise(&s), "{:?}", s);
+        }
     }
 }

@@ -251,7 +251,7 @@ impl Model {
             }
         };
         // Without the Project's `grafana.url` the link is relative to Grafana's root.
-        Some(format!("{}/d/{uid}/{service}", self.settings.grafana_url.as_deref().unwrap_or("").trim_end_matches('/')))
+        Some([self.settings.grafana_url.as_deref().unwrap_or("").trim_end_matches('/'), "/d/", uid, "/", service].concat())
     }
 
     pub fn team(&self, name: &str) -> Option<&Team> {

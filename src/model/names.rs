@@ -20,7 +20,7 @@ pub const SLOTH: Labels =
 
 /// `slo:sli_error:ratio_rate5m` — the SLI error ratio over a window.
 pub fn sli_ratio(window_secs: u64) -> String {
-    format!("slo:sli_error:ratio_rate{}", duration::format(window_secs))
+    ["slo:sli_error:ratio_rate", &duration::format(window_secs)].concat()
 }
 
 /// Error and total event rates over 5m, recorded so the period ratio can be traffic-weighted.
@@ -44,11 +44,14 @@ pub fn camel(name: &str) -> String {
 
 /// `camel`, appended to `out`.
 fn camel_into(name: &str, out: &mut String) {
-    for p in name.split('-') {
-        let mut c = p.chars();
-        if let Some(f) = c.next() {
-            out.push(f.to_ascii_uppercase());
-            out.push_str(c.as_str());
+    // Each `-` is dropped and the character after it (and the first) is upper-cased.
+    let mut up = true;
+    for c in name.chars() {
+        if c == '-' {
+            up = true;
+        } else {
+            out.push(if up { c.to_ascii_uppercase() } else { c });
+            up = false;
         }
     }
 }
@@ -161,5 +164,22 @@ mod tests {
         let uid = dashboard_uid(&long);
         assert!(uid.len() <= 40, "{uid}");
         assert_ne!(uid, dashboard_uid(&format!("{}b", "a".repeat(59))));
+    }
+
+    proptest::proptest! {
+        /// Alert names are the parts between `-`s, each with its first character upper-cased,
+        /// as the split-based version made them (empty parts dropped).
+        #[test]
+        fn camel_case_joins_the_parts(parts in proptest::collection::vec("[a-z0-9é]{0,4}", 0..6)) {
+            let name = parts.join("-");
+            let by_parts: String = name
+                .split('-')
+                .filter_map(|p| {
+                    let mut c = p.chars();
+                    c.next().map(|f| format!("{}{}", f.to_ascii_uppercase(), c.as_str()))
+                })
+                .collect();
+            proptest::prop_assert_eq!(camel(&name), by_parts);
+        }
     }
 }

@@ -20,7 +20,13 @@ pub(super) fn parse(text: &str) -> Option<Vec<Value>> {
     if !allowed_chars(text) {
         return None;
     }
-    let lines: Vec<&str> = text.split('\n').collect();
+    let mut lines: Vec<&str> = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    let mut from = 0;
+    for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(&text[from..nl]);
+        from = nl + 1;
+    }
+    lines.push(&text[from..]);
     let mut docs = vec![];
     // One document reader for the file, so that its scratch stacks are allocated once.
     let mut doc = Doc { lines: &[], i: 0, nodes: 0, depth: 0, entries: vec![], items: vec![] };
