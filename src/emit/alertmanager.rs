@@ -544,10 +544,7 @@ pub fn emit(model: &Model) -> Vec<OutputFile> {
         let mut receivers: crate::FastMap<(&str, &str), String> = Default::default();
         for (name, team, sev, svc) in &alerts {
             let r = receivers.entry((team, sev)).or_insert_with(|| expected_receiver(model, team, sev, env));
-            for (i, field) in [name, team, model.settings.severity_value(sev), svc, r.as_str()].into_iter().enumerate() {
-                tsv.push_str(if i == 0 { "" } else { "\t" });
-                tsv.push_str(field);
-            }
+            tsv.push_str(&[name, team, model.settings.severity_value(sev), svc, r.as_str()].join("\t"));
             tsv.push('\n');
         }
         out.push(OutputFile { path: names::routes_file(env), contents: tsv });

@@ -195,20 +195,25 @@ fn quote(s: &str, out: &mut String) {
         out.push_str(&s[run..i]);
         // `i` is on a character boundary: runs end before a byte that starts a character.
         let ch = s[i..].chars().next().expect("a character starts here");
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if super::escape::is_unsafe_char(c) => super::escape::push_unicode_escape(out, c),
-            c => out.push(c),
-        }
+        push_escaped(ch, out);
         i += ch.len_utf8();
         run = i;
     }
     out.push_str(&s[run..]);
     out.push('"');
+}
+
+/// `ch` as `quote` writes it when it is not in a run of copied bytes.
+fn push_escaped(ch: char, out: &mut String) {
+    match ch {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if super::escape::is_unsafe_char(c) => super::escape::push_unicode_escape(out, c),
+        c => out.push(c),
+    }
 }
 
 /// The bytes `quote` copies as they are: printable ASCII other than `"` and `\\`.
@@ -978,8 +983,8 @@ mod tests {
         assert!(y.contains("short: x"), "{y}");
     }
 
-    /// `plain_ok` and `quote` as they were written byte by byte, before they took eight bytes at a
-    /// time: what the faster ones must agree with.
+    /// `plain_ok` and `quote` as they were written byte by byte (character by character, for
+    /// `quote`), before they took eight bytes at a time: what the faster ones must agree with.
     fn plain_ok_bytewise(s: &str) -> bool {
         let b = s.as_bytes();
         let Some(&first) = b.first() else { return false };
@@ -1014,15 +1019,7 @@ mod tests {
     fn quote_bytewise(s: &str) -> String {
         let mut out = String::from('"');
         for ch in s.chars() {
-            match ch {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if crate::emit::escape::is_unsafe_char(c) => crate::emit::escape::push_unicode_escape(&mut out, c),
-                c => out.push(c),
-            }
+            push_escaped(ch, &mut out);
         }
         out.push('"');
         out
