@@ -126,6 +126,39 @@ fn each_candidate(matchers: &[&Matcher], take: &mut dyn FnMut(String) -> bool) -
         .any(|s| take(s.to_string()))
 }
 
+/// A value of one label satisfying the matchers `on` (all on that label) and not `must_not`.
+fn value_for(on: &[&Matcher], must_not: Option<&Matcher>) -> Option<String> {
+    // An equality matcher leaves one value that can fit: the candidates would find it or
+    // nothing, after trying (and allocating) a few dozen.
+    if let Some(eq) = on.iter().find(|m| matches!(m.op, MatchOp::Equal)) {
+        return fits(on, must_not, &eq.value).then(|| eq.value.clone());
+    }
+    candidate_for(on, must_not)
+}
+
+fn fits(on: &[&Matcher], must_not: Option<&Matcher>, v: &str) -> bool {
+    on.iter().all(|m| is_match(m, v)) && must_not.is_none_or(|n| !is_match(n, v))
+}
+
+/// `value_for` by the candidates alone: those of the label's matchers, then of the one to
+/// break, in that order, the first that fits.
+fn candidate_for(on: &[&Matcher], must_not: Option<&Matcher>) -> Option<String> {
+    let mut found = None;
+    let mut take = |v: String| {
+        let ok = fits(on, must_not, &v);
+        if ok {
+            found = Some(v);
+        }
+        ok
+    };
+    if !each_candidate(on, &mut take)
+        && let Some(n) = must_not
+    {
+        each_candidate(&[n], &mut take);
+    }
+    found
+}
+
 /// A label set satisfying every matcher in `all`, and — when `violate` is given — failing at
 /// least one of the matchers in `violate`.
 fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap<String, String>> {
@@ -137,22 +170,7 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
     names.dedup();
     let pick = |name: &str, must: &[&Matcher], must_not: Option<&Matcher>| -> Option<String> {
         let on: Vec<&Matcher> = must.iter().copied().filter(|m| m.name == name).collect();
-        let fits = |v: &str| on.iter().all(|m| is_match(m, v)) && must_not.is_none_or(|n| !is_match(n, v));
-        // The candidates of the label's matchers, then of the one to break, in that order.
-        let mut found = None;
-        let mut take = |v: String| {
-            let ok = fits(&v);
-            if ok {
-                found = Some(v);
-            }
-            ok
-        };
-        if !each_candidate(&on, &mut take)
-            && let Some(n) = must_not
-        {
-            each_candidate(&[n], &mut take);
-        }
-        found
+        value_for(&on, must_not)
     };
     let build = |breaking: Option<&Matcher>| -> Option<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
@@ -394,6 +412,32 @@ mod tests {
 
     fn ev(errors: &str, total: &str) -> Sli {
         Sli::Events { errors: errors.into(), total: total.into(), source: EventsSource::Errors }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        /// The shortcut for a label with an equality matcher finds what the candidates find.
+        #[test]
+        fn an_equality_matcher_shortcut_agrees_with_the_candidates(
+            on in proptest::collection::vec((0..4usize, 0..8usize), 0..4),
+            not in proptest::option::of((0..4usize, 0..8usize)),
+        ) {
+            let values = ["500", "5..", "", "x", "(5..|429)", "429", "rely-synthetic", ".*"];
+            let matcher = |(op, v): (usize, usize)| {
+                let value = values[v].to_string();
+                let op = match op {
+                    0 => MatchOp::Equal,
+                    1 => MatchOp::NotEqual,
+                    2 => MatchOp::Re(regex::Regex::new(&format!("^(?:{value})$")).unwrap()),
+                    _ => MatchOp::NotRe(regex::Regex::new(&format!("^(?:{value})$")).unwrap()),
+                };
+                Matcher { op, name: "code".into(), value }
+            };
+            let on: Vec<Matcher> = on.into_iter().map(matcher).collect();
+            let not = not.map(matcher);
+            let on: Vec<&Matcher> = on.iter().collect();
+            proptest::prop_assert_eq!(value_for(&on, not.as_ref()), candidate_for(&on, not.as_ref()));
+        }
     }
 
     #[test]
