@@ -507,7 +507,7 @@ fn shape_of(text: &str) -> Option<(String, Vec<String>)> {
                 if is_value {
                     shape.push_str(&text[copied..=i]);
                     shape.push(HOLE);
-                    shape.push_str(&values.len().to_string());
+                    shape.push_str(itoa::Buffer::new().format(values.len()));
                     values.push(text[i + 1..end].to_string());
                     copied = end;
                 }

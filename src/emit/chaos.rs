@@ -203,7 +203,7 @@ fn detection_tests(model: &Model, plan: &ChaosPlan) -> (Vec<TestGroup>, Vec<Stri
                     .iter()
                     .map(|tier| {
                         ExpAlert {
-                            exp_labels: expected_labels(model, slo, *tier).into(),
+                            exp_labels: crate::emit::yaml::Shared::new(expected_labels(model, slo, *tier).into()),
                             exp_annotations: slo_annotations(model, slo, *tier).into(),
                         }
                         .into()

@@ -75,8 +75,9 @@ pub(crate) struct AlertTest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ExpAlert {
-    /// Shared: an SLO's no-data alert often carries its ticket's labels.
-    pub exp_labels: Shared<BTreeMap<String, String>>,
+    /// Shared: an SLO's no-data alert often carries its ticket's labels. One copy per SLO and
+    /// alert, as the annotations.
+    pub exp_labels: Shared<Arc<BTreeMap<String, String>>>,
     /// One copy per SLO and alert (`AlertTexts`), however many scenarios expect it.
     pub exp_annotations: Arc<BTreeMap<String, String>>,
 }
@@ -200,7 +201,7 @@ struct Expected {
 
 impl Expected {
     fn new(model: &Model, slo: &Slo, texts: &AlertTexts) -> Expected {
-        let of = |t| texts.tier(t).map(|a| ExpAlert { exp_labels: expected_labels(model, slo, t).into(), exp_annotations: a.clone() });
+        let of = |t| texts.tier(t).map(|a| ExpAlert { exp_labels: Shared::new(expected_labels(model, slo, t).into()), exp_annotations: a.clone() });
         Expected { page: of(Tier::Page), ticket: of(Tier::Ticket) }
     }
 
@@ -279,7 +280,7 @@ pub(crate) fn slo_tests(model: &Model, slo: &Slo, series: &[synth::Series], shar
         let exp_samples = exp
             .into_iter()
             .map(|a| {
-                let mut l = a.exp_labels.value;
+                let mut l = Arc::unwrap_or_clone(a.exp_labels.value);
                 l.insert("alertname".into(), alertname.clone());
                 l.insert("alertstate".into(), "firing".into());
                 ExpSample { labels: format!("ALERTS{}", label_set(&l)).into(), value: 1.0 }
@@ -363,7 +364,7 @@ fn no_data_test(
     }
     let alertname = names::slo_no_data_alert(&slo.name);
     let expected = ExpAlert {
-        exp_labels: fired_labels(model, slo, n.severity.as_str(), None).into(),
+        exp_labels: Shared::new(fired_labels(model, slo, n.severity.as_str(), None).into()),
         exp_annotations: texts.no_data.clone().unwrap_or_default(),
     };
     TestGroup {
@@ -440,7 +441,10 @@ fn batches(tested: Vec<Tested<'_>>) -> Vec<Vec<Vec<TestGroup>>> {
     let seen = |t: Tested<'_>| {
         let groups =
             if t.slo.group_by.is_empty() { vec![BTreeMap::new()] } else { vec![group_labels(t.slo, BURNING), group_labels(t.slo, STEADY)] };
-        let written = t.series.into_iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect();
+        let written = match groups.as_slice() {
+            [one] => t.series.into_iter().map(|s| (s, one.clone())).collect(),
+            _ => t.series.into_iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect(),
+        };
         (t.groups, Seen { written, reader: t.reader })
     };
     let independent =
