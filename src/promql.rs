@@ -262,11 +262,11 @@ fn facts_of(parsed: Result<promql_parser::parser::Expr, String>, regexes: &[Rege
             vector: is_vector(&e),
             selector: match &e {
                 Expr::VectorSelector(vs) => {
-                    Some(Selector { name: vs.name.clone(), matchers: restore(&vs.matchers.matchers, regexes), by: vec![] })
+                    Some(Selector { name: vs.name.clone(), matchers: restore(vs.matchers.matchers.clone(), regexes), by: vec![] })
                 }
                 _ => None,
             },
-            sum_rate: sum_rate_selector(&e).map(|s| Selector { matchers: restore(&s.matchers, regexes), ..s }),
+            sum_rate: sum_rate_selector(&e).map(|s| Selector { matchers: restore(s.matchers, regexes), ..s }),
             kept: Some(kept(&e)),
         },
     }
@@ -461,7 +461,7 @@ fn filled(facts: &Facts, values: &[String], regexes: &[RegexMatcher]) -> Option<
                 m.value = values.get(n.parse::<usize>().ok()?)?.clone();
             }
         }
-        Some(Selector { name: s.name.clone(), matchers: restore(&matchers, regexes), by: s.by.clone() })
+        Some(Selector { name: s.name.clone(), matchers: restore(matchers, regexes), by: s.by.clone() })
     };
     Some(Facts {
         vector: Ok(()),
@@ -607,9 +607,8 @@ fn compiled(anchored: &str, compile: impl FnOnce() -> Option<Regex>) -> Option<s
 
 /// The matchers with rewritten ones turned back into regex matchers, and every regular
 /// expression shared with other queries using the same pattern.
-fn restore(matchers: &[promql_parser::label::Matcher], regexes: &[RegexMatcher]) -> Vec<promql_parser::label::Matcher> {
+fn restore(mut out: Vec<promql_parser::label::Matcher>, regexes: &[RegexMatcher]) -> Vec<promql_parser::label::Matcher> {
     use promql_parser::label::MatchOp;
-    let mut out = matchers.to_vec();
     for m in &mut out {
         let negated = match &mut m.op {
             MatchOp::Equal => false,

@@ -200,9 +200,10 @@ pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
 /// `series` and the SLI's `Reader` at once (working out what drives an SLI is most of the
 /// cost of its tests).
 pub fn series_and_reader(sli: &Sli, group_by: &[String]) -> (Result<Vec<Series>, String>, Reader) {
-    let drive = ungrouped_series(sli);
-    let reader = Reader(drive.as_ref().ok().map(|d| d.3.iter().map(Sel::clone).collect()));
-    (drive.and_then(|d| checked(sli, d, group_by)), reader)
+    match ungrouped_series(sli) {
+        Ok((series, by, all, read)) => (checked(sli, (series, by, all, vec![]), group_by), Reader(Some(read))),
+        Err(why) => (Err(why), Reader(None)),
+    }
 }
 
 /// The series of a `Drive`, if its sums group by the SLO's `group_by` labels only.
@@ -383,10 +384,6 @@ fn counters(part: Sel, part_role: Role, total_sel: Sel) -> Result<Drive, String>
     let mut by = part.by.clone();
     by.extend(total_sel.by.iter().cloned());
     let all: Vec<Matcher> = total_sel.matchers.iter().chain(part.matchers.iter()).cloned().collect();
-    let read = vec![
-        Sel { name: part.name.clone(), matchers: part.matchers.clone(), by: vec![] },
-        Sel { name: total_sel.name.clone(), matchers: total_sel.matchers.clone(), by: vec![] },
-    ];
     let t: Vec<&Matcher> = total_sel.matchers.iter().collect();
     let p: Vec<&Matcher> = part.matchers.iter().collect();
     let series = if part.name == total_sel.name {
@@ -395,14 +392,18 @@ fn counters(part: Sel, part_role: Role, total_sel: Sel) -> Result<Drive, String>
         let rest_labels = labels_for(&t, Some(&p)).ok_or("no label set is counted by `total` but not by the other query")?;
         vec![
             Series { metric: part.name.clone(), labels: part_labels, role: part_role },
-            Series { metric: total_sel.name, labels: rest_labels, role: rest_role },
+            Series { metric: total_sel.name.clone(), labels: rest_labels, role: rest_role },
         ]
     } else {
         vec![
-            Series { metric: part.name, labels: labels_for(&p, None).ok_or("no label set satisfies the query")?, role: part_role },
-            Series { metric: total_sel.name, labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?, role: Role::Total },
+            Series { metric: part.name.clone(), labels: labels_for(&p, None).ok_or("no label set satisfies the query")?, role: part_role },
+            Series { metric: total_sel.name.clone(), labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?, role: Role::Total },
         ]
     };
+    let read = vec![
+        Sel { name: part.name, matchers: part.matchers, by: vec![] },
+        Sel { name: total_sel.name, matchers: total_sel.matchers, by: vec![] },
+    ];
     Ok((series, by, all, read))
 }
 
