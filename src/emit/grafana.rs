@@ -77,7 +77,7 @@ pub(crate) struct Panel {
     pub grid_pos: GridPos,
     pub targets: Vec<Target>,
     pub field_config: FieldConfig,
-    pub options: Value,
+    pub options: Options,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
 }
@@ -110,8 +110,119 @@ pub(crate) struct Target {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct FieldConfig {
-    pub defaults: Value,
+    pub defaults: Defaults,
     pub overrides: Vec<Value>,
+}
+
+/// A panel's field defaults: its keys in one order that every panel's follow.
+#[derive(Debug, Serialize)]
+pub(crate) struct Defaults {
+    pub unit: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u32>,
+    pub color: Color,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<Thresholds>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<Custom>,
+}
+
+impl Defaults {
+    fn new(unit: &'static str, color: Color) -> Defaults {
+        Defaults { unit, min: None, max: None, decimals: None, color, thresholds: None, custom: None }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Color {
+    pub mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_color: Option<&'static str>,
+}
+
+fn color(mode: &'static str) -> Color {
+    Color { mode, fixed_color: None }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Thresholds {
+    pub mode: &'static str,
+    pub steps: Vec<Step>,
+}
+
+/// A threshold step: from `value` (`null`: from the lowest) up, `color`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Step {
+    pub value: Option<f64>,
+    pub color: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Custom {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draw_style: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thresholds_style: Option<Mode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_width: Option<u32>,
+    pub fill_opacity: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Mode {
+    pub mode: &'static str,
+}
+
+/// A panel's options: a stat's, a time series', or another plugin's.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum Options {
+    Stat(StatOptions),
+    Timeseries(TimeseriesOptions),
+    Other(Value),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StatOptions {
+    pub reduce_options: ReduceOptions,
+    pub color_mode: &'static str,
+    pub graph_mode: &'static str,
+    pub text_mode: &'static str,
+}
+
+/// The last value that is not null, of each series.
+#[derive(Debug, Serialize)]
+pub(crate) struct ReduceOptions {
+    pub calcs: [&'static str; 1],
+    pub fields: &'static str,
+    pub values: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct TimeseriesOptions {
+    pub legend: Legend,
+    pub tooltip: Tooltip,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Legend {
+    pub display_mode: &'static str,
+    pub placement: &'static str,
+    pub show_legend: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Tooltip {
+    pub mode: &'static str,
+    pub sort: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -148,8 +259,8 @@ fn target(ref_id: &str, expr: String, legend: &str, instant: bool) -> Target {
     Target { ref_id: ref_id.into(), datasource: ds(), expr, legend_format: legend.into(), instant, range: !instant }
 }
 
-fn thresholds(steps: &[(Option<f64>, &str)]) -> Value {
-    json!({ "mode": "absolute", "steps": steps.iter().map(|(v, c)| json!({ "value": v, "color": c })).collect::<Vec<_>>() })
+fn thresholds(steps: &[(Option<f64>, &'static str)]) -> Option<Thresholds> {
+    Some(Thresholds { mode: "absolute", steps: steps.iter().map(|&(value, color)| Step { value, color }).collect() })
 }
 
 fn link(title: String, url: String, tooltip: &str) -> Link {
@@ -187,13 +298,13 @@ impl Ids {
 
 /// A panel of plugin `kind.0` with options `kind.1`.
 fn panel(
-    kind: (&'static str, Value),
+    kind: (&'static str, Options),
     ids: &mut Ids,
     title: &str,
     description: &str,
     pos: GridPos,
     targets: Vec<Target>,
-    defaults: Value,
+    defaults: Defaults,
 ) -> PanelOrRow {
     PanelOrRow::Panel(Box::new(Panel {
         kind: kind.0,
@@ -210,14 +321,21 @@ fn panel(
 }
 
 /// A stat panel; `named`: one value per series, each with its legend (a grouped SLO's groups).
-fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value, named: bool) -> PanelOrRow {
-    let text_mode = if named { "value_and_name" } else { "value" };
-    let options = json!({ "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false }, "colorMode": "background", "graphMode": "none", "textMode": text_mode });
+fn stat(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Defaults, named: bool) -> PanelOrRow {
+    let options = Options::Stat(StatOptions {
+        reduce_options: ReduceOptions { calcs: ["lastNotNull"], fields: "", values: false },
+        color_mode: "background",
+        graph_mode: "none",
+        text_mode: if named { "value_and_name" } else { "value" },
+    });
     panel(("stat", options), ids, title, description, pos, targets, defaults)
 }
 
-fn timeseries(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Value) -> PanelOrRow {
-    let options = json!({ "legend": { "displayMode": "list", "placement": "bottom", "showLegend": true }, "tooltip": { "mode": "multi", "sort": "desc" } });
+fn timeseries(ids: &mut Ids, title: &str, description: &str, pos: GridPos, targets: Vec<Target>, defaults: Defaults) -> PanelOrRow {
+    let options = Options::Timeseries(TimeseriesOptions {
+        legend: Legend { display_mode: "list", placement: "bottom", show_legend: true },
+        tooltip: Tooltip { mode: "multi", sort: "desc" },
+    });
     panel(("timeseries", options), ids, title, description, pos, targets, defaults)
 }
 
@@ -293,7 +411,7 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
         &slo.description,
         GridPos { h: 4, w: 4, x: 0, y },
         vec![target("A", format!("{}{sel} * 100", names::OBJECTIVE), "objective", true)],
-        json!({ "unit": "percent", "decimals": 3, "color": { "mode": "fixed", "fixedColor": "blue" } }),
+        Defaults { decimals: Some(3), ..Defaults::new("percent", Color { mode: "fixed", fixed_color: Some("blue") }) },
         false,
     ));
     out.push(stat(
@@ -302,13 +420,16 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
         &format!("Share of the {period} error budget ({}) not yet spent. Red below zero.", duration::human(slo.budget_seconds())),
         GridPos { h: 4, w: 4, x: 0, y: y + 4 },
         vec![target("A", format!("{}{sel}", names::BUDGET_REMAINING), &legend("remaining"), true)],
-        json!({ "unit": "percentunit", "decimals": 1, "color": { "mode": "thresholds" },
-                "thresholds": thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]) }),
+        Defaults {
+            decimals: Some(1),
+            thresholds: thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]),
+            ..Defaults::new("percentunit", color("thresholds"))
+        },
         grouped,
     ));
     let factors: Vec<(f64, &str)> =
         slo.windows.iter().map(|w| (w.factor(slo.period), if w.tier == burn::Tier::Page { "red" } else { "orange" })).collect();
-    let mut steps: Vec<(Option<f64>, &str)> = vec![(None, "green")];
+    let mut steps: Vec<(Option<f64>, &'static str)> = vec![(None, "green")];
     let mut sorted = factors.clone();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
     steps.extend(sorted.iter().map(|(f, c)| (Some(burn::round_sig(*f)), *c)));
@@ -324,9 +445,12 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
             target("A", format!("{}{sel}", names::CURRENT_BURN), &legend("current (5m)"), false),
             target("B", format!("{}{sel}", names::PERIOD_BURN), &legend(&format!("period ({period})")), false),
         ],
-        json!({ "unit": "none", "min": 0, "color": { "mode": "palette-classic" },
-                "thresholds": thresholds(&steps),
-                "custom": { "thresholdsStyle": { "mode": "line" }, "lineWidth": 2, "fillOpacity": 0 } }),
+        Defaults {
+            min: Some(0),
+            thresholds: thresholds(&steps),
+            custom: Some(Custom { draw_style: None, thresholds_style: Some(Mode { mode: "line" }), line_width: Some(2), fill_opacity: 0 }),
+            ..Defaults::new("none", color("palette-classic"))
+        },
     ));
     out.push(timeseries(
         ids,
@@ -338,18 +462,31 @@ fn slo_panels(model: &Model, svc: &Service, class: &[&Slo], var: &str, ids: &mut
             .zip(["A", "B", "C"])
             .map(|(w, r)| target(r, format!("{}{sel}", names::sli_ratio(*w)), &legend(&duration::format(*w)), false))
             .collect(),
-        json!({ "unit": "percentunit", "min": 0, "color": { "mode": "palette-classic" },
-                "thresholds": thresholds(&[(None, "green"), (Some(burn::round_sig(slo.budget())), "red")]),
-                "custom": { "thresholdsStyle": { "mode": "line" }, "fillOpacity": 10 } }),
+        Defaults {
+            min: Some(0),
+            thresholds: thresholds(&[(None, "green"), (Some(burn::round_sig(slo.budget())), "red")]),
+            custom: Some(Custom { draw_style: None, thresholds_style: Some(Mode { mode: "line" }), line_width: None, fill_opacity: 10 }),
+            ..Defaults::new("percentunit", color("palette-classic"))
+        },
     ));
     out.push(stat(
         ids,
         "Budget consumed (minutes)",
-        &format!("Minutes of full outage the errors so far this {period} add up to, out of {} allowed.", duration::human(slo.budget_seconds())),
+        &format!(
+            "Minutes of full outage the errors so far this {period} add up to, out of {} allowed.",
+            duration::human(slo.budget_seconds())
+        ),
         GridPos { h: 4, w: 4, x: 0, y: y + 8 },
         vec![target("A", format!("{}{sel} * {}", names::sli_ratio(slo.period), num(slo.period as f64 / 60.0)), &legend("consumed"), true)],
-        json!({ "unit": "m", "decimals": 1, "color": { "mode": "thresholds" },
-                "thresholds": thresholds(&[(None, "green"), (Some(burn::round_sig(slo.budget_seconds() / 60.0 * 0.75)), "orange"), (Some(burn::round_sig(slo.budget_seconds() / 60.0)), "red")]) }),
+        Defaults {
+            decimals: Some(1),
+            thresholds: thresholds(&[
+                (None, "green"),
+                (Some(burn::round_sig(slo.budget_seconds() / 60.0 * 0.75)), "orange"),
+                (Some(burn::round_sig(slo.budget_seconds() / 60.0)), "red"),
+            ]),
+            ..Defaults::new("m", color("thresholds"))
+        },
         grouped,
     ));
     y + 12
@@ -373,7 +510,12 @@ fn alerts_panel(model: &Model, svc: &Service, ids: &mut Ids, y: u32) -> PanelOrR
             "{{alertname}} ({{severity}}, {{alertstate}})",
             false,
         )],
-        json!({ "unit": "none", "min": 0, "decimals": 0, "color": { "mode": "palette-classic" }, "custom": { "drawStyle": "bars", "fillOpacity": 60 } }),
+        Defaults {
+            min: Some(0),
+            decimals: Some(0),
+            custom: Some(Custom { draw_style: Some("bars"), thresholds_style: None, line_width: None, fill_opacity: 60 }),
+            ..Defaults::new("none", color("palette-classic"))
+        },
     )
 }
 
@@ -500,12 +642,17 @@ pub(crate) fn overview(model: &Model) -> Dashboard {
                 true,
             )],
             field_config: FieldConfig {
-                defaults: json!({ "unit": "percentunit", "min": -1, "max": 1, "decimals": 1, "color": { "mode": "thresholds" },
-                                  "thresholds": thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]) }),
+                defaults: Defaults {
+                    min: Some(-1),
+                    max: Some(1),
+                    decimals: Some(1),
+                    thresholds: thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]),
+                    ..Defaults::new("percentunit", color("thresholds"))
+                },
                 overrides: vec![],
             },
-            options: json!({ "orientation": "horizontal", "displayMode": "lcd", "showUnfilled": true,
-                              "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false } }),
+            options: Options::Other(json!({ "orientation": "horizontal", "displayMode": "lcd", "showUnfilled": true,
+                              "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false } })),
             links: vec![],
         })));
         y += 1 + h;

@@ -86,8 +86,16 @@ fn tokens(json: &[u8]) -> Vec<Token> {
                 let from = i;
                 i += 1;
                 if c == b'"' {
-                    while i < json.len() && json[i] != b'"' {
-                        i += if json[i] == b'\\' { 2 } else { 1 };
+                    // To the closing quote: the next quote that no backslash escapes.
+                    while i < json.len() {
+                        match memchr::memchr2(b'"', b'\\', &json[i..]) {
+                            Some(k) if json[i + k] == b'\\' => i += k + 2,
+                            Some(k) => {
+                                i += k;
+                                break;
+                            }
+                            None => i = json.len(),
+                        }
                     }
                     i += 1;
                 } else {

@@ -201,7 +201,9 @@ struct Expected {
 
 impl Expected {
     fn new(model: &Model, slo: &Slo, texts: &AlertTexts) -> Expected {
-        let of = |t| texts.tier(t).map(|a| ExpAlert { exp_labels: Shared::new(expected_labels(model, slo, t).into()), exp_annotations: a.clone() });
+        let of = |t| {
+            texts.tier(t).map(|a| ExpAlert { exp_labels: Shared::new(expected_labels(model, slo, t).into()), exp_annotations: a.clone() })
+        };
         Expected { page: of(Tier::Page), ticket: of(Tier::Ticket) }
     }
 

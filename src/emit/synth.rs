@@ -397,7 +397,11 @@ fn counters(part: Sel, part_role: Role, total_sel: Sel) -> Result<Drive, String>
     } else {
         vec![
             Series { metric: part.name.clone(), labels: labels_for(&p, None).ok_or("no label set satisfies the query")?, role: part_role },
-            Series { metric: total_sel.name.clone(), labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?, role: Role::Total },
+            Series {
+                metric: total_sel.name.clone(),
+                labels: labels_for(&t, None).ok_or("no label set satisfies `total`")?,
+                role: Role::Total,
+            },
         ]
     };
     let read = vec![
