@@ -208,14 +208,14 @@ pub fn series_and_reader(sli: &Sli, group_by: &[String]) -> (Result<Vec<Series>,
 
 /// The series of a `Drive`, if its sums group by the SLO's `group_by` labels only.
 fn checked(sli: &Sli, drive: Drive, group_by: &[String]) -> Result<Vec<Series>, String> {
-    let (s, mut by, _, _) = drive;
+    let (s, mut by, matchers, _) = drive;
     by.sort();
     by.dedup();
     if by.iter().any(|l| !group_by.contains(l)) {
         return Err(format!("a query sums by ({}), which is not the SLO's `group_by`", by.join(", ")));
     }
     if !group_by.is_empty() {
-        group_values(sli, group_by)?;
+        remembered(sli, group_by, || Ok(matchers))?;
     }
     Ok(s)
 }
@@ -223,7 +223,33 @@ fn checked(sli: &Sli, drive: Drive, group_by: &[String]) -> Result<Vec<Series>, 
 /// The group labels of the burning group and of the steady one: `burning` and `steady`, or,
 /// for a label the queries' matchers constrain, two distinct values they all accept.
 pub fn group_values(sli: &Sli, group_by: &[String]) -> Result<[BTreeMap<String, String>; 2], String> {
-    let (_, _, matchers, _) = ungrouped_series(sli)?;
+    remembered(sli, group_by, || ungrouped_series(sli).map(|d| d.2))
+}
+
+/// The group values of the SLI last asked about, per thread: an SLO's tests ask for them
+/// several times in a row (its scenarios, expected alerts, recorded ratio), and working them
+/// out drives the whole synthesis again. They depend on the SLI and `group_by` alone, which is
+/// what is compared; `matchers` (every matcher of the SLI's selectors) are made on a miss only.
+fn remembered(
+    sli: &Sli,
+    group_by: &[String],
+    matchers: impl FnOnce() -> Result<Vec<Matcher>, String>,
+) -> Result<[BTreeMap<String, String>; 2], String> {
+    type Values = Result<[BTreeMap<String, String>; 2], String>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Sli, Vec<String>, Values)>> = const { std::cell::RefCell::new(None) };
+    }
+    let hit = LAST.with_borrow(|last| last.as_ref().filter(|(s, g, _)| s == sli && g.as_slice() == group_by).map(|(_, _, v)| v.clone()));
+    if let Some(v) = hit {
+        return v;
+    }
+    let v = matchers().and_then(|m| values_of(&m, group_by));
+    LAST.set(Some((sli.clone(), group_by.to_vec(), v.clone())));
+    v
+}
+
+/// `group_values` from the SLI's matchers.
+fn values_of(matchers: &[Matcher], group_by: &[String]) -> Result<[BTreeMap<String, String>; 2], String> {
     let mut out = [BTreeMap::new(), BTreeMap::new()];
     for g in group_by {
         let on: Vec<&Matcher> = matchers.iter().filter(|m| m.name == *g).collect();
@@ -506,6 +532,11 @@ mod tests {
         let sli = ev(&q("route", ",code=~\"5..\""), &q("route", ""));
         let s = series(&sli, &g).unwrap();
         let [burning, steady] = group_values(&sli, &g).unwrap();
+        // The values remembered for the last SLI are those of that SLI (and only of it).
+        let other = ev(&q("route", ",route=~\"/api/.*\",code=~\"5..\""), &q("route", ",route=~\"/api/.*\""));
+        assert_ne!(group_values(&other, &g).unwrap()[0], burning);
+        assert_eq!(group_values(&sli, &g).unwrap(), [burning.clone(), steady.clone()]);
+        assert_eq!(group_values(&sli, &g).unwrap(), values_of(&ungrouped_series(&sli).unwrap().2, &g).unwrap());
         let a = in_group(&s, &burning);
         assert_eq!(a[0].selector(), r#"http_requests_total{code="500", job="api", route="burning"}"#);
         assert_eq!(steady["route"], "steady");
