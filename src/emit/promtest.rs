@@ -427,6 +427,9 @@ struct Tested<'a> {
     groups: Vec<TestGroup>,
     series: Vec<synth::Series>,
     reader: synth::Reader,
+    /// The group labels of its series: none for an ungrouped SLO, else the burning group's
+    /// and the steady one's.
+    labels: Vec<BTreeMap<String, String>>,
 }
 
 /// The SLOs' tests in batches whose SLOs read none of each other's synthetic series, so that
@@ -441,8 +444,7 @@ fn batches(tested: Vec<Tested<'_>>) -> Vec<Vec<Vec<TestGroup>>> {
         reader: synth::Reader,
     }
     let seen = |t: Tested<'_>| {
-        let groups =
-            if t.slo.group_by.is_empty() { vec![BTreeMap::new()] } else { vec![group_labels(t.slo, BURNING), group_labels(t.slo, STEADY)] };
+        let groups = t.labels;
         let written = match groups.as_slice() {
             [one] => t.series.into_iter().map(|s| (s, one.clone())).collect(),
             _ => t.series.into_iter().flat_map(|s| groups.iter().map(move |g| (s.clone(), g.clone()))).collect(),
@@ -547,7 +549,12 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service, texts: &
         match series {
             Ok(series) => {
                 let groups = slo_tests(model, slo, &series, uses.get(&slo.alert_name).is_some_and(|n| *n > 1), texts);
-                tested.push(Tested { slo, groups, series, reader });
+                let labels = if slo.group_by.is_empty() {
+                    vec![BTreeMap::new()]
+                } else {
+                    vec![group_labels(slo, BURNING), group_labels(slo, STEADY)]
+                };
+                tested.push(Tested { slo, groups, series, reader, labels });
             }
             Err(why) => {
                 untested.push(format!("#   not tested: SLO {}: {why}\n", slo.name));
