@@ -28,7 +28,7 @@ fn main() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("reliability");
         std::fs::create_dir(&dir).unwrap();
-        generate(&dir, services, 10);
+        generate(&dir, services, 10, false);
         let runs = if services >= 1000 { 3 } else { 7 };
         let (mut check, mut build, mut write) = (vec![], vec![], vec![]);
         let mut nfiles = 0;

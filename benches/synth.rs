@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-pub(crate) fn generate(dir: &Path, services: usize, slos_per_service: usize) {
+/// `grouped`: the ratio SLOs are grouped by a `channel` label (`group_by`, `sum by (channel)`).
+pub(crate) fn generate(dir: &Path, services: usize, slos_per_service: usize, grouped: bool) {
     let teams = (services / 10).max(1);
     let mut t = String::new();
     for i in 0..teams {
@@ -30,13 +31,18 @@ pub(crate) fn generate(dir: &Path, services: usize, slos_per_service: usize) {
                 format!(
                     "    latency: {{histogram: http_request_duration_seconds, selector: '{{job=\"svc-{s}\",route=\"r{k}\"}}', threshold: 0.3}}\n"
                 )
+            } else if grouped {
+                format!(
+                    "    ratio:\n      errors: sum by (channel) (rate(http_requests_total{{job=\"svc-{s}\",route=\"r{k}\",code=~\"5..\"}}[{{{{window}}}}]))\n      total: sum by (channel) (rate(http_requests_total{{job=\"svc-{s}\",route=\"r{k}\"}}[{{{{window}}}}]))\n"
+                )
             } else {
                 format!(
                     "    ratio:\n      errors: sum(rate(http_requests_total{{job=\"svc-{s}\",route=\"r{k}\",code=~\"5..\"}}[{{{{window}}}}]))\n      total: sum(rate(http_requests_total{{job=\"svc-{s}\",route=\"r{k}\"}}[{{{{window}}}}]))\n"
                 )
             };
+            let group_by = if grouped && k % 3 != 2 { "  group_by: [channel]\n" } else { "" };
             y += &format!(
-                "---\napiVersion: rely/v1\nkind: SLO\nmetadata: {{name: svc-{s}-slo-{k}}}\nspec:\n  service: svc-{s}\n  objective: 99.9\n  indicator:\n{indicator}  alerting: {{}}\n"
+                "---\napiVersion: rely/v1\nkind: SLO\nmetadata: {{name: svc-{s}-slo-{k}}}\nspec:\n  service: svc-{s}\n  objective: 99.9\n{group_by}  indicator:\n{indicator}  alerting: {{}}\n"
             );
         }
         y += &format!(
