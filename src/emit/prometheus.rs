@@ -295,10 +295,11 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
     // (The 30m total term needs no fallback: without it there is no ratio.)
     // History recorded before the event rates lost their window label counts too (see `period_ratio`).
     let win = model.settings.labels.window;
-    let step = itoa::Buffer::new().format(step).to_string();
+    let mut buf = itoa::Buffer::new();
+    let step = buf.format(step);
     // (sum without (<win>) (sum_over_time(<r5><ids>[<len>] offset 27m30s)) * <step> or <t30><ids> * 0)
     let history = |r5: &str| {
-        ["(sum without (", win, ") (sum_over_time(", r5, ids, "[", &len, "] offset 27m30s)) * ", &step, " or ", t30, ids, " * 0)"].concat()
+        ["(sum without (", win, ") (sum_over_time(", r5, ids, "[", &len, "] offset 27m30s)) * ", step, " or ", t30, ids, " * 0)"].concat()
     };
     // (\n  <errors>\n  + (<e30><ids> * 1800 or <t30><ids> * 0)\n)\n/\n(\n  <total>\n  + <t30><ids> * 1800\n)
     [

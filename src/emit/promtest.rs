@@ -172,13 +172,22 @@ pub(crate) fn group_labels(slo: &Slo, which: usize) -> BTreeMap<String, String> 
     synth::group_values(&slo.sli, &slo.group_by).map(|g| g[which].clone()).unwrap_or_default()
 }
 
+/// The group labels of an SLO's synthetic series, per group: none (one group) for an ungrouped
+/// SLO, else the burning group's and the steady one's.
+fn group_label_sets(slo: &Slo) -> Vec<BTreeMap<String, String>> {
+    if slo.group_by.is_empty() {
+        return vec![BTreeMap::new()];
+    }
+    vec![group_labels(slo, BURNING), group_labels(slo, STEADY)]
+}
+
 /// The selectors of an SLO's synthetic series: of its one group or, for a grouped SLO, of the
 /// burning group and of the steady one.
 fn scenario_selectors(slo: &Slo, series: &[synth::Series]) -> Vec<Selectors> {
     if slo.group_by.is_empty() {
         return vec![Selectors::of(series)];
     }
-    [BURNING, STEADY].map(|g| Selectors::of(&synth::in_group(series, &group_labels(slo, g)))).into()
+    group_label_sets(slo).iter().map(|g| Selectors::of(&synth::in_group(series, g))).collect()
 }
 
 /// The input series of one scenario: the SLI's synthetic series at `ratio` and, for a grouped
@@ -427,8 +436,7 @@ struct Tested<'a> {
     groups: Vec<TestGroup>,
     series: Vec<synth::Series>,
     reader: synth::Reader,
-    /// The group labels of its series: none for an ungrouped SLO, else the burning group's
-    /// and the steady one's.
+    /// The group labels of its series (`group_label_sets`).
     labels: Vec<BTreeMap<String, String>>,
 }
 
@@ -549,12 +557,7 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service, texts: &
         match series {
             Ok(series) => {
                 let groups = slo_tests(model, slo, &series, uses.get(&slo.alert_name).is_some_and(|n| *n > 1), texts);
-                let labels = if slo.group_by.is_empty() {
-                    vec![BTreeMap::new()]
-                } else {
-                    vec![group_labels(slo, BURNING), group_labels(slo, STEADY)]
-                };
-                tested.push(Tested { slo, groups, series, reader, labels });
+                tested.push(Tested { slo, groups, series, reader, labels: group_label_sets(slo) });
             }
             Err(why) => {
                 untested.push(format!("#   not tested: SLO {}: {why}\n", slo.name));

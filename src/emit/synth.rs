@@ -194,21 +194,27 @@ fn labels_for(all: &[&Matcher], violate: Option<&[&Matcher]>) -> Option<BTreeMap
 /// or why it cannot be synthesised. A `sum by (...)` must group by the SLO's group labels only,
 /// and no matcher may constrain a group label (the groups' values are invented).
 pub fn series(sli: &Sli, group_by: &[String]) -> Result<Vec<Series>, String> {
-    checked(sli, ungrouped_series(sli)?, group_by)
+    let (series, by, matchers, _) = ungrouped_series(sli)?;
+    checked(sli, series, by, matchers, group_by)
 }
 
 /// `series` and the SLI's `Reader` at once (working out what drives an SLI is most of the
 /// cost of its tests).
 pub fn series_and_reader(sli: &Sli, group_by: &[String]) -> (Result<Vec<Series>, String>, Reader) {
     match ungrouped_series(sli) {
-        Ok((series, by, all, read)) => (checked(sli, (series, by, all, vec![]), group_by), Reader(Some(read))),
+        Ok((series, by, matchers, read)) => (checked(sli, series, by, matchers, group_by), Reader(Some(read))),
         Err(why) => (Err(why), Reader(None)),
     }
 }
 
-/// The series of a `Drive`, if its sums group by the SLO's `group_by` labels only.
-fn checked(sli: &Sli, drive: Drive, group_by: &[String]) -> Result<Vec<Series>, String> {
-    let (s, mut by, matchers, _) = drive;
+/// The `series` of a `Drive`, if its sums (`by`) group by the SLO's `group_by` labels only.
+fn checked(
+    sli: &Sli,
+    series: Vec<Series>,
+    mut by: Vec<String>,
+    matchers: Vec<Matcher>,
+    group_by: &[String],
+) -> Result<Vec<Series>, String> {
     by.sort();
     by.dedup();
     if by.iter().any(|l| !group_by.contains(l)) {
@@ -217,7 +223,7 @@ fn checked(sli: &Sli, drive: Drive, group_by: &[String]) -> Result<Vec<Series>, 
     if !group_by.is_empty() {
         remembered(sli, group_by, || Ok(matchers))?;
     }
-    Ok(s)
+    Ok(series)
 }
 
 /// The group labels of the burning group and of the steady one: `burning` and `steady`, or,
