@@ -38,10 +38,18 @@ pub(crate) struct Rule {
     pub expr: String,
     #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "no_entries")]
+    pub labels: Labels,
+    #[serde(skip_serializing_if = "no_entries")]
+    pub annotations: Labels,
+}
+
+/// A rule's labels or annotations. Shared: an SLO's recorded series carry the same labels in
+/// several rules, and its alerts the annotations its promtool tests expect (`AlertTexts`).
+pub(crate) type Labels = Arc<BTreeMap<String, String>>;
+
+fn no_entries(m: &Labels) -> bool {
+    m.is_empty()
 }
 
 #[derive(Serialize)]
@@ -118,8 +126,8 @@ pub(crate) fn id_labels(model: &Model, slo: &Slo) -> BTreeMap<String, String> {
     m
 }
 
-fn record(name: String, expr: String, labels: BTreeMap<String, String>) -> Rule {
-    Rule { record: Some(name), expr, labels, ..Default::default() }
+fn record(name: String, expr: String, labels: impl Into<Labels>) -> Rule {
+    Rule { record: Some(name), expr, labels: labels.into(), ..Default::default() }
 }
 
 /// Whether an SLO's windows are derived from its recorded 5m and 30m event rates (see
@@ -189,7 +197,7 @@ fn derived_groups(model: &Model, svc: &Service, slos: &[&Slo]) -> [Group; 2] {
     let mut sli = vec![];
     for slo in slos {
         let Sli::Events { errors, total, .. } = &slo.sli else { continue };
-        let ids = id_labels(model, slo);
+        let ids = Labels::new(id_labels(model, slo));
         // Event rates carry no window label (their names say the window), so the expressions
         // combining them need no `ignoring`.
         for (d, e, t) in [("5m", names::ERROR_EVENTS_5M, names::TOTAL_EVENTS_5M), ("30m", names::ERROR_EVENTS_30M, names::TOTAL_EVENTS_30M)]
@@ -323,8 +331,8 @@ fn derived_ratio(model: &Model, ids: &str, w: u64) -> String {
 
 /// An SLO's constant metadata: objective, budget, period and an info series.
 fn constant_rules(model: &Model, slo: &Slo) -> [Rule; 4] {
-    let labels = id_labels(model, slo);
-    let info = info_rule(model, slo, labels.clone());
+    let labels = Labels::new(id_labels(model, slo));
+    let info = info_rule(model, slo, (*labels).clone());
     [
         record(names::OBJECTIVE.into(), format!("vector({})", num(slo.objective_ratio())), labels.clone()),
         record(names::ERROR_BUDGET.into(), format!("vector({})", num(slo.budget())), labels.clone()),
@@ -389,7 +397,7 @@ pub(crate) fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
     let ids = id_selector(model, slo);
     let l = &model.settings.labels;
     let on = format!("on ({}, {}, {}) group_left", l.id, l.service, l.slo);
-    let labels = id_labels(model, slo);
+    let labels = Labels::new(id_labels(model, slo));
     let [objective, budget, days, info] = constant_rules(model, slo);
     vec![
         objective,
@@ -407,7 +415,7 @@ pub(crate) fn meta_rules(model: &Model, slo: &Slo) -> Vec<Rule> {
 }
 
 /// The multi-window, multi-burn-rate alert of one tier.
-pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier, annotations: &BTreeMap<String, String>) -> Rule {
+pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier, annotations: &Labels) -> Rule {
     let ids = id_selector(model, slo);
     let budget = num(slo.budget());
     let w = model.settings.labels.window;
@@ -430,14 +438,14 @@ pub(crate) fn burn_alert(model: &Model, slo: &Slo, tier: Tier, annotations: &BTr
         expr: pairs.join("\nor\n"),
         for_: toggle.for_.clone(),
         labels: literal(alert_labels(model, &slo.owner, tier.as_str(), &slo.service, Some(&slo.name), &user)),
-        annotations: literal(annotations.clone()),
+        annotations: literal_shared(annotations),
         ..Default::default()
     }
 }
 
 /// The no-data alert: the SLI's 5m total events (or, for a raw SLI, its 5m ratio) are absent,
 /// so every burn-rate alert of the SLO is blind.
-pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData, annotations: &BTreeMap<String, String>) -> Rule {
+pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData, annotations: &Labels) -> Rule {
     // absent() labels its alert with the selector's equality matchers: all three, as before.
     let ids = full_selector(model, slo);
     let series = match &slo.sli {
@@ -453,7 +461,7 @@ pub(crate) fn no_data_alert(model: &Model, slo: &Slo, no_data: &NoData, annotati
         expr: format!("absent({series}{ids})"),
         for_: Some(no_data.for_.clone()),
         labels: literal(labels),
-        annotations: literal(annotations.clone()),
+        annotations: literal_shared(annotations),
         ..Default::default()
     }
 }
@@ -515,11 +523,16 @@ pub(crate) fn no_data_annotations(model: &Model, slo: &Slo, no_data: &NoData) ->
 /// An alerting rule's labels and annotations are Go templates to Prometheus; rely's are literal
 /// text, so any `{{` in them (from a description, a label value) is escaped to print as it is.
 /// Generated promtool tests expect the text itself, which is what Prometheus expands this to.
-fn literal(mut m: BTreeMap<String, String>) -> BTreeMap<String, String> {
+fn literal(mut m: BTreeMap<String, String>) -> Labels {
     for v in m.values_mut().filter(|v| v.contains("{{")) {
         *v = super::escape::go_template_literal(v);
     }
-    m
+    Labels::new(m)
+}
+
+/// `literal` of shared text, shared again when it has nothing to escape (as it mostly has not).
+fn literal_shared(m: &Labels) -> Labels {
+    if m.values().any(|v| v.contains("{{")) { literal((**m).clone()) } else { Labels::clone(m) }
 }
 
 fn alert_labels(

@@ -445,12 +445,6 @@ struct Tested<'a> {
 /// for every group and minute, so a service of 25 SLOs took minutes with a group per SLO and
 /// scenario. An SLO joins the first batch it is independent of (in both directions).
 fn batches(tested: Vec<Tested<'_>>) -> Vec<Vec<Vec<TestGroup>>> {
-    // Every series an SLO's tests write, with the labels they get (its groups'), and what its
-    // queries read.
-    struct Seen {
-        written: Vec<(synth::Series, BTreeMap<String, String>)>,
-        reader: synth::Reader,
-    }
     let seen = |t: Tested<'_>| {
         let groups = t.labels;
         let written = match groups.as_slice() {
@@ -459,17 +453,159 @@ fn batches(tested: Vec<Tested<'_>>) -> Vec<Vec<Vec<TestGroup>>> {
         };
         (t.groups, Seen { written, reader: t.reader })
     };
-    let independent =
-        |a: &Seen, b: &Seen| !a.written.iter().any(|(s, g)| b.reader.reads(s, g)) && !b.written.iter().any(|(s, g)| a.reader.reads(s, g));
-    let mut out: Vec<Vec<(Vec<TestGroup>, Seen)>> = vec![];
-    for t in tested {
-        let (groups, s) = seen(t);
-        match out.iter_mut().find(|batch| batch.iter().all(|(_, other)| independent(&s, other))) {
-            Some(batch) => batch.push((groups, s)),
-            None => out.push(vec![(groups, s)]),
+    first_fit(tested.into_iter().map(seen).collect())
+}
+
+/// Every series an SLO's tests write, with the labels they get (its groups'), and what its
+/// queries read.
+struct Seen {
+    written: Vec<(synth::Series, BTreeMap<String, String>)>,
+    reader: synth::Reader,
+}
+
+/// `(metric, label, value)` as one string, the key the batches' indexes file selectors and
+/// series under (metric and label names hold no NUL).
+fn key_into<'a>(buf: &'a mut String, metric: &str, (label, value): (&str, &str)) -> &'a str {
+    buf.clear();
+    for part in [metric, "\0", label, "\0", value] {
+        buf.push_str(part);
+    }
+    buf
+}
+
+/// The labels a written series has, its group's over its own, with a value.
+fn labels_of<'a>(series: &'a synth::Series, group: &'a BTreeMap<String, String>) -> impl Iterator<Item = (&'a str, &'a str)> {
+    group
+        .iter()
+        .chain(series.labels.iter().filter(|(k, _)| !group.contains_key(*k)))
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// A batch of SLOs, with what they read and write indexed so that telling whether another SLO
+/// is independent of all of them costs about the selectors and series that could match, not
+/// the batch's size (a service of thousands of SLOs compared each with every other one). The
+/// index only narrows down: each candidate is then checked with `Sel::selects`, as it was.
+struct Batch<T> {
+    members: Vec<(T, Seen)>,
+    /// A member's selectors are unknown: it may read anything.
+    reads_any: bool,
+    /// (member, selector) by the one label the selector requires that fewest selectors of the
+    /// service require (`filed`), or by metric when it requires none.
+    selectors: crate::FastMap<String, Vec<(usize, usize)>>,
+    selectors_of_metric: crate::FastMap<String, Vec<(usize, usize)>>,
+    /// (member, written series) by each label it has, and by metric.
+    written: crate::FastMap<String, Vec<(usize, usize)>>,
+    written_of_metric: crate::FastMap<String, Vec<(usize, usize)>>,
+}
+
+impl<T> Batch<T> {
+    fn new() -> Batch<T> {
+        Batch {
+            members: vec![],
+            reads_any: false,
+            selectors: Default::default(),
+            selectors_of_metric: Default::default(),
+            written: Default::default(),
+            written_of_metric: Default::default(),
         }
     }
-    out.into_iter().map(|b| b.into_iter().map(|(groups, _)| groups).collect()).collect()
+
+    /// Whether `s` reads none of the members' series and they none of its.
+    fn independent_of(&self, s: &Seen, buf: &mut String) -> bool {
+        if !s.written.is_empty() {
+            if self.reads_any {
+                return false;
+            }
+            for (w, g) in &s.written {
+                let by_label = labels_of(w, g).filter_map(|kv| self.selectors.get(key_into(buf, &w.metric, kv)));
+                for &(m, i) in self.selectors_of_metric.get(&w.metric).into_iter().chain(by_label).flatten() {
+                    let sel = &self.members[m].1.reader.selectors().expect("filed selectors are known")[i];
+                    if sel.selects(w, g) {
+                        return false;
+                    }
+                }
+            }
+        }
+        let Some(selectors) = s.reader.selectors() else {
+            return self.members.iter().all(|(_, m)| m.written.is_empty());
+        };
+        let none = vec![];
+        for sel in selectors {
+            // The series with the label the fewest have, of those the selector requires.
+            let mut required = sel.required_labels().peekable();
+            let candidates = if required.peek().is_none() {
+                self.written_of_metric.get(sel.metric()).unwrap_or(&none)
+            } else {
+                required
+                    .map(|kv| self.written.get(key_into(buf, sel.metric(), kv)).unwrap_or(&none))
+                    .min_by_key(|c| c.len())
+                    .unwrap_or(&none)
+            };
+            for &(m, j) in candidates {
+                let (w, g) = &self.members[m].1.written[j];
+                if sel.selects(w, g) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn push(&mut self, item: T, s: Seen, filed: &dyn Fn(&synth::Sel, &mut String) -> bool, buf: &mut String) {
+        let m = self.members.len();
+        match s.reader.selectors() {
+            None => self.reads_any = true,
+            Some(selectors) => {
+                for (i, sel) in selectors.iter().enumerate() {
+                    if filed(sel, buf) {
+                        self.selectors.entry(buf.clone()).or_default().push((m, i));
+                    } else {
+                        self.selectors_of_metric.entry(sel.metric().to_string()).or_default().push((m, i));
+                    }
+                }
+            }
+        }
+        for (j, (w, g)) in s.written.iter().enumerate() {
+            self.written_of_metric.entry(w.metric.clone()).or_default().push((m, j));
+            for kv in labels_of(w, g) {
+                self.written.entry(key_into(buf, &w.metric, kv).to_string()).or_default().push((m, j));
+            }
+        }
+        self.members.push((item, s));
+    }
+}
+
+/// First fit: each item joins the first batch whose members it is independent of, or starts
+/// one.
+fn first_fit<T>(items: Vec<(T, Seen)>) -> Vec<Vec<T>> {
+    // How many of the items' selectors require each label: a selector is filed under its rarest.
+    let mut buf = String::new();
+    let mut counts: crate::FastMap<String, usize> = Default::default();
+    for (_, s) in &items {
+        for sel in s.reader.selectors().into_iter().flatten() {
+            for kv in sel.required_labels() {
+                *counts.entry(key_into(&mut buf, sel.metric(), kv).to_string()).or_default() += 1;
+            }
+        }
+    }
+    // Leaves the key of the selector's rarest required label in `buf`; `false` when it has none.
+    let filed = |sel: &synth::Sel, buf: &mut String| {
+        let rarest = sel.required_labels().min_by_key(|&kv| counts.get(key_into(buf, sel.metric(), kv)).copied().unwrap_or(0));
+        rarest.map(|kv| key_into(buf, sel.metric(), kv)).is_some()
+    };
+    let mut out: Vec<Batch<T>> = vec![];
+    for (item, s) in items {
+        match out.iter_mut().position(|b| b.independent_of(&s, &mut buf)) {
+            Some(i) => out[i].push(item, s, &filed, &mut buf),
+            None => {
+                let mut b = Batch::new();
+                b.push(item, s, &filed, &mut buf);
+                out.push(b);
+            }
+        }
+    }
+    out.into_iter().map(|b| b.members.into_iter().map(|(item, _)| item).collect()).collect()
 }
 
 /// One test group per scenario of a batch: the SLOs' input series and checks side by side,
@@ -585,4 +721,85 @@ pub(crate) fn service_tests(model: &Model, svc: &crate::model::Service, texts: &
     contents += &untested.concat();
     super::yaml::append(&file, &mut contents);
     (Some(OutputFile { path: names::rules_test_file(&svc.name), contents }), all_untested)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An SLO as the property test makes it: the series it writes (metric, labels, whether a
+    /// threshold gauge's, group labels) and its selectors (`None`: unknown).
+    type Made = (Vec<(String, BTreeMap<String, String>, bool, BTreeMap<String, String>)>, Option<Vec<String>>);
+
+    fn seen(m: &Made) -> Seen {
+        let written =
+            m.0.iter()
+                .map(|(metric, labels, level, group)| {
+                    let role = if *level { Role::Level } else { Role::Total };
+                    (synth::Series { metric: metric.clone(), labels: labels.clone(), role }, group.clone())
+                })
+                .collect();
+        Seen { written, reader: synth::Reader::of_selectors(m.1.as_deref()) }
+    }
+
+    /// First fit as it was, comparing an SLO with every member of every batch it tries.
+    fn first_fit_pairwise(items: Vec<(usize, Seen)>) -> Vec<Vec<usize>> {
+        let independent = |a: &Seen, b: &Seen| {
+            !a.written.iter().any(|(s, g)| b.reader.reads(s, g)) && !b.written.iter().any(|(s, g)| a.reader.reads(s, g))
+        };
+        let mut out: Vec<Vec<(usize, Seen)>> = vec![];
+        for (i, s) in items {
+            match out.iter_mut().find(|batch| batch.iter().all(|(_, other)| independent(&s, other))) {
+                Some(batch) => batch.push((i, s)),
+                None => out.push(vec![(i, s)]),
+            }
+        }
+        out.into_iter().map(|b| b.into_iter().map(|(i, _)| i).collect()).collect()
+    }
+
+    fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
+        proptest::collection::btree_map(
+            proptest::sample::select(vec!["job", "route", "code", "rely_copy"]).prop_map(String::from),
+            proptest::sample::select(vec!["", "x", "y", "z"]).prop_map(String::from),
+            0..3,
+        )
+    }
+
+    fn selector() -> impl Strategy<Value = String> {
+        let matcher = (
+            proptest::sample::select(vec!["job", "route", "code", "rely_copy"]),
+            proptest::sample::select(vec!["=", "!=", "=~", "!~"]),
+            proptest::sample::select(vec!["", "x", "y", "a", "x|y", ".*", ".+"]),
+        )
+            .prop_map(|(l, op, v)| format!("{l}{op}\"{v}\""));
+        // The metric name before the braces, or as a `__name__` matcher in them.
+        (proptest::sample::select(vec!["a", "b"]), proptest::collection::vec(matcher, 0..3), proptest::bool::ANY).prop_map(
+            |(metric, ms, inside)| {
+                if inside {
+                    format!("{{__name__=\"{metric}\"{}}}", ms.iter().map(|m| format!(",{m}")).collect::<String>())
+                } else if ms.is_empty() {
+                    metric.to_string()
+                } else {
+                    format!("{metric}{{{}}}", ms.join(","))
+                }
+            },
+        )
+    }
+
+    fn made() -> impl Strategy<Value = Made> {
+        let series = (proptest::sample::select(vec!["a", "b"]).prop_map(String::from), labels(), proptest::bool::weighted(0.2), labels());
+        (proptest::collection::vec(series, 0..3), proptest::option::weighted(0.85, proptest::collection::vec(selector(), 0..3)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..Default::default() })]
+        /// The indexed first fit makes the batches comparing every pair made.
+        #[test]
+        fn indexed_batches_are_the_pairwise_ones(items in proptest::collection::vec(made(), 0..14)) {
+            let indexed = first_fit(items.iter().enumerate().map(|(i, m)| (i, seen(m))).collect());
+            let pairwise = first_fit_pairwise(items.iter().enumerate().map(|(i, m)| (i, seen(m))).collect());
+            prop_assert_eq!(indexed, pairwise);
+        }
+    }
 }

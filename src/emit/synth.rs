@@ -72,10 +72,38 @@ impl Series {
 }
 
 #[derive(Clone)]
-struct Sel {
+pub struct Sel {
     name: String,
     matchers: Vec<Matcher>,
     by: Vec<String>,
+}
+
+impl Sel {
+    /// The metric it selects.
+    pub fn metric(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether it selects `series` with its `extra` labels added (the group values).
+    pub fn selects(&self, series: &Series, extra: &BTreeMap<String, String>) -> bool {
+        let value = |name: &str| match name {
+            "__name__" => Some(series.metric.as_str()),
+            // A threshold gauge's copies differ in it: any value may be written.
+            "rely_copy" if series.role == Role::Level => None,
+            _ => Some(extra.get(name).or_else(|| series.labels.get(name)).map_or("", String::as_str)),
+        };
+        self.name == series.metric && self.matchers.iter().all(|m| value(&m.name).is_none_or(|v| is_match(m, v)))
+    }
+
+    /// Labels every series it selects has, with these values (from its equality matchers with a
+    /// value, besides `__name__` and a threshold gauge's `rely_copy`): keys to find the series
+    /// it may select by.
+    pub fn required_labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.matchers
+            .iter()
+            .filter(|m| matches!(m.op, MatchOp::Equal) && !m.value.is_empty() && m.name != "__name__" && m.name != "rely_copy")
+            .map(|m| (m.name.as_str(), m.value.as_str()))
+    }
 }
 
 /// `sum(rate(x{..}[w]))` (or `increase`) → its selector, with the metric name taken out of the
@@ -299,19 +327,24 @@ impl Reader {
         Reader(ungrouped_series(sli).ok().map(|d| d.3))
     }
 
+    /// The selectors; `None` when they are unknown (it may read any series).
+    pub fn selectors(&self) -> Option<&[Sel]> {
+        self.0.as_deref()
+    }
+
     /// Whether one of the selectors selects `series` (its `extra` labels added: the group
     /// values). `true` when the selectors are unknown, so that callers stay on the safe side.
     pub fn reads(&self, series: &Series, extra: &BTreeMap<String, String>) -> bool {
         let Some(selectors) = &self.0 else { return true };
-        selectors.iter().any(|sel| {
-            let value = |name: &str| match name {
-                "__name__" => Some(series.metric.as_str()),
-                // A threshold gauge's copies differ in it: any value may be written.
-                "rely_copy" if series.role == Role::Level => None,
-                _ => Some(extra.get(name).or_else(|| series.labels.get(name)).map_or("", String::as_str)),
-            };
-            sel.name == series.metric && sel.matchers.iter().all(|m| value(&m.name).is_none_or(|v| is_match(m, v)))
-        })
+        selectors.iter().any(|sel| sel.selects(series, extra))
+    }
+}
+
+#[cfg(test)]
+impl Reader {
+    /// A reader of these selectors (`None`: unknown), for tests.
+    pub fn of_selectors(selectors: Option<&[String]>) -> Reader {
+        Reader(selectors.map(|s| s.iter().map(|q| simple_selector(&format!("sum(rate({q}[5m]))")).expect("a selector")).collect()))
     }
 }
 
