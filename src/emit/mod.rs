@@ -85,28 +85,39 @@ pub fn emit_to(model: &Model, templates: &Templates, sink: &dyn Sink) -> Result<
             .services
             .par_iter()
             .map(|svc| -> Result<Vec<String>> {
-                let mut untested = vec![];
                 if stop.load(Ordering::Relaxed) {
-                    return Ok(untested);
+                    return Ok(vec![]);
                 }
-                if on.prometheus {
-                    // What the SLOs' alerts say, for their rules and their tests.
-                    let texts = prometheus::AlertTexts::of_service(model, svc);
-                    if let Some(f) = prometheus::service_file(model, svc, &texts) {
+                // What the SLOs' alerts say, for their rules and their tests.
+                let texts = on.prometheus.then(|| prometheus::AlertTexts::of_service(model, svc));
+                // The rules, the tests and the dashboard side by side: one service of thousands
+                // of SLOs is otherwise one thread's work.
+                let rules = || -> Result<()> {
+                    if let Some(f) = texts.as_ref().and_then(|texts| prometheus::service_file(model, svc, texts)) {
                         sink.put(f)?;
                     }
-                    let tests;
-                    (tests, untested) = promtest::service_tests(model, svc, &texts);
+                    Ok(())
+                };
+                let tests = || -> Result<Vec<String>> {
+                    let Some(texts) = &texts else { return Ok(vec![]) };
+                    let (tests, untested) = promtest::service_tests(model, svc, texts);
                     if let Some(f) = tests {
                         sink.put(f)?;
                     }
-                }
-                if on.grafana
-                    && let Some(f) = grafana::service_file(model, svc)
-                {
-                    sink.put(f)?;
-                }
-                Ok(untested)
+                    Ok(untested)
+                };
+                let dashboard = || -> Result<()> {
+                    if on.grafana
+                        && let Some(f) = grafana::service_file(model, svc)
+                    {
+                        sink.put(f)?;
+                    }
+                    Ok(())
+                };
+                let (r, (untested, d)) = rayon::join(rules, || rayon::join(tests, dashboard));
+                r?;
+                d?;
+                untested
             })
             .collect::<Result<_>>()?;
         if on.prometheus

@@ -463,14 +463,16 @@ struct Seen {
     reader: synth::Reader,
 }
 
-/// `(metric, label, value)` as one string, the key the batches' indexes file selectors and
-/// series under (metric and label names hold no NUL).
-fn key_into<'a>(buf: &'a mut String, metric: &str, (label, value): (&str, &str)) -> &'a str {
-    buf.clear();
-    for part in [metric, "\0", label, "\0", value] {
-        buf.push_str(part);
-    }
-    buf
+/// `(metric, label, value)` hashed, the key the batches' indexes file selectors and series
+/// under (keys that collide only add candidates, which are checked).
+fn key(metric: &str, (label, value): (&str, &str)) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one((metric, label, value))
+}
+
+/// A metric's key in the indexes by metric.
+fn metric_key(metric: &str) -> u64 {
+    key(metric, ("", ""))
 }
 
 /// The labels a written series has, its group's over its own, with a value.
@@ -492,11 +494,11 @@ struct Batch<T> {
     reads_any: bool,
     /// (member, selector) by the one label the selector requires that fewest selectors of the
     /// service require (`filed`), or by metric when it requires none.
-    selectors: crate::FastMap<String, Vec<(usize, usize)>>,
-    selectors_of_metric: crate::FastMap<String, Vec<(usize, usize)>>,
+    selectors: crate::FastMap<u64, Vec<(usize, usize)>>,
+    selectors_of_metric: crate::FastMap<u64, Vec<(usize, usize)>>,
     /// (member, written series) by each label it has, and by metric.
-    written: crate::FastMap<String, Vec<(usize, usize)>>,
-    written_of_metric: crate::FastMap<String, Vec<(usize, usize)>>,
+    written: crate::FastMap<u64, Vec<(usize, usize)>>,
+    written_of_metric: crate::FastMap<u64, Vec<(usize, usize)>>,
 }
 
 impl<T> Batch<T> {
@@ -512,14 +514,14 @@ impl<T> Batch<T> {
     }
 
     /// Whether `s` reads none of the members' series and they none of its.
-    fn independent_of(&self, s: &Seen, buf: &mut String) -> bool {
+    fn independent_of(&self, s: &Seen) -> bool {
         if !s.written.is_empty() {
             if self.reads_any {
                 return false;
             }
             for (w, g) in &s.written {
-                let by_label = labels_of(w, g).filter_map(|kv| self.selectors.get(key_into(buf, &w.metric, kv)));
-                for &(m, i) in self.selectors_of_metric.get(&w.metric).into_iter().chain(by_label).flatten() {
+                let by_label = labels_of(w, g).filter_map(|kv| self.selectors.get(&key(&w.metric, kv)));
+                for &(m, i) in self.selectors_of_metric.get(&metric_key(&w.metric)).into_iter().chain(by_label).flatten() {
                     let sel = &self.members[m].1.reader.selectors().expect("filed selectors are known")[i];
                     if sel.selects(w, g) {
                         return false;
@@ -535,12 +537,9 @@ impl<T> Batch<T> {
             // The series with the label the fewest have, of those the selector requires.
             let mut required = sel.required_labels().peekable();
             let candidates = if required.peek().is_none() {
-                self.written_of_metric.get(sel.metric()).unwrap_or(&none)
+                self.written_of_metric.get(&metric_key(sel.metric())).unwrap_or(&none)
             } else {
-                required
-                    .map(|kv| self.written.get(key_into(buf, sel.metric(), kv)).unwrap_or(&none))
-                    .min_by_key(|c| c.len())
-                    .unwrap_or(&none)
+                required.map(|kv| self.written.get(&key(sel.metric(), kv)).unwrap_or(&none)).min_by_key(|c| c.len()).unwrap_or(&none)
             };
             for &(m, j) in candidates {
                 let (w, g) = &self.members[m].1.written[j];
@@ -552,24 +551,23 @@ impl<T> Batch<T> {
         true
     }
 
-    fn push(&mut self, item: T, s: Seen, filed: &dyn Fn(&synth::Sel, &mut String) -> bool, buf: &mut String) {
+    fn push(&mut self, item: T, s: Seen, filed: &dyn Fn(&synth::Sel) -> Option<u64>) {
         let m = self.members.len();
         match s.reader.selectors() {
             None => self.reads_any = true,
             Some(selectors) => {
                 for (i, sel) in selectors.iter().enumerate() {
-                    if filed(sel, buf) {
-                        self.selectors.entry(buf.clone()).or_default().push((m, i));
-                    } else {
-                        self.selectors_of_metric.entry(sel.metric().to_string()).or_default().push((m, i));
+                    match filed(sel) {
+                        Some(k) => self.selectors.entry(k).or_default().push((m, i)),
+                        None => self.selectors_of_metric.entry(metric_key(sel.metric())).or_default().push((m, i)),
                     }
                 }
             }
         }
         for (j, (w, g)) in s.written.iter().enumerate() {
-            self.written_of_metric.entry(w.metric.clone()).or_default().push((m, j));
+            self.written_of_metric.entry(metric_key(&w.metric)).or_default().push((m, j));
             for kv in labels_of(w, g) {
-                self.written.entry(key_into(buf, &w.metric, kv).to_string()).or_default().push((m, j));
+                self.written.entry(key(&w.metric, kv)).or_default().push((m, j));
             }
         }
         self.members.push((item, s));
@@ -580,27 +578,23 @@ impl<T> Batch<T> {
 /// one.
 fn first_fit<T>(items: Vec<(T, Seen)>) -> Vec<Vec<T>> {
     // How many of the items' selectors require each label: a selector is filed under its rarest.
-    let mut buf = String::new();
-    let mut counts: crate::FastMap<String, usize> = Default::default();
+    let mut counts: crate::FastMap<u64, usize> = Default::default();
     for (_, s) in &items {
         for sel in s.reader.selectors().into_iter().flatten() {
             for kv in sel.required_labels() {
-                *counts.entry(key_into(&mut buf, sel.metric(), kv).to_string()).or_default() += 1;
+                *counts.entry(key(sel.metric(), kv)).or_default() += 1;
             }
         }
     }
-    // Leaves the key of the selector's rarest required label in `buf`; `false` when it has none.
-    let filed = |sel: &synth::Sel, buf: &mut String| {
-        let rarest = sel.required_labels().min_by_key(|&kv| counts.get(key_into(buf, sel.metric(), kv)).copied().unwrap_or(0));
-        rarest.map(|kv| key_into(buf, sel.metric(), kv)).is_some()
-    };
+    let filed =
+        |sel: &synth::Sel| sel.required_labels().map(|kv| key(sel.metric(), kv)).min_by_key(|k| counts.get(k).copied().unwrap_or(0));
     let mut out: Vec<Batch<T>> = vec![];
     for (item, s) in items {
-        match out.iter_mut().position(|b| b.independent_of(&s, &mut buf)) {
-            Some(i) => out[i].push(item, s, &filed, &mut buf),
+        match out.iter().position(|b| b.independent_of(&s)) {
+            Some(i) => out[i].push(item, s, &filed),
             None => {
                 let mut b = Batch::new();
-                b.push(item, s, &filed, &mut buf);
+                b.push(item, s, &filed);
                 out.push(b);
             }
         }
