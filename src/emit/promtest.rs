@@ -530,7 +530,8 @@ impl<T> Batch<T> {
             }
         }
         let Some(selectors) = s.reader.selectors() else {
-            return self.members.iter().all(|(_, m)| m.written.is_empty());
+            // It may read anything: independent only of a batch that writes nothing.
+            return self.written_of_metric.is_empty();
         };
         let none = vec![];
         for sel in selectors {

@@ -331,17 +331,18 @@ impl Reader {
     pub fn selectors(&self) -> Option<&[Sel]> {
         self.0.as_deref()
     }
-
-    /// Whether one of the selectors selects `series` (its `extra` labels added: the group
-    /// values). `true` when the selectors are unknown, so that callers stay on the safe side.
-    pub fn reads(&self, series: &Series, extra: &BTreeMap<String, String>) -> bool {
-        let Some(selectors) = &self.0 else { return true };
-        selectors.iter().any(|sel| sel.selects(series, extra))
-    }
 }
 
 #[cfg(test)]
 impl Reader {
+    /// Whether one of the selectors selects `series` (its `extra` labels added: the group
+    /// values). `true` when the selectors are unknown, so that callers stay on the safe side.
+    /// (Batching uses `Sel::selects` through its indexes; tests compare with this.)
+    pub fn reads(&self, series: &Series, extra: &BTreeMap<String, String>) -> bool {
+        let Some(selectors) = &self.0 else { return true };
+        selectors.iter().any(|sel| sel.selects(series, extra))
+    }
+
     /// A reader of these selectors (`None`: unknown), for tests.
     pub fn of_selectors(selectors: Option<&[String]>) -> Reader {
         Reader(selectors.map(|s| s.iter().map(|q| simple_selector(&format!("sum(rate({q}[5m]))")).expect("a selector")).collect()))
